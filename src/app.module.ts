@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GatewayConfigModule } from './config/gateway-config.module.js';
+import type { GatewayConfig } from './config/gateway-config.types.js';
+import { HealthModule } from './health/health.module.js';
+import { InferenceModule } from './inference/inference.module.js';
+import { ProvidersModule } from './providers/providers.module.js';
+
+/** Composition only: which modules make up the gateway, given its validated configuration. */
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GatewayConfigModule.forRoot(config),
+        ProvidersModule.forRoot(config),
+        InferenceModule,
+        HealthModule,
+      ],
+    };
+  }
+}

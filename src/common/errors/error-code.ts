@@ -1,0 +1,65 @@
+/**
+ * Stable error codes: a public contract (contract section 4.4). Never rename a value; add new ones.
+ */
+export enum ErrorCode {
+  NoProvider = 'no_provider',
+  NoCapableProvider = 'no_capable_provider',
+  InvalidRequest = 'invalid_request',
+  ValidationError = 'validation_error',
+  InvalidJson = 'invalid_json',
+  UnsupportedResponseFormat = 'unsupported_response_format',
+  UnsupportedCapability = 'unsupported_capability',
+  ProviderRejectedRequest = 'provider_rejected_request',
+  InvalidPath = 'invalid_path',
+  ApiKeyRequired = 'api_key_required',
+  InvalidApiKey = 'invalid_api_key',
+  ResourceNotFound = 'resource_not_found',
+  NotFound = 'not_found',
+  MethodNotAllowed = 'method_not_allowed',
+  RequestTooLarge = 'request_too_large',
+  UnsupportedMediaType = 'unsupported_media_type',
+  ProviderRateLimited = 'provider_rate_limited',
+  InternalError = 'internal_error',
+  ProviderError = 'provider_error',
+  ProviderCircuitOpen = 'provider_circuit_open',
+}
+
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'provider_rate_limited'
+  | 'gateway_error'
+  | 'provider_error'
+  | 'provider_unavailable';
+
+interface CodeSpec {
+  readonly status: number;
+  readonly type: ErrorType;
+}
+
+/** The HTTP status and envelope `type` each code is rendered with. */
+export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
+  [ErrorCode.NoProvider]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.NoCapableProvider]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.InvalidRequest]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.ValidationError]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.InvalidJson]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.UnsupportedResponseFormat]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.UnsupportedCapability]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.ProviderRejectedRequest]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.InvalidPath]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.ApiKeyRequired]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.InvalidApiKey]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.ResourceNotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.NotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.MethodNotAllowed]: { status: 405, type: 'invalid_request_error' },
+  [ErrorCode.RequestTooLarge]: { status: 413, type: 'invalid_request_error' },
+  [ErrorCode.UnsupportedMediaType]: { status: 415, type: 'invalid_request_error' },
+  [ErrorCode.ProviderRateLimited]: { status: 429, type: 'provider_rate_limited' },
+  [ErrorCode.InternalError]: { status: 500, type: 'gateway_error' },
+  [ErrorCode.ProviderError]: { status: 502, type: 'provider_error' },
+  [ErrorCode.ProviderCircuitOpen]: { status: 503, type: 'provider_unavailable' },
+};

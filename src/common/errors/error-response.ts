@@ -1,0 +1,16 @@
+import type { FastifyReply } from 'fastify';
+import { toErrorEnvelope } from './error-envelope.js';
+import type { GatewayError } from './gateway-error.js';
+
+/** Writes a {@link GatewayError} as the OpenAI error envelope with its status and headers. */
+export function sendError(reply: FastifyReply, error: GatewayError, traceId: string): void {
+  const headers: Record<string, string> = { ...error.headers };
+  if (error.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterSeconds)));
+  }
+  void reply
+    .status(error.status)
+    .headers(headers)
+    .type('application/json; charset=utf-8')
+    .send(toErrorEnvelope(error, traceId));
+}

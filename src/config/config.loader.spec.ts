@@ -1,0 +1,226 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config.errors.js';
+import { DEFAULT_CONFIG_DIR, loadGatewayConfig } from './config.loader.js';
+
+describe('loadGatewayConfig', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gw-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const load = (env: Record<string, string> = {}) => loadGatewayConfig({ env, configDir: dir });
+  const failure = (env: Record<string, string> = {}) => {
+    try {
+      load(env);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return (err as Error).message;
+    }
+    throw new Error('expected the configuration to be refused');
+  };
+
+  it('applies defaults and camel-cases keys', () => {
+    write('application.yml', 'gateway:\n  server:\n    port: 9090\n');
+    const config = load();
+    expect(config.server.port).toBe(9090);
+    expect(config.server.maxBodyBytes).toBe(20 * 1024 * 1024);
+    expect(config.providers.mock.latencyMs).toBe(100);
+    expect(config.providers.mock.response).toBe('This is a mock response');
+    expect(config.providers.openai.baseUrl).toBe('https://api.openai.com/v1');
+    expect(config.auth.required).toBe(true);
+    expect(config.profiles).toEqual([]);
+  });
+
+  it('interpolates ${VAR:default} from the environment, with empty and nested defaults', () => {
+    write(
+      'application.yml',
+      [
+        'gateway:',
+        '  server:',
+        '    port: ${PORT:8080}',
+        '    host: ${HOST:${FALLBACK_HOST:127.0.0.1}}',
+        '  providers:',
+        '    openai:',
+        '      api-key: ${OPENAI_API_KEY:}',
+        '    mock:',
+        '      enabled: ${MOCK_PROVIDER_ENABLED:false}',
+        "      response: 'literal \\${NOT_A_VAR} kept'",
+      ].join('\n'),
+    );
+    const unset = load();
+    expect(unset.server.port).toBe(8080);
+    expect(unset.server.host).toBe('127.0.0.1');
+    expect(unset.providers.openai.apiKey).toBe('');
+    expect(unset.providers.mock.enabled).toBe(false);
+    expect(unset.providers.mock.response).toBe('literal ${NOT_A_VAR} kept');
+
+    const set = load({
+      PORT: '7000',
+      FALLBACK_HOST: '10.0.0.1',
+      OPENAI_API_KEY: 'sk-x',
+      MOCK_PROVIDER_ENABLED: 'true',
+    });
+    expect(set.server.port).toBe(7000);
+    expect(set.server.host).toBe('10.0.0.1');
+    expect(set.providers.openai.apiKey).toBe('sk-x');
+    expect(set.providers.mock.enabled).toBe(true);
+  });
+
+  it('layers profiles in order, later profiles winning', () => {
+    write('application.yml', 'gateway:\n  providers:\n    mock:\n      latency-ms: 100\n');
+    write('application-dev.yml', 'gateway:\n  providers:\n    mock:\n      latency-ms: 5\n');
+    write('application-fast.yml', 'gateway:\n  providers:\n    mock:\n      latency-ms: 0\n');
+    expect(load({ GATEWAY_PROFILE: 'dev' }).providers.mock.latencyMs).toBe(5);
+    const both = load({ GATEWAY_PROFILE: 'dev,fast' });
+    expect(both.providers.mock.latencyMs).toBe(0);
+    expect(both.profiles).toEqual(['dev', 'fast']);
+    expect(both.sources).toEqual([
+      join(dir, 'application.yml'),
+      join(dir, 'application-dev.yml'),
+      join(dir, 'application-fast.yml'),
+    ]);
+  });
+
+  it('refuses a profile with no file, naming it', () => {
+    write('application.yml', 'gateway: {}\n');
+    expect(failure({ GATEWAY_PROFILE: 'prodution' })).toContain('application-prodution.yml');
+  });
+
+  it("loads the seed's overrides.yml as written through SPRING_CONFIG_ADDITIONAL_LOCATION", () => {
+    write(
+      'application.yml',
+      'gateway:\n  providers:\n    openai:\n      api-key: ${OPENAI_API_KEY:}\n',
+    );
+    const overrides = write(
+      'overrides.yml',
+      [
+        '# overrides.yml — apply with SPRING_CONFIG_ADDITIONAL_LOCATION',
+        'dvara:',
+        '  llm-gateway:',
+        '    providers:',
+        '      openai:',
+        '        base-url: https://api.fireworks.ai/inference/v1',
+      ].join('\n'),
+    );
+    const config = load({ SPRING_CONFIG_ADDITIONAL_LOCATION: overrides, OPENAI_API_KEY: 'fw_x' });
+    expect(config.providers.openai.baseUrl).toBe('https://api.fireworks.ai/inference/v1');
+    expect(config.providers.openai.apiKey).toBe('fw_x');
+    expect(config.sources).toContain(overrides);
+  });
+
+  it('layers GATEWAY_CONFIG_ADDITIONAL_LOCATION after the Spring one, with file: and optional: prefixes', () => {
+    write('application.yml', 'gateway: {}\n');
+    const spring = write('spring.yml', 'gateway:\n  server:\n    port: 1111\n');
+    const ours = write('ours.yml', 'gateway.server.port: 2222\n');
+    const config = load({
+      SPRING_CONFIG_ADDITIONAL_LOCATION: `file:${spring}`,
+      GATEWAY_CONFIG_ADDITIONAL_LOCATION: `optional:${join(dir, 'absent.yml')},${ours}`,
+    });
+    expect(config.server.port).toBe(2222);
+  });
+
+  it('refuses a missing additional file unless it is optional', () => {
+    write('application.yml', 'gateway: {}\n');
+    expect(failure({ GATEWAY_CONFIG_ADDITIONAL_LOCATION: join(dir, 'nope.yml') })).toContain(
+      join(dir, 'nope.yml'),
+    );
+  });
+
+  it('keeps bracketed override keys whole: slashes and dots survive', () => {
+    write(
+      'application.yml',
+      [
+        'gateway:',
+        '  providers:',
+        '    mock:',
+        '      response-overrides:',
+        '        "[mock/fast]": "Fast model response"',
+        '        "[mock/gpt-4.1]": "dotted"',
+      ].join('\n'),
+    );
+    expect(load().providers.mock.responseOverrides).toEqual({
+      'mock/fast': 'Fast model response',
+      'mock/gpt-4.1': 'dotted',
+    });
+  });
+
+  it('stops on an unknown key, naming the key and the file', () => {
+    const file = write(
+      'application.yml',
+      'gateway:\n  providers:\n    mock:\n      latncy-ms: 5\n',
+    );
+    const message = failure();
+    expect(message).toContain('gateway.providers.mock.latncy-ms');
+    expect(message).toContain('unknown key');
+    expect(message).toContain(file);
+  });
+
+  it('stops on a bad value, naming the key and the file that set it', () => {
+    write('application.yml', 'gateway:\n  providers:\n    mock:\n      error-rate: 0.5\n');
+    const profile = write(
+      'application-x.yml',
+      'gateway:\n  providers:\n    mock:\n      error-rate: 3\n',
+    );
+    const message = failure({ GATEWAY_PROFILE: 'x' });
+    expect(message).toContain('gateway.providers.mock.error-rate');
+    expect(message).toContain(profile);
+  });
+
+  it('stops on a value that is not a number where one is needed', () => {
+    write('application.yml', 'gateway:\n  server:\n    port: ${PORT:8080}\n');
+    expect(failure({ PORT: 'eighty' })).toContain('gateway.server.port');
+  });
+
+  it('never echoes a secret value in an error', () => {
+    write(
+      'application.yml',
+      'gateway:\n  providers:\n    openai:\n      api-key: ${OPENAI_API_KEY:}\n      base-url: not a url\n',
+    );
+    const message = failure({ OPENAI_API_KEY: 'sk-very-secret-value' });
+    expect(message).toContain('gateway.providers.openai.base-url');
+    expect(message).not.toContain('sk-very-secret-value');
+  });
+
+  it('refuses top-level keys outside gateway and its dvara.llm-gateway alias', () => {
+    const file = write('application.yml', 'gatway:\n  server:\n    port: 1\n');
+    const message = failure();
+    expect(message).toContain('"gatway"');
+    expect(message).toContain(file);
+  });
+
+  it('reports invalid YAML with the file and line', () => {
+    const file = write('application.yml', 'gateway:\n  server:\n    port: [1,\n');
+    const message = failure();
+    expect(message).toContain(file);
+    expect(message).toMatch(/line \d+/);
+  });
+
+  it.each([[''], ['dev'], ['production'], ['ci']])(
+    'loads the shipped config/ with profile "%s"',
+    (profile) => {
+      const config = loadGatewayConfig({
+        env: { GATEWAY_PROFILE: profile },
+        configDir: DEFAULT_CONFIG_DIR,
+      });
+      expect(config.server.port).toBe(8080);
+      if (profile === 'dev') {
+        expect(config.auth.required).toBe(false);
+        expect(config.providers.mock.enabled).toBe(true);
+      }
+      if (profile === 'production') {
+        expect(config.auth.required).toBe(true);
+        expect(config.providers.mock.enabled).toBe(false);
+      }
+      if (profile === 'ci') expect(config.providers.mock.latencyMs).toBe(0);
+    },
+  );
+});

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { ShutdownState } from './shutdown-state.service.js';
+
+/** Terminus indicators behind /health/ready (contract section 13). */
+@Injectable()
+export class ReadinessIndicators {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly registry: ProviderRegistry,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  providers() {
+    const session = this.indicators.check('providers');
+    const ids = this.registry.providers.map((p) => p.id);
+    return ids.length > 0
+      ? session.up({ registered: ids })
+      : session.down({ message: 'no provider is activated' });
+  }
+
+  accepting() {
+    const session = this.indicators.check('shutdown');
+    return this.shutdown.draining ? session.down({ message: 'draining' }) : session.up();
+  }
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { streamAsSse } from '../common/sse/sse-stream.writer.js';
+import { ApiKeyGuard } from '../governance/auth/api-key.guard.js';
+import { abortOnDisconnect } from './call-abort.js';
+import { ChatCompletionsService } from './chat-completions.service.js';
+import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
+import { gatewayHeaders } from './gateway-headers.js';
+
+@Controller('v1/chat')
+@UseGuards(ApiKeyGuard)
+export class ChatCompletionsController {
+  constructor(private readonly chat: ChatCompletionsService) {}
+
+  /** JSON, or SSE when `stream: true`; both commit late so early failures are HTTP errors. */
+  @Post('completions')
+  @HttpCode(200)
+  async create(
+    @Body() body: ChatCompletionRequestDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (body.stream) {
+      const { provider, upstreamModel, result } = this.chat.stream(body, request.id);
+      await streamAsSse(reply, result, gatewayHeaders(provider.id, upstreamModel));
+      return;
+    }
+    const { provider, upstreamModel, result } = this.chat.complete(
+      body,
+      request.id,
+      abortOnDisconnect(reply),
+    );
+    const completion = await result;
+    void reply.headers(gatewayHeaders(provider.id, upstreamModel)).send(completion);
+  }
+}

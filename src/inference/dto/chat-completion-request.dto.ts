@@ -1,0 +1,198 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import type {
+  ChatCompletionRequest,
+  FunctionTool,
+  ResponseFormat,
+  ToolChoice,
+} from '../../providers/llm-provider.types.js';
+import { ChatMessageDto } from './chat-message.dto.js';
+import { IsStop, IsStringMap, IsToolChoice } from './openai-shape.validators.js';
+
+const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const NAME_MESSAGE = '$property must match [a-zA-Z0-9_-]{1,64}';
+
+class StreamOptionsDto {
+  @IsOptional()
+  @IsBoolean()
+  include_usage?: boolean;
+}
+
+class JsonSchemaDto {
+  @IsString()
+  @Matches(NAME, { message: NAME_MESSAGE })
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsObject()
+  schema?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean;
+}
+
+class ResponseFormatDto {
+  @IsIn(['text', 'json_object', 'json_schema'])
+  type!: ResponseFormat['type'];
+
+  @ValidateIf((f: ResponseFormatDto) => f.type === 'json_schema' || f.json_schema !== undefined)
+  @ValidateNested()
+  @Type(() => JsonSchemaDto)
+  @IsObject({ message: "$property is required when type is 'json_schema'" })
+  json_schema?: JsonSchemaDto;
+}
+
+class FunctionDefinitionDto {
+  @IsString()
+  @Matches(NAME, { message: NAME_MESSAGE })
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean;
+}
+
+class ToolDto implements FunctionTool {
+  @Equals('function', { message: "$property must be 'function'" })
+  type!: 'function';
+
+  @ValidateNested()
+  @Type(() => FunctionDefinitionDto)
+  @IsObject()
+  function!: FunctionDefinitionDto;
+}
+
+/** POST /v1/chat/completions, contract 4.2. Fields outside this list are refused by the pipe. */
+export class ChatCompletionRequestDto implements ChatCompletionRequest {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  model!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessageDto)
+  messages!: ChatMessageDto[];
+
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => StreamOptionsDto)
+  @IsObject()
+  stream_options?: StreamOptionsDto;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_tokens?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_completion_tokens?: number;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  top_p?: number;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(-2)
+  @Max(2)
+  frequency_penalty?: number;
+
+  @IsOptional()
+  @IsNumber()
+  @Min(-2)
+  @Max(2)
+  presence_penalty?: number;
+
+  @IsOptional()
+  @IsStop()
+  stop?: string | string[];
+
+  @IsOptional()
+  @IsInt()
+  seed?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  user?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  @IsObject()
+  response_format?: ResponseFormat;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(128)
+  @ValidateNested({ each: true })
+  @Type(() => ToolDto)
+  tools?: ToolDto[];
+
+  @IsOptional()
+  @IsToolChoice()
+  tool_choice?: ToolChoice;
+
+  @IsOptional()
+  @IsBoolean()
+  parallel_tool_calls?: boolean;
+
+  @IsOptional()
+  @IsStringMap()
+  metadata?: Record<string, string>;
+
+  /** Accepted so that `n: 1` passes; any other value is refused as unsupported. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(128)
+  n?: number;
+}

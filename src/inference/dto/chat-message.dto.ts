@@ -1,0 +1,67 @@
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import type {
+  ChatMessage,
+  ChatRole,
+  ContentPart,
+  ToolCall,
+} from '../../providers/llm-provider.types.js';
+import { IsMessageContent, OnlyOnAssistant } from './openai-shape.validators.js';
+
+const ROLES: readonly ChatRole[] = ['system', 'developer', 'user', 'assistant', 'tool'];
+
+class ToolCallFunctionDto {
+  @IsString()
+  @Matches(/^[a-zA-Z0-9_-]{1,64}$/, { message: '$property must match [a-zA-Z0-9_-]{1,64}' })
+  name!: string;
+
+  @IsString()
+  arguments!: string;
+}
+
+export class ToolCallDto implements ToolCall {
+  @IsString()
+  @MaxLength(128)
+  id!: string;
+
+  @Equals('function')
+  type!: 'function';
+
+  @ValidateNested()
+  @Type(() => ToolCallFunctionDto)
+  function!: ToolCallFunctionDto;
+}
+
+export class ChatMessageDto implements ChatMessage {
+  @IsIn(ROLES)
+  role!: ChatRole;
+
+  @IsMessageContent()
+  content?: string | ContentPart[] | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string;
+
+  @IsOptional()
+  @OnlyOnAssistant()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ToolCallDto)
+  tool_calls?: ToolCallDto[];
+
+  @ValidateIf((m: ChatMessageDto) => m.role === 'tool')
+  @IsString({ message: '$property is required on tool messages' })
+  tool_call_id?: string;
+}

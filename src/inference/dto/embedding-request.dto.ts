@@ -1,0 +1,38 @@
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import type { EmbeddingRequest } from '../../providers/llm-provider.types.js';
+import { IsEmbeddingInput } from './openai-shape.validators.js';
+
+/** POST /v1/embeddings. */
+export class EmbeddingRequestDto implements EmbeddingRequest {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  model!: string;
+
+  @IsEmbeddingInput()
+  input!: string | string[] | number[] | number[][];
+
+  @IsOptional()
+  @IsIn(['float', 'base64'])
+  encoding_format?: 'float' | 'base64';
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(8192)
+  dimensions?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  user?: string;
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyGuard } from '../governance/auth/api-key.guard.js';
+import { abortOnDisconnect } from './call-abort.js';
+import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
+import { EmbeddingsService } from './embeddings.service.js';
+
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+export class EmbeddingsController {
+  constructor(private readonly embeddings: EmbeddingsService) {}
+
+  @Post('embeddings')
+  @HttpCode(200)
+  async create(
+    @Body() body: EmbeddingRequestDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { providerId, response } = await this.embeddings.create(
+      body,
+      request.id,
+      abortOnDisconnect(reply),
+    );
+    void reply.header('x-gateway-provider', providerId).send(response);
+  }
+}

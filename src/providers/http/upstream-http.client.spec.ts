@@ -1,0 +1,195 @@
+import { createServer } from 'node:net';
+import {
+  type FakeOpenAiConfigOverrides,
+  fakeOpenAiConfig,
+} from '../../../test/fakes/fake-openai.config.js';
+import { FAKE_OPENAI_API_KEY, FakeOpenAiServer } from '../../../test/fakes/fake-openai.server.js';
+import { UpstreamHttpClient, type UpstreamRequest } from './upstream-http.client.js';
+import { UpstreamHttpError } from './upstream-http.error.js';
+
+function clientWith(upstream: FakeOpenAiConfigOverrides['upstream'] = {}): UpstreamHttpClient {
+  return new UpstreamHttpClient(fakeOpenAiConfig('http://unused.invalid/v1', { upstream }));
+}
+
+async function failure(promise: Promise<unknown>): Promise<UpstreamHttpError> {
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof UpstreamHttpError)) {
+    throw new Error(`expected an UpstreamHttpError, got ${String(outcome)}`);
+  }
+  return outcome;
+}
+
+async function drain(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe(UpstreamHttpClient.name, () => {
+  const fake = new FakeOpenAiServer();
+  let origin: string;
+  let client: UpstreamHttpClient;
+
+  const chat = (stream: boolean, signal?: AbortSignal): UpstreamRequest => ({
+    origin,
+    path: '/v1/chat/completions',
+    headers: { authorization: `Bearer ${FAKE_OPENAI_API_KEY}` },
+    json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream },
+    signal,
+  });
+
+  beforeAll(async () => {
+    origin = new URL((await fake.start()).baseUrl).origin;
+  });
+
+  beforeEach(() => {
+    client = clientWith();
+  });
+
+  afterEach(async () => {
+    fake.reset();
+    await client.onApplicationShutdown();
+  });
+
+  afterAll(() => fake.close());
+
+  it('sends JSON and returns the parsed answer', async () => {
+    const response = await client.requestJson(chat(false));
+
+    expect(response.ok).toBe(true);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(response.body).toMatchObject({ object: 'chat.completion' });
+    expect(fake.lastRequest!.headers['content-type']).toBe('application/json');
+    expect(fake.lastRequest!.method).toBe('POST');
+  });
+
+  it('returns an error status with its body, parsed when it is JSON and as text otherwise', async () => {
+    fake.failNext(503).failNext(502, { body: 'Bad gateway' });
+
+    const json = await client.requestJson(chat(false));
+    const text = await client.requestJson(chat(false));
+
+    expect(json).toMatchObject({
+      ok: false,
+      status: 503,
+      body: { error: { type: 'server_error' } },
+    });
+    expect(text).toMatchObject({ ok: false, status: 502, body: 'Bad gateway' });
+  });
+
+  it('reuses one keep-alive connection for consecutive calls, streams included', async () => {
+    // undici frees a connection a tick after the body ends.
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    await client.requestJson(chat(false));
+    await settle();
+    await drain(await openOk(client, chat(true)));
+    await settle();
+    await client.requestJson(chat(false));
+
+    const ports = fake.requests.map((r) => r.remotePort);
+    expect(new Set(ports).size).toBe(1);
+  });
+
+  it('hands a stream over unread, and reads the error body of a refused one', async () => {
+    const ok = await client.openStream(chat(true));
+    expect(ok.ok).toBe(true);
+    if (ok.ok) expect(await drain(ok.body)).toContain('data: [DONE]');
+
+    fake.failNext(429, { headers: { 'retry-after': '3' } });
+    const refused = await client.openStream(chat(true));
+    expect(refused).toMatchObject({
+      ok: false,
+      status: 429,
+      headers: { 'retry-after': '3' },
+      body: { error: { code: 'rate_limit_exceeded' } },
+    });
+  });
+
+  it('destroys the upstream request when the consumer stops reading early', async () => {
+    fake.stallStreamNext(1);
+    const iterator = (await openOk(client, chat(true)))[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.return?.();
+
+    await fake.waitForClientDisconnects(1);
+    expect(fake.clientDisconnects).toHaveLength(1);
+  });
+
+  it('reports a caller abort as aborted and drops the connection', async () => {
+    fake.stallStreamNext(1);
+    const controller = new AbortController();
+    const body = await openOk(client, chat(true, controller.signal));
+    const reading = failure(drain(body));
+    controller.abort();
+
+    expect((await reading).kind).toBe('aborted');
+    await fake.waitForClientDisconnects(1);
+  });
+
+  it('reports a call the caller had already abandoned as aborted, without sending it', async () => {
+    const controller = new AbortController();
+    controller.abort();
+
+    expect((await failure(client.requestJson(chat(false, controller.signal)))).kind).toBe(
+      'aborted',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('bounds a whole JSON call by request-timeout-ms', async () => {
+    client = clientWith({ requestTimeoutMs: 150 });
+    fake.hangNext();
+    const error = await failure(client.requestJson(chat(false)));
+
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain('150 ms');
+  });
+
+  it('bounds a whole stream by stream-timeout-ms, even while chunks still flow', async () => {
+    client = clientWith({ streamTimeoutMs: 300 });
+    fake.setStreamFormat({ frameDelayMs: 100 });
+    fake.setReply({ content: 'x'.repeat(200) });
+    const error = await failure(openOk(client, chat(true)).then(drain));
+
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain('stream not finished within 300 ms');
+  });
+
+  it('reports silence between chunks as a timeout', async () => {
+    client = clientWith({ streamIdleTimeoutMs: 150 });
+    fake.stallStreamNext(1);
+    const error = await failure(openOk(client, chat(true)).then(drain));
+
+    expect(error.kind).toBe('timeout');
+  });
+
+  it('reports a port nobody listens on as unreachable', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    const error = await failure(
+      client.requestJson({ ...chat(false), origin: `http://127.0.0.1:${port}` }),
+    );
+    expect(error.kind).toBe('unreachable');
+  });
+
+  it('reports a 2xx answer that is not JSON as malformed', async () => {
+    fake.failNext(200, { body: 'OK' });
+    expect((await failure(client.requestJson(chat(false)))).kind).toBe('malformed_response');
+  });
+});
+
+async function openOk(
+  client: UpstreamHttpClient,
+  request: UpstreamRequest,
+): Promise<AsyncIterable<Uint8Array>> {
+  const response = await client.openStream(request);
+  if (!response.ok) throw new Error(`unexpected status ${response.status}`);
+  return response.body;
+}

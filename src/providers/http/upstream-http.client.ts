@@ -1,0 +1,336 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Agent, type Dispatcher } from 'undici';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { UpstreamHttpError } from './upstream-http.error.js';
+
+/** Response headers as undici reports them: lower-cased names. */
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+
+export interface UpstreamRequest {
+  /** Scheme, host and port, e.g. `https://api.openai.com`; one keep-alive pool per origin. */
+  readonly origin: string;
+  /** Path and query, e.g. `/v1/chat/completions`. */
+  readonly path: string;
+  /** Defaults to POST when {@link json} is set, GET otherwise. */
+  readonly method?: 'GET' | 'POST';
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as the JSON request body, with `content-type: application/json`. */
+  readonly json?: unknown;
+  /** Cancels the call; the upstream socket is destroyed at once. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A complete answer. `body` is the parsed JSON; for a non-2xx status whose body is not JSON it is
+ * the (size-capped) text, for the error mapper to log.
+ */
+export interface UpstreamJsonResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly headers: UpstreamHeaders;
+  readonly body: unknown;
+}
+
+/**
+ * A streaming answer. On a 2xx status the body is handed over unread, to be iterated once; any
+ * other status has its (size-capped) error body read already, as {@link UpstreamJsonResponse} does.
+ */
+export type UpstreamStreamResponse =
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly headers: UpstreamHeaders;
+      readonly body: AsyncIterable<Uint8Array>;
+    }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      readonly headers: UpstreamHeaders;
+      readonly body: unknown;
+    };
+
+/** Error bodies are only logged; a misbehaving upstream must not make us buffer megabytes. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+type Limits = GatewayConfig['upstream'];
+
+/**
+ * The one HTTP client every provider adapter uses: undici keep-alive pools (axios costs several
+ * times the throughput, see docs/performance.md), bounded by the `gateway.upstream` limits.
+ * Transport failures are thrown as {@link UpstreamHttpError}; HTTP statuses are returned, so each
+ * adapter reads its vendor's error body.
+ */
+@Injectable()
+export class UpstreamHttpClient implements OnApplicationShutdown {
+  private readonly agent: Agent;
+  private readonly limits: Limits;
+  private readonly requestTimeoutMessage: string;
+  private readonly streamTimeoutMessage: string;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.limits = config.upstream;
+    this.requestTimeoutMessage = `no complete answer within ${this.limits.requestTimeoutMs} ms`;
+    this.streamTimeoutMessage = `stream not finished within ${this.limits.streamTimeoutMs} ms`;
+    this.agent = new Agent({
+      connections: this.limits.connectionsPerHost,
+      keepAliveTimeout: this.limits.keepAliveTimeoutMs,
+      connect: { timeout: this.limits.connectTimeoutMs },
+    });
+  }
+
+  /** One request, one JSON answer, all within `request-timeout-ms`. */
+  async requestJson(request: UpstreamRequest): Promise<UpstreamJsonResponse> {
+    const deadline = new CallDeadline(
+      request.signal,
+      this.limits.requestTimeoutMs,
+      this.requestTimeoutMessage,
+    );
+    try {
+      // The deadline covers headers and body together, so undici's own timers are redundant.
+      const response = await this.agent.request({
+        ...this.dispatchOptions(request),
+        signal: deadline.signal,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      const ok = isSuccess(response.statusCode);
+      if (!ok) {
+        const body = parseLenient(await readCapped(response.body, MAX_ERROR_BODY_BYTES));
+        return { ok, status: response.statusCode, headers: response.headers, body };
+      }
+      const text = await response.body.text();
+      return {
+        ok,
+        status: response.statusCode,
+        headers: response.headers,
+        body: parseStrict(text),
+      };
+    } catch (error) {
+      throw this.classify(error, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Opens a streaming call. The whole stream is bounded by `stream-timeout-ms` and each silence
+   * (before the headers and between chunks) by `stream-idle-timeout-ms`. Stopping the iteration
+   * early, or aborting the signal, destroys the upstream request.
+   */
+  async openStream(request: UpstreamRequest): Promise<UpstreamStreamResponse> {
+    const idle = this.limits.streamIdleTimeoutMs;
+    const deadline = new CallDeadline(
+      request.signal,
+      this.limits.streamTimeoutMs,
+      this.streamTimeoutMessage,
+    );
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.agent.request({
+        ...this.dispatchOptions(request),
+        signal: deadline.signal,
+        headersTimeout: idle,
+        bodyTimeout: idle,
+      });
+    } catch (error) {
+      deadline.dispose();
+      throw this.classify(error, deadline);
+    }
+    const { statusCode: status, headers } = response;
+    if (isSuccess(status)) {
+      return { ok: true, status, headers, body: this.guard(response.body, deadline) };
+    }
+    try {
+      const body = parseLenient(await readCapped(response.body, MAX_ERROR_BODY_BYTES));
+      return { ok: false, status, headers, body };
+    } catch (error) {
+      throw this.classify(error, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** After the HTTP server has drained, so streams still running at SIGTERM could finish. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private dispatchOptions(request: UpstreamRequest) {
+    const hasBody = request.json !== undefined;
+    return {
+      origin: request.origin,
+      path: request.path,
+      method: request.method ?? (hasBody ? 'POST' : 'GET'),
+      headers: hasBody
+        ? { ...request.headers, 'content-type': 'application/json' }
+        : { ...request.headers },
+      body: hasBody ? JSON.stringify(request.json) : undefined,
+    } as const;
+  }
+
+  private async *guard(
+    body: AsyncIterable<Uint8Array>,
+    deadline: CallDeadline,
+  ): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      // A consumer's early `return()` exits this loop, which destroys the body: undici then
+      // aborts the request and drops the socket.
+      for await (const chunk of body) yield chunk;
+    } catch (error) {
+      throw this.classify(error, deadline);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private classify(error: unknown, deadline: CallDeadline): UpstreamHttpError {
+    // undici rethrows the signal's reason (ours); should it report its own abort error instead,
+    // the reason recorded on the deadline still says whether this was a timeout or the caller.
+    if (error instanceof UpstreamHttpError) return error;
+    const reason = deadline.abortReason();
+    if (reason) return reason;
+    const code = errorCode(error);
+    const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
+    switch (code ?? '') {
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return new UpstreamHttpError(
+          'timeout',
+          `could not connect within ${this.limits.connectTimeoutMs} ms`,
+          { cause: error },
+        );
+      case 'UND_ERR_HEADERS_TIMEOUT':
+        return new UpstreamHttpError(
+          'timeout',
+          `no response headers within ${this.limits.streamIdleTimeoutMs} ms`,
+          { cause: error },
+        );
+      case 'UND_ERR_BODY_TIMEOUT':
+        return new UpstreamHttpError(
+          'timeout',
+          `no data for ${this.limits.streamIdleTimeoutMs} ms between two chunks`,
+          { cause: error },
+        );
+      case 'ETIMEDOUT':
+        return new UpstreamHttpError('timeout', `connection timed out (${detail})`, {
+          cause: error,
+        });
+      case 'ECONNREFUSED':
+      case 'ENOTFOUND':
+      case 'EAI_AGAIN':
+      case 'EHOSTUNREACH':
+      case 'ENETUNREACH':
+      case 'EHOSTDOWN':
+      case 'ENETDOWN':
+      case 'EADDRNOTAVAIL':
+        return new UpstreamHttpError('unreachable', `cannot connect (${detail})`, { cause: error });
+      default:
+        if (code?.startsWith('HPE_')) {
+          return new UpstreamHttpError('malformed_response', `invalid HTTP answer (${detail})`, {
+            cause: error,
+          });
+        }
+        if (code?.startsWith('ERR_TLS_') || code?.includes('CERT')) {
+          return new UpstreamHttpError('unreachable', `TLS handshake failed (${detail})`, {
+            cause: error,
+          });
+        }
+        return new UpstreamHttpError('connection_lost', `connection failed (${detail})`, {
+          cause: error,
+        });
+    }
+  }
+}
+
+/**
+ * One call's cancellation: fires on the caller's signal or when the time limit passes, recording
+ * which of the two happened so the failure can say "timed out" rather than "aborted".
+ */
+class CallDeadline {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly caller: AbortSignal | undefined,
+    timeoutMs: number,
+    timeoutMessage: string,
+  ) {
+    if (caller?.aborted) {
+      this.onCallerAbort();
+    } else {
+      caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
+    this.timer = setTimeout(() => {
+      this.controller.abort(new UpstreamHttpError('timeout', timeoutMessage));
+    }, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  abortReason(): UpstreamHttpError | undefined {
+    const reason: unknown = this.controller.signal.reason;
+    return reason instanceof UpstreamHttpError ? reason : undefined;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  private readonly onCallerAbort = (): void => {
+    this.controller.abort(new UpstreamHttpError('aborted', 'the caller cancelled the request'));
+  };
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+function parseStrict(text: string): unknown {
+  if (text.trim() === '') {
+    throw new UpstreamHttpError('malformed_response', 'empty answer body');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UpstreamHttpError('malformed_response', 'answer body is not valid JSON', {
+      cause: error,
+    });
+  }
+}
+
+function parseLenient(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  maxBytes: number,
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= maxBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+
+/** Node and undici put a string `code` on network errors; happy-eyeballs wraps them in an AggregateError. */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  if (error instanceof AggregateError) return errorCode(error.errors[0]);
+  if ('cause' in error) return errorCode(error.cause);
+  return undefined;
+}

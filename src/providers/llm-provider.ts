@@ -1,0 +1,47 @@
+import type { Observable } from 'rxjs';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResult,
+  ModelDescriptor,
+  ProviderCapabilities,
+} from './llm-provider.types.js';
+
+/** Per-call facts an adapter needs besides the request body. */
+export interface ProviderCall {
+  /** The model as the upstream knows it: the prefix is already stripped where the contract says. */
+  readonly model: string;
+  /** Correlates upstream logs with the caller's `X-Trace-ID`. */
+  readonly traceId: string;
+  /** Aborts the upstream request (client disconnect, shutdown). Streams use unsubscription. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The port every vendor adapter implements. Adapters are stateless, throw only `GatewayError`,
+ * and never see the caller's credentials: they use the installation's configured ones.
+ */
+export abstract class LlmProvider {
+  /** Lowercase kebab id (`openai`, `azure-openai`): the same string in config, logs and errors. */
+  abstract readonly id: string;
+
+  abstract capabilities(model: string): ProviderCapabilities;
+
+  /**
+   * A cold stream of chunks: the upstream call starts on subscribe and is aborted on unsubscribe.
+   * Errors before the first chunk surface as ordinary HTTP errors; the observable must error
+   * (not complete) when the upstream ends without a finish reason.
+   */
+  abstract chat$(
+    request: ChatCompletionRequest,
+    call: ProviderCall,
+  ): Observable<ChatCompletionChunk>;
+
+  abstract complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion>;
+
+  abstract embed(request: EmbeddingRequest, call: ProviderCall): Promise<EmbeddingResult>;
+
+  abstract listModels(): ModelDescriptor[];
+}

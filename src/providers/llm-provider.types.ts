@@ -1,0 +1,180 @@
+/**
+ * The gateway's internal vocabulary: OpenAI's chat and embeddings shapes (the client-facing wire
+ * format, contract 4.2/4.3), so the common case needs no reshaping. Adapters translate to and from
+ * their vendor's format; everything outside `providers/<vendor>/` speaks only these types.
+ */
+
+export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+export interface ImagePart {
+  type: 'image_url';
+  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+}
+
+export type ContentPart = TextPart | ImagePart;
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content?: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+export interface FunctionTool {
+  type: 'function';
+  function: {
+    name: string;
+    description?: string;
+    parameters?: Record<string, unknown>;
+    strict?: boolean;
+  };
+}
+
+export type ToolChoice =
+  'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      json_schema: {
+        name: string;
+        description?: string;
+        schema?: Record<string, unknown>;
+        strict?: boolean;
+      };
+    };
+
+/** A validated chat request, as the caller sent it (model still carries its prefix). */
+export interface ChatCompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  stop?: string | string[];
+  seed?: number;
+  user?: string;
+  response_format?: ResponseFormat;
+  tools?: FunctionTool[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  metadata?: Record<string, string>;
+  /** Accepted only with the value 1 (contract 4.7). */
+  n?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: {
+      role: 'assistant';
+      content: string | null;
+      refusal: string | null;
+      tool_calls?: ToolCall[];
+    };
+    finish_reason: FinishReason;
+    logprobs: null;
+  }[];
+  usage: Usage;
+  system_fingerprint?: string;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChunkChoice {
+  index: number;
+  delta: {
+    role?: 'assistant';
+    content?: string | null;
+    refusal?: string | null;
+    tool_calls?: ToolCallDelta[];
+  };
+  finish_reason: FinishReason | null;
+  logprobs?: null;
+}
+
+/**
+ * One streamed chunk. Adapters emit the role on the first choice chunk, a `finish_reason` on the
+ * last choice chunk, and, when the upstream reported usage, one last chunk with `choices: []` and
+ * `usage` (the service drops it unless the caller asked for `stream_options.include_usage`).
+ */
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: ChunkChoice[];
+  usage?: Usage | null;
+  system_fingerprint?: string;
+}
+
+export interface EmbeddingRequest {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  encoding_format?: 'float' | 'base64';
+  dimensions?: number;
+  user?: string;
+}
+
+/** Embeddings as floats; the service encodes base64 when the caller asked for it. */
+export interface EmbeddingResult {
+  model: string;
+  data: { index: number; embedding: number[] }[];
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
+/** What a provider can honour for a model (contract section 5, capability matrix). */
+export interface ProviderCapabilities {
+  streaming: boolean;
+  vision: boolean;
+  tools: boolean;
+  /** `native`: upstream honours it; `emulated`: the adapter rewrites it; `none`: refused. */
+  jsonSchema: 'native' | 'emulated' | 'none';
+  jsonObject: 'native' | 'emulated' | 'none';
+  embeddings: boolean;
+  maxContextTokens: number;
+}
+
+/** One entry of GET /v1/models. */
+export interface ModelDescriptor {
+  id: string;
+  ownedBy: string;
+}

@@ -1,0 +1,207 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Observable, type Subscriber } from 'rxjs';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { SseEventParser } from '../http/sse-event.parser.js';
+import {
+  type UpstreamContext,
+  upstreamFailureError,
+  upstreamStatusError,
+} from '../http/upstream-errors.js';
+import { UpstreamHttpClient } from '../http/upstream-http.client.js';
+import { LlmProvider, type ProviderCall } from '../llm-provider.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResult,
+  ModelDescriptor,
+  ProviderCapabilities,
+} from '../llm-provider.types.js';
+import { OpenAiStreamReader } from './openai-stream.reader.js';
+import {
+  openAiStatusHints,
+  toChatCompletion,
+  toEmbeddingResult,
+  toOpenAiChatBody,
+  toOpenAiEmbeddingBody,
+} from './openai.mapper.js';
+
+const PROVIDER_ID = 'openai';
+
+const CAPABILITIES: ProviderCapabilities = {
+  streaming: true,
+  vision: true,
+  tools: true,
+  jsonSchema: 'native',
+  jsonObject: 'native',
+  embeddings: true,
+  maxContextTokens: 128_000,
+};
+
+/**
+ * OpenAI's Chat Completions and Embeddings APIs (wire-formats section 1) with the installation's
+ * key. The gateway already speaks OpenAI's shapes, so the work here is forwarding only validated
+ * fields and normalising what comes back. Holds nothing per request.
+ */
+@Injectable()
+export class OpenAiAdapter extends LlmProvider {
+  readonly id = PROVIDER_ID;
+
+  private readonly origin: string;
+  private readonly chatPath: string;
+  private readonly embeddingsPath: string;
+  private readonly headers: Readonly<Record<string, string>>;
+  private readonly streamHeaders: Readonly<Record<string, string>>;
+  private readonly secrets: readonly string[];
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly http: UpstreamHttpClient,
+  ) {
+    super();
+    const settings = config.providers.openai;
+    // Parsed once: the hot path only concatenates strings.
+    const base = new URL(settings.baseUrl);
+    const prefix = base.pathname.replace(/\/+$/, '');
+    this.origin = base.origin;
+    this.chatPath = `${prefix}/chat/completions${base.search}`;
+    this.embeddingsPath = `${prefix}/embeddings${base.search}`;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${settings.apiKey}`,
+      accept: 'application/json',
+    };
+    if (settings.organization !== '') headers['openai-organization'] = settings.organization;
+    if (settings.project !== '') headers['openai-project'] = settings.project;
+    this.headers = headers;
+    this.streamHeaders = { ...headers, accept: 'text/event-stream' };
+    this.secrets = [settings.apiKey];
+  }
+
+  capabilities(_model: string): ProviderCapabilities {
+    return { ...CAPABILITIES };
+  }
+
+  listModels(): ModelDescriptor[] {
+    return this.config.providers.openai.models.map((id) => ({ id, ownedBy: 'openai' }));
+  }
+
+  async complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion> {
+    const context = this.context(call);
+    try {
+      const response = await this.http.requestJson({
+        origin: this.origin,
+        path: this.chatPath,
+        headers: this.headers,
+        json: toOpenAiChatBody(request, call.model, false),
+        signal: call.signal,
+      });
+      if (!response.ok) {
+        throw upstreamStatusError(context, response, openAiStatusHints(response.body));
+      }
+      return toChatCompletion(response.body);
+    } catch (error) {
+      throw upstreamFailureError(context, error);
+    }
+  }
+
+  async embed(request: EmbeddingRequest, call: ProviderCall): Promise<EmbeddingResult> {
+    const context = this.context(call);
+    try {
+      const response = await this.http.requestJson({
+        origin: this.origin,
+        path: this.embeddingsPath,
+        headers: this.headers,
+        json: toOpenAiEmbeddingBody(request, call.model),
+        signal: call.signal,
+      });
+      if (!response.ok) {
+        throw upstreamStatusError(context, response, openAiStatusHints(response.body));
+      }
+      return toEmbeddingResult(response.body);
+    } catch (error) {
+      throw upstreamFailureError(context, error);
+    }
+  }
+
+  chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
+    return new Observable<ChatCompletionChunk>((subscriber) => {
+      const context = this.context(call);
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      if (call.signal?.aborted) abort();
+      else call.signal?.addEventListener('abort', abort, { once: true });
+
+      const state = { settled: false };
+      this.stream(request, call, context, controller.signal, subscriber, state).then(
+        () => {
+          state.settled = true;
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          state.settled = true;
+          subscriber.error(upstreamFailureError(context, error));
+        },
+      );
+      return () => {
+        call.signal?.removeEventListener('abort', abort);
+        // Unsubscribing before the end is the client going away: cancel the upstream call.
+        if (!state.settled) controller.abort();
+      };
+    });
+  }
+
+  /**
+   * Pumps one upstream stream into the subscriber. It completes the subscriber itself at `[DONE]`
+   * and then reads the body to its end, so the keep-alive connection returns to the pool instead
+   * of being destroyed.
+   */
+  private async stream(
+    request: ChatCompletionRequest,
+    call: ProviderCall,
+    context: UpstreamContext,
+    signal: AbortSignal,
+    subscriber: Subscriber<ChatCompletionChunk>,
+    state: { settled: boolean },
+  ): Promise<void> {
+    const response = await this.http.openStream({
+      origin: this.origin,
+      path: this.chatPath,
+      headers: this.streamHeaders,
+      json: toOpenAiChatBody(request, call.model, true),
+      signal,
+    });
+    if (!response.ok) {
+      throw upstreamStatusError(context, response, openAiStatusHints(response.body));
+    }
+    const parser = new SseEventParser();
+    const reader = new OpenAiStreamReader(context);
+    const finish = () => {
+      const usage = reader.finish();
+      if (usage) subscriber.next(usage);
+      state.settled = true;
+      subscriber.complete();
+    };
+    for await (const bytes of response.body) {
+      if (reader.done) continue;
+      for (const event of parser.push(bytes)) {
+        const chunk = reader.read(event);
+        if (chunk) subscriber.next(chunk);
+        if (reader.done) break;
+      }
+      if (reader.done) finish();
+    }
+    if (!reader.done) {
+      for (const event of parser.end()) {
+        const chunk = reader.read(event);
+        if (chunk) subscriber.next(chunk);
+      }
+      // An upstream may close after the finish chunk without `[DONE]`; `finish` decides.
+      finish();
+    }
+  }
+
+  private context(call: ProviderCall): UpstreamContext {
+    return { provider: PROVIDER_ID, traceId: call.traceId, secrets: this.secrets };
+  }
+}

@@ -1,0 +1,338 @@
+import { UpstreamHttpError } from '../http/upstream-http.error.js';
+import type { StatusHints } from '../http/upstream-errors.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatMessage,
+  ChunkChoice,
+  ContentPart,
+  EmbeddingRequest,
+  EmbeddingResult,
+  FinishReason,
+  FunctionTool,
+  ResponseFormat,
+  ToolCall,
+  ToolCallDelta,
+  ToolChoice,
+  Usage,
+} from '../llm-provider.types.js';
+
+/**
+ * Pure translation between the gateway's vocabulary and OpenAI's wire format (wire-formats
+ * section 1). Requests are rebuilt field by field so nothing the gateway did not validate reaches
+ * the upstream; answers are rebuilt so what callers see validates against OpenAI's published
+ * schema whatever the upstream added or nulled. A body that cannot be read throws
+ * `UpstreamHttpError('malformed_response')`.
+ */
+
+type Json = Record<string, unknown>;
+
+const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>([
+  'stop',
+  'length',
+  'tool_calls',
+  'content_filter',
+  'function_call',
+]);
+
+/** The chat request OpenAI receives: `model` as the upstream knows it, usage always streamed. */
+export function toOpenAiChatBody(
+  request: ChatCompletionRequest,
+  model: string,
+  stream: boolean,
+): Json {
+  const body: Json = { model, messages: request.messages.map(toOpenAiMessage) };
+  copyDefined(body, request, [
+    'max_tokens',
+    'max_completion_tokens',
+    'temperature',
+    'top_p',
+    'frequency_penalty',
+    'presence_penalty',
+    'seed',
+    'user',
+    'parallel_tool_calls',
+    'n',
+  ]);
+  if (request.stop !== undefined) {
+    body.stop = typeof request.stop === 'string' ? request.stop : [...request.stop];
+  }
+  if (request.response_format !== undefined) {
+    body.response_format = toOpenAiResponseFormat(request.response_format);
+  }
+  if (request.tools !== undefined) body.tools = request.tools.map(toOpenAiTool);
+  if (request.tool_choice !== undefined) body.tool_choice = toOpenAiToolChoice(request.tool_choice);
+  if (request.metadata !== undefined) body.metadata = { ...request.metadata };
+  if (stream) {
+    body.stream = true;
+    // The service decides whether the caller sees usage; metering always needs it.
+    body.stream_options = { include_usage: true };
+  }
+  return body;
+}
+
+/** The embeddings request: base64 is a quarter of the bytes of a JSON float array. */
+export function toOpenAiEmbeddingBody(request: EmbeddingRequest, model: string): Json {
+  const body: Json = { model, input: request.input, encoding_format: 'base64' };
+  copyDefined(body, request, ['dimensions', 'user']);
+  return body;
+}
+
+/** An exhausted quota is answered as 429 but will not recover by retrying (wire-formats 1.6). */
+export function openAiStatusHints(body: unknown): StatusHints {
+  const error = asRecord(asRecord(body)?.error);
+  const quota = error?.code === 'insufficient_quota' || error?.type === 'insufficient_quota';
+  return quota ? { retryable: false } : {};
+}
+
+export function toChatCompletion(body: unknown): ChatCompletion {
+  const raw = asRecord(body);
+  if (raw === undefined) throw malformed('the answer is not a JSON object');
+  const choices = raw.choices;
+  if (!Array.isArray(choices) || choices.length === 0) throw malformed('the answer has no choices');
+  const completion: ChatCompletion = {
+    id: requireString(raw, 'id'),
+    object: 'chat.completion',
+    created: requireNumber(raw, 'created'),
+    model: requireString(raw, 'model'),
+    choices: choices.map((choice: unknown, position) => {
+      const c = asRecord(choice);
+      const message = asRecord(c?.message);
+      if (c === undefined || message === undefined) throw malformed('a choice has no message');
+      const finish = toFinishReason(c.finish_reason);
+      if (finish === null) throw malformed('a choice has no finish_reason');
+      const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.map(toToolCall) : [];
+      return {
+        index: typeof c.index === 'number' ? c.index : position,
+        message: {
+          role: 'assistant' as const,
+          content: nullableString(message.content),
+          refusal: nullableString(message.refusal),
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
+        finish_reason: finish,
+        logprobs: null,
+      };
+    }),
+    usage: toUsage(raw.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+  };
+  if (typeof raw.system_fingerprint === 'string') {
+    completion.system_fingerprint = raw.system_fingerprint;
+  }
+  return completion;
+}
+
+/**
+ * One upstream stream chunk in the gateway's shape: `usage` is present only when the upstream
+ * sent a usage object; nulls the schema forbids (`system_fingerprint`, `delta.role`) are dropped.
+ */
+export function toChatChunk(json: unknown): ChatCompletionChunk {
+  const raw = asRecord(json);
+  if (raw === undefined) throw malformed('a stream chunk is not a JSON object');
+  const choices = Array.isArray(raw.choices) ? raw.choices.map(toChunkChoice) : [];
+  const chunk: ChatCompletionChunk = {
+    id: requireString(raw, 'id'),
+    object: 'chat.completion.chunk',
+    created: requireNumber(raw, 'created'),
+    model: requireString(raw, 'model'),
+    choices,
+  };
+  if (typeof raw.system_fingerprint === 'string') chunk.system_fingerprint = raw.system_fingerprint;
+  const usage = toUsage(raw.usage);
+  if (usage !== undefined) chunk.usage = usage;
+  return chunk;
+}
+
+export function toEmbeddingResult(body: unknown): EmbeddingResult {
+  const raw = asRecord(body);
+  if (raw === undefined || !Array.isArray(raw.data)) throw malformed('the answer has no data');
+  const data = raw.data.map((item: unknown, position) => {
+    const entry = asRecord(item);
+    const vector = entry?.embedding;
+    let embedding: number[];
+    if (typeof vector === 'string') {
+      embedding = decodeFloat32Base64(vector);
+    } else if (Array.isArray(vector) && vector.every((v) => typeof v === 'number')) {
+      // The upstream ignored `encoding_format: base64` (some compatibles do).
+      embedding = vector;
+    } else {
+      throw malformed('an embedding is neither base64 nor a number array');
+    }
+    return { index: typeof entry?.index === 'number' ? entry.index : position, embedding };
+  });
+  const usage = asRecord(raw.usage);
+  const promptTokens = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : 0;
+  return {
+    model: typeof raw.model === 'string' ? raw.model : '',
+    data,
+    usage: {
+      prompt_tokens: promptTokens,
+      total_tokens: typeof usage?.total_tokens === 'number' ? usage.total_tokens : promptTokens,
+    },
+  };
+}
+
+/** OpenAI's base64 embedding: little-endian float32s (what openai-node decodes client-side). */
+export function decodeFloat32Base64(encoded: string): number[] {
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.byteLength % 4 !== 0) throw malformed('a base64 embedding is not whole float32s');
+  const values = new Array<number>(bytes.byteLength / 4);
+  for (let i = 0; i < values.length; i++) values[i] = bytes.readFloatLE(i * 4);
+  return values;
+}
+
+function toChunkChoice(choice: unknown, position: number): ChunkChoice {
+  const c = asRecord(choice);
+  if (c === undefined) throw malformed('a stream choice is not an object');
+  const rawDelta = asRecord(c.delta) ?? {};
+  const delta: ChunkChoice['delta'] = {};
+  if (rawDelta.role === 'assistant') delta.role = 'assistant';
+  if (typeof rawDelta.content === 'string' || rawDelta.content === null) {
+    delta.content = rawDelta.content;
+  }
+  if (typeof rawDelta.refusal === 'string' || rawDelta.refusal === null) {
+    delta.refusal = rawDelta.refusal;
+  }
+  if (Array.isArray(rawDelta.tool_calls)) delta.tool_calls = rawDelta.tool_calls.map(toToolDelta);
+  return {
+    index: typeof c.index === 'number' ? c.index : position,
+    delta,
+    finish_reason: toFinishReason(c.finish_reason),
+    logprobs: null,
+  };
+}
+
+function toToolDelta(call: unknown, position: number): ToolCallDelta {
+  const c = asRecord(call);
+  if (c === undefined) throw malformed('a tool call delta is not an object');
+  const delta: ToolCallDelta = { index: typeof c.index === 'number' ? c.index : position };
+  if (typeof c.id === 'string') delta.id = c.id;
+  if (c.type === 'function') delta.type = 'function';
+  const fn = asRecord(c.function);
+  if (fn !== undefined) {
+    delta.function = {};
+    if (typeof fn.name === 'string') delta.function.name = fn.name;
+    if (typeof fn.arguments === 'string') delta.function.arguments = fn.arguments;
+  }
+  return delta;
+}
+
+function toToolCall(call: unknown): ToolCall {
+  const c = asRecord(call);
+  const fn = asRecord(c?.function);
+  if (c === undefined || fn === undefined || typeof fn.name !== 'string') {
+    throw malformed('a tool call has no function name');
+  }
+  return {
+    id: typeof c.id === 'string' ? c.id : '',
+    type: 'function',
+    function: { name: fn.name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '' },
+  };
+}
+
+function toUsage(value: unknown): Usage | undefined {
+  const raw = asRecord(value);
+  if (raw === undefined) return undefined;
+  const prompt = typeof raw.prompt_tokens === 'number' ? raw.prompt_tokens : 0;
+  const completion = typeof raw.completion_tokens === 'number' ? raw.completion_tokens : 0;
+  const usage: Usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: typeof raw.total_tokens === 'number' ? raw.total_tokens : prompt + completion,
+  };
+  const cached = asRecord(raw.prompt_tokens_details)?.cached_tokens;
+  if (typeof cached === 'number') usage.prompt_tokens_details = { cached_tokens: cached };
+  const reasoning = asRecord(raw.completion_tokens_details)?.reasoning_tokens;
+  if (typeof reasoning === 'number')
+    usage.completion_tokens_details = { reasoning_tokens: reasoning };
+  return usage;
+}
+
+function toFinishReason(value: unknown): FinishReason | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && FINISH_REASONS.has(value)) return value as FinishReason;
+  throw malformed(`unknown finish_reason ${JSON.stringify(value)}`);
+}
+
+function toOpenAiMessage(message: ChatMessage): Json {
+  const out: Json = { role: message.role };
+  if (message.content !== undefined) {
+    out.content =
+      typeof message.content === 'string' || message.content === null
+        ? message.content
+        : message.content.map(toOpenAiPart);
+  }
+  if (message.name !== undefined) out.name = message.name;
+  if (message.tool_calls !== undefined) {
+    out.tool_calls = message.tool_calls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.function.name, arguments: call.function.arguments },
+    }));
+  }
+  if (message.tool_call_id !== undefined) out.tool_call_id = message.tool_call_id;
+  return out;
+}
+
+function toOpenAiPart(part: ContentPart): Json {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  const image: Json = { url: part.image_url.url };
+  if (part.image_url.detail !== undefined) image.detail = part.image_url.detail;
+  return { type: 'image_url', image_url: image };
+}
+
+function toOpenAiTool(tool: FunctionTool): Json {
+  const fn: Json = { name: tool.function.name };
+  copyDefined(fn, tool.function, ['description', 'parameters', 'strict']);
+  return { type: 'function', function: fn };
+}
+
+function toOpenAiToolChoice(choice: ToolChoice): ToolChoice {
+  return typeof choice === 'string'
+    ? choice
+    : { type: 'function', function: { name: choice.function.name } };
+}
+
+function toOpenAiResponseFormat(format: ResponseFormat): Json {
+  if (format.type !== 'json_schema') return { type: format.type };
+  const schema: Json = { name: format.json_schema.name };
+  copyDefined(schema, format.json_schema, ['description', 'schema', 'strict']);
+  return { type: 'json_schema', json_schema: schema };
+}
+
+function copyDefined<T extends object>(
+  target: Json,
+  source: T,
+  keys: readonly (keyof T & string)[],
+) {
+  for (const key of keys) {
+    if (source[key] !== undefined) target[key] = source[key];
+  }
+}
+
+function asRecord(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : undefined;
+}
+
+function nullableString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function requireString(raw: Json, key: string): string {
+  const value = raw[key];
+  if (typeof value !== 'string') throw malformed(`'${key}' is missing`);
+  return value;
+}
+
+function requireNumber(raw: Json, key: string): number {
+  const value = raw[key];
+  if (typeof value !== 'number') throw malformed(`'${key}' is missing`);
+  return value;
+}
+
+function malformed(detail: string): UpstreamHttpError {
+  return new UpstreamHttpError('malformed_response', detail);
+}

@@ -1,0 +1,9 @@
+import { MOCK_PROVIDER } from './mock/mock.provider-definition.js';
+import { OPENAI_PROVIDER } from './openai/openai.provider-definition.js';
+import type { ProviderDefinition } from './provider-definition.js';
+
+/**
+ * Every provider the gateway knows. A provider registers only when its definition's activation
+ * setting holds; the others still contribute their prefixes so `no_provider` can name the env var.
+ */
+export const PROVIDER_CATALOG: readonly ProviderDefinition[] = [OPENAI_PROVIDER, MOCK_PROVIDER];

@@ -1,0 +1,23 @@
+import type { DynamicModule, Type } from '@nestjs/common';
+import type { GatewayConfig } from '../config/gateway-config.types.js';
+import type { LlmProvider } from './llm-provider.js';
+
+/**
+ * How a vendor folder declares itself to the registry. Adding a provider is adding a folder that
+ * exports one of these, and listing it in `provider-catalog.ts`.
+ */
+export interface ProviderDefinition {
+  /** Lowercase kebab id, e.g. `azure-openai`. */
+  readonly id: string;
+  /** Model-name prefixes this provider serves; the longest matching prefix wins. */
+  readonly prefixes: readonly string[];
+  /** Whether the matched prefix is removed before the model name reaches the upstream. */
+  readonly stripPrefix: boolean;
+  /** What an operator sets to activate it, named in the `no_provider` error. */
+  readonly activationHint: string;
+  /** Reads the typed configuration; the provider registers only when this holds. */
+  isActive(config: GatewayConfig): boolean;
+  /** The vendor's Nest module; it must provide and export {@link adapter}. */
+  readonly module: Type<unknown> | DynamicModule;
+  readonly adapter: Type<LlmProvider>;
+}

@@ -1,0 +1,73 @@
+import type { ChatMessage } from './llm-provider.types.js';
+import {
+  estimateEmbeddingInputTokens,
+  estimatePromptTokens,
+  estimateTextTokens,
+} from './usage-estimate.js';
+
+describe('usage-estimate', () => {
+  describe(estimateTextTokens.name, () => {
+    it('counts about four characters per token, at least one for any text', () => {
+      expect(estimateTextTokens('')).toBe(0);
+      expect(estimateTextTokens('a')).toBe(1);
+      expect(estimateTextTokens('abcd')).toBe(1);
+      expect(estimateTextTokens('abcde')).toBe(2);
+      expect(estimateTextTokens('x'.repeat(400))).toBe(100);
+    });
+  });
+
+  describe(estimatePromptTokens.name, () => {
+    it('charges a fixed overhead per message on top of its text', () => {
+      expect(estimatePromptTokens([])).toBe(0);
+      expect(estimatePromptTokens([{ role: 'user', content: '' }])).toBe(4);
+      expect(
+        estimatePromptTokens([
+          { role: 'system', content: 'abcd' },
+          { role: 'user', content: 'x'.repeat(40) },
+        ]),
+      ).toBe(4 + 1 + 4 + 10);
+    });
+
+    it('counts text parts, names and tool calls, but not images', () => {
+      const messages: ChatMessage[] = [
+        {
+          role: 'user',
+          name: 'abcd',
+          content: [
+            { type: 'text', text: 'x'.repeat(8) },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(4000)}` } },
+            { type: 'text', text: 'x'.repeat(4) },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'c1',
+              type: 'function',
+              function: { name: 'abcdefgh', arguments: '{"q":"weather"}' },
+            },
+          ],
+        },
+      ];
+
+      expect(estimatePromptTokens(messages)).toBe(4 + 1 + 2 + 1 + (4 + 2 + 4));
+    });
+  });
+
+  describe(estimateEmbeddingInputTokens.name, () => {
+    it('estimates text inputs and counts token-id inputs one per number', () => {
+      expect(estimateEmbeddingInputTokens('x'.repeat(8))).toBe(2);
+      expect(estimateEmbeddingInputTokens(['x'.repeat(8), 'abc'])).toBe(3);
+      expect(estimateEmbeddingInputTokens([101, 202, 303])).toBe(3);
+      expect(
+        estimateEmbeddingInputTokens([
+          [1, 2],
+          [3, 4, 5],
+        ]),
+      ).toBe(5);
+      expect(estimateEmbeddingInputTokens([])).toBe(0);
+    });
+  });
+});

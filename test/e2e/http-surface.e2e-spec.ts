@@ -1,0 +1,322 @@
+import { request as httpRequest } from 'node:http';
+import {
+  type GatewayUnderTest,
+  postJson,
+  readSse,
+  startGateway,
+  readJson,
+} from '../helpers/gateway-harness.js';
+
+/** Raw-HTTP checks of the OpenAI-compatible surface, against the mock provider (ci profile). */
+describe('HTTP surface', () => {
+  let gw: GatewayUnderTest;
+  const chatUrl = () => `${gw.url}/v1/chat/completions`;
+  const hello = { model: 'mock/test', messages: [{ role: 'user', content: 'Hello there' }] };
+
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+  afterAll(() => gw.close());
+
+  const expectEnvelope = (body: any, status: number, code: string, param: string | null = null) => {
+    expect(body).toEqual({
+      error: {
+        message: expect.any(String),
+        type: expect.any(String),
+        code,
+        param,
+        trace_id: expect.any(String),
+      },
+    });
+    expect(body.error.message.length).toBeGreaterThan(0);
+    void status;
+  };
+
+  describe('chat completions (JSON)', () => {
+    it('answers 200 with a chat.completion and the gateway headers', async () => {
+      const res = await postJson(chatUrl(), hello);
+      expect(res.status).toBe(200);
+      expect(res.body.object).toBe('chat.completion');
+      expect(res.body.model).toBe('mock/test');
+      expect(res.body.choices[0].message).toMatchObject({
+        role: 'assistant',
+        content: 'This is a mock response',
+      });
+      expect(res.body.choices[0].finish_reason).toBe('stop');
+      expect(res.body.usage.total_tokens).toBe(
+        res.body.usage.prompt_tokens + res.body.usage.completion_tokens,
+      );
+      expect(res.headers.get('x-gateway-provider')).toBe('mock');
+      expect(res.headers.get('x-trace-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('echoes a well-formed X-Trace-ID and replaces a malformed one', async () => {
+      const good = await postJson(chatUrl(), hello, { 'x-trace-id': 'req.42:abc-DEF_1' });
+      expect(good.headers.get('x-trace-id')).toBe('req.42:abc-DEF_1');
+      const bad = await postJson(
+        chatUrl(),
+        { ...hello, model: 'nope' },
+        { 'x-trace-id': 'bad id!' },
+      );
+      const minted = bad.headers.get('x-trace-id');
+      expect(minted).not.toBe('bad id!');
+      expect(bad.body.error.trace_id).toBe(minted);
+    });
+  });
+
+  describe('streaming', () => {
+    const stream = (extra: object = {}, headers: Record<string, string> = {}) =>
+      fetch(chatUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ ...hello, stream: true, ...extra }),
+      });
+
+    it('sends SSE frames: role first, one word per chunk, finish, then [DONE]', async () => {
+      const res = await stream();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('x-accel-buffering')).toBe('no');
+      expect(res.headers.get('x-trace-id')).toBeTruthy();
+      const { raw, data } = await readSse(res);
+      expect(raw.endsWith('data: [DONE]\n\n')).toBe(true);
+      expect(data[data.length - 1]).toBe('[DONE]');
+      const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+      expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
+      expect(chunks[0].choices[0].delta.role).toBe('assistant');
+      const text = chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('');
+      expect(text).toBe('This is a mock response');
+      const contentChunks = chunks.filter((c) => c.choices[0]?.delta?.content);
+      expect(contentChunks.length).toBe(5);
+      expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('stop');
+      expect(chunks.some((c) => 'usage' in c)).toBe(false);
+    });
+
+    it('adds the usage chunk (choices: []) before [DONE] only with include_usage', async () => {
+      const res = await stream({ stream_options: { include_usage: true } });
+      const { data } = await readSse(res);
+      const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+      const last = chunks[chunks.length - 1];
+      expect(last.choices).toEqual([]);
+      expect(last.usage.total_tokens).toBeGreaterThan(0);
+      expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
+    });
+
+    it('fails before the first byte as an ordinary HTTP error', async () => {
+      const res = await stream({ model: 'claude-3-opus' });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expectEnvelope(await readJson(res), 400, 'no_provider', 'model');
+    });
+  });
+
+  describe('validation', () => {
+    it.each([
+      [{ ...hello, temperature: 5 }, 'temperature'],
+      [{ ...hello, messages: [] }, 'messages'],
+      [{ ...hello, messages: [{ role: 'wizard', content: 'x' }] }, 'messages[0].role'],
+      [{ ...hello, messages: [{ role: 'user' }] }, 'messages[0].content'],
+      [{ ...hello, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id'],
+      [{ messages: hello.messages }, 'model'],
+      [{ ...hello, stop: ['a', 'b', 'c', 'd', 'e'] }, 'stop'],
+      [{ ...hello, response_format: { type: 'json_schema' } }, 'response_format.json_schema'],
+      [{ ...hello, stream: 'yes' }, 'stream'],
+    ])('refuses %j with validation_error naming %s', async (body, param) => {
+      const res = await postJson(chatUrl(), body);
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 400, 'validation_error', param);
+      expect(res.body.error.type).toBe('invalid_request_error');
+      expect(res.body.error.message).toContain(param);
+    });
+
+    it.each([
+      ['logprobs', true],
+      ['top_logprobs', 2],
+      ['logit_bias', { 1: 2 }],
+      ['functions', []],
+    ])('refuses the unsupported field %s with unsupported_capability', async (field, value) => {
+      const res = await postJson(chatUrl(), { ...hello, [field]: value });
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 400, 'unsupported_capability', field);
+    });
+
+    it('accepts n=1 and refuses any other n', async () => {
+      expect((await postJson(chatUrl(), { ...hello, n: 1 })).status).toBe(200);
+      const res = await postJson(chatUrl(), { ...hello, n: 2 });
+      expectEnvelope(res.body, 400, 'unsupported_capability', 'n');
+    });
+
+    it('refuses what the target provider cannot honour (mock has no tools or vision)', async () => {
+      const tools = await postJson(chatUrl(), {
+        ...hello,
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: {} } }],
+      });
+      expectEnvelope(tools.body, 400, 'unsupported_capability', 'tools');
+      const image = await postJson(chatUrl(), {
+        ...hello,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            ],
+          },
+        ],
+      });
+      expectEnvelope(image.body, 400, 'unsupported_capability', 'messages[0].content');
+    });
+
+    it('refuses a JSON body that is not an object', async () => {
+      const res = await postJson(chatUrl(), '[1,2,3]');
+      expectEnvelope(res.body, 400, 'invalid_request');
+    });
+
+    it('names the env var of a known provider that is not activated', async () => {
+      const res = await postJson(chatUrl(), { ...hello, model: 'gpt-4o-mini' });
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 400, 'no_provider', 'model');
+      expect(res.body.error.message).toContain('OPENAI_API_KEY');
+    });
+  });
+
+  describe('errors from the HTTP layer', () => {
+    it('answers invalid JSON with invalid_json', async () => {
+      const res = await postJson(chatUrl(), '{"model": "mock/x", ');
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 400, 'invalid_json');
+    });
+
+    it('answers an empty JSON body with invalid_json', async () => {
+      const res = await postJson(chatUrl(), '');
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 400, 'invalid_json');
+    });
+
+    it('answers a body over the limit with 413 request_too_large', async () => {
+      const big = 'x'.repeat(gw.config.server.maxBodyBytes + 10);
+      const res = await postJson(chatUrl(), {
+        ...hello,
+        messages: [{ role: 'user', content: big }],
+      });
+      expect(res.status).toBe(413);
+      expectEnvelope(res.body, 413, 'request_too_large');
+    });
+
+    it('answers a non-JSON content type with 415 unsupported_media_type', async () => {
+      const res = await fetch(chatUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'hello',
+      });
+      expect(res.status).toBe(415);
+      expectEnvelope(await readJson(res), 415, 'unsupported_media_type');
+    });
+
+    it('answers a wrong method with 405 and Allow', async () => {
+      const res = await fetch(chatUrl());
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST');
+      expectEnvelope(await readJson(res), 405, 'method_not_allowed');
+    });
+
+    it('answers an unknown /v1 path with resource_not_found and others with not_found', async () => {
+      const api = await fetch(`${gw.url}/v1/nothing-here`);
+      expect(api.status).toBe(404);
+      expectEnvelope(await readJson(api), 404, 'resource_not_found');
+      const other = await fetch(`${gw.url}/favicon.ico`);
+      expect(other.status).toBe(404);
+      expectEnvelope(await readJson(other), 404, 'not_found');
+    });
+  });
+
+  describe('path hygiene', () => {
+    /** fetch normalises paths, so these go out byte-for-byte with node:http. */
+    const rawGet = (path: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const { port } = new URL(gw.url);
+        const req = httpRequest({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+    it.each([
+      '/v1/models/../models',
+      '/v1/./models',
+      '/v1//models',
+      '//v1/models',
+      '/v1/mod%65ls',
+      '/v1/models;x=1',
+      '/v1\\models',
+      '/v1/chat%2Fcompletions',
+    ])('refuses %s with 400 invalid_path before routing', async (path) => {
+      const res = await rawGet(path);
+      expect(res.status).toBe(400);
+      expectEnvelope(res.body, 400, 'invalid_path');
+    });
+
+    it('still serves the canonical path', async () => {
+      const res = await rawGet('/v1/models');
+      expect(res.status).toBe(200);
+      expect(res.body.object).toBe('list');
+    });
+  });
+
+  describe('models and embeddings', () => {
+    it('lists models with capabilities', async () => {
+      const res = await fetch(`${gw.url}/v1/models`);
+      const body = await readJson(res);
+      const mock = body.data.find((m: any) => m.id === 'mock/default');
+      expect(mock).toEqual({
+        id: 'mock/default',
+        object: 'model',
+        created: expect.any(Number),
+        owned_by: 'mock',
+        capabilities: {
+          supports_streaming: true,
+          supports_vision: false,
+          supports_tool_calls: false,
+          supports_structured_outputs: true,
+          supports_json_mode: true,
+          max_context_tokens: 128000,
+        },
+      });
+    });
+
+    it('retrieves one model by id, and 404s an unknown one', async () => {
+      const one = await fetch(`${gw.url}/v1/models/mock/default`);
+      expect((await readJson(one)).id).toBe('mock/default');
+      const none = await fetch(`${gw.url}/v1/models/mock/absent`);
+      expect(none.status).toBe(404);
+      expectEnvelope(await readJson(none), 404, 'resource_not_found', 'model');
+    });
+
+    it('answers embeddings as floats and as little-endian float32 base64 of the same vector', async () => {
+      const url = `${gw.url}/v1/embeddings`;
+      const floats = await postJson(url, { model: 'mock/embed', input: ['alpha', 'beta'] });
+      expect(floats.status).toBe(200);
+      expect(floats.body.object).toBe('list');
+      expect(floats.body.data).toHaveLength(2);
+      const vector: number[] = floats.body.data[0].embedding;
+      expect(vector).toHaveLength(1536);
+      const b64 = await postJson(url, {
+        model: 'mock/embed',
+        input: ['alpha', 'beta'],
+        encoding_format: 'base64',
+      });
+      const bytes = Buffer.from(b64.body.data[0].embedding, 'base64');
+      const decoded = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+      expect(decoded).toHaveLength(1536);
+      decoded.forEach((v, i) => expect(v).toBeCloseTo(vector[i], 6));
+    });
+
+    it('validates embeddings input', async () => {
+      const res = await postJson(`${gw.url}/v1/embeddings`, { model: 'mock/embed', input: [] });
+      expectEnvelope(res.body, 400, 'validation_error', 'input');
+    });
+  });
+});

@@ -1,0 +1,90 @@
+import type { ServerResponse } from 'node:http';
+
+/** How a fake writes its SSE frames: the quirks real upstreams show (wire-formats sections 0, 20). */
+export interface FakeStreamFormat {
+  /**
+   * Write each frame in several pieces, cut mid-line, inside every multi-byte UTF-8 character and
+   * between `\r` and `\n`, with a short pause between pieces so they leave as separate packets.
+   */
+  readonly splitWrites?: boolean;
+  /** End lines with `\r\n` instead of `\n`. */
+  readonly crlf?: boolean;
+  /** `data:{...}` instead of `data: {...}`. */
+  readonly noSpaceAfterColon?: boolean;
+  /** Send a `: keep-alive` comment before every frame. */
+  readonly keepAliveComments?: boolean;
+  /** Pause between frames, e.g. to measure inter-chunk gaps. */
+  readonly frameDelayMs?: number;
+  /** Pause between the last frame and the end of the body (its closing chunk then travels alone). */
+  readonly endDelayMs?: number;
+}
+
+/** Writes `data:` frames to one response in a given {@link FakeStreamFormat}. */
+export class FakeSseWriter {
+  private readonly eol: string;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly format: FakeStreamFormat,
+  ) {
+    this.eol = format.crlf ? '\r\n' : '\n';
+  }
+
+  /** Writes one event; false when the client has gone away. */
+  async event(data: string): Promise<boolean> {
+    if (this.format.frameDelayMs) await pause(this.format.frameDelayMs);
+    const { eol } = this;
+    const comment = this.format.keepAliveComments ? `: keep-alive${eol}${eol}` : '';
+    const prefix = this.format.noSpaceAfterColon ? 'data:' : 'data: ';
+    const frame = Buffer.from(`${comment}${prefix}${data}${eol}${eol}`, 'utf8');
+    const pieces = this.format.splitWrites ? splitAwkwardly(frame) : [frame];
+    for (const [i, piece] of pieces.entries()) {
+      if (this.res.destroyed || this.res.writableEnded) return false;
+      if (i > 0) await pause(1);
+      if (this.res.destroyed) return false;
+      if (!this.res.write(piece)) await this.drained();
+    }
+    return !this.res.destroyed;
+  }
+
+  /** Ends the body, after `endDelayMs`. */
+  async end(): Promise<void> {
+    if (this.format.endDelayMs) await pause(this.format.endDelayMs);
+    if (!this.res.destroyed) this.res.end();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.once('drain', done);
+      this.res.once('close', done);
+    });
+  }
+}
+
+/** Cuts in the middle of the frame, after the lead byte of each multi-byte character, and inside CRLF. */
+function splitAwkwardly(frame: Buffer): Buffer[] {
+  const cuts = new Set<number>([Math.floor(frame.length / 2)]);
+  for (let i = 0; i < frame.length; i++) {
+    const byte = frame[i];
+    if (byte >= 0xc0) cuts.add(i + 1);
+    if (byte === 0x0d && frame[i + 1] === 0x0a) cuts.add(i + 1);
+  }
+  const sorted = [...cuts].filter((c) => c > 0 && c < frame.length).sort((a, b) => a - b);
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (const cut of sorted) {
+    pieces.push(frame.subarray(start, cut));
+    start = cut;
+  }
+  pieces.push(frame.subarray(start));
+  return pieces;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
