@@ -259,6 +259,15 @@ describe('HTTP surface', () => {
       expectEnvelope(res.body, 400, 'invalid_path');
     });
 
+    it("allows only an encoded '/' inside a model id, as the OpenAI SDKs send it", async () => {
+      const encoded = await rawGet('/v1/models/mock%2Fdefault');
+      expect(encoded.status).toBe(200);
+      expect(encoded.body.id).toBe('mock/default');
+      const other = await rawGet('/v1/models/mock%2Edefault');
+      expect(other.status).toBe(400);
+      expectEnvelope(other.body, 400, 'invalid_path');
+    });
+
     it('still serves the canonical path', async () => {
       const res = await rawGet('/v1/models');
       expect(res.status).toBe(200);
