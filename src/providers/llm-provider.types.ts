@@ -108,7 +108,8 @@ export interface ChatCompletion {
     finish_reason: FinishReason;
     logprobs: null;
   }[];
-  usage: Usage;
+  /** Absent when the upstream reported none: usage is never invented here (metering estimates it). */
+  usage?: Usage;
   system_fingerprint?: string;
 }
 

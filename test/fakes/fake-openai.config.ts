@@ -22,6 +22,12 @@ export function fakeOpenAiConfig(
     streamIdleTimeoutMs: 10_000,
     connectionsPerHost: 8,
     keepAliveTimeoutMs: 5_000,
+    imageFetch: {
+      enabled: false,
+      maxBytes: 1_000_000,
+      timeoutMs: 2_000,
+      allowPrivateNetworks: false,
+    },
     ...overrides.upstream,
   };
   const openai: GatewayConfig['providers']['openai'] = {

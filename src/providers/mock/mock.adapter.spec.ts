@@ -112,11 +112,11 @@ describe(MockAdapter.name, () => {
         call(),
       );
 
-      expect(short.usage.completion_tokens).toBe(10);
-      expect(short.usage.total_tokens).toBe(
-        short.usage.prompt_tokens + short.usage.completion_tokens,
+      expect(short.usage!.completion_tokens).toBe(10);
+      expect(short.usage!.total_tokens).toBe(
+        short.usage!.prompt_tokens + short.usage!.completion_tokens,
       );
-      expect(long.usage.prompt_tokens).toBeGreaterThan(short.usage.prompt_tokens + 400);
+      expect(long.usage!.prompt_tokens).toBeGreaterThan(short.usage!.prompt_tokens + 400);
     });
 
     it.each([
