@@ -1,33 +1,40 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, Injectable, type PipeTransform, type Type } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { type ValidationError, type ValidatorOptions, validateSync } from 'class-validator';
 import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
 
-/**
- * class-validator DTO validation whose failures are contract errors: an unknown top-level field is
- * `unsupported_capability` naming it (never silently dropped, contract 4.2); anything else is
- * `validation_error` with `param` set to the offending path, e.g. `messages[0].role`.
- */
-export class RequestValidationPipe extends ValidationPipe {
-  constructor() {
-    super({
-      transform: true,
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      stopAtFirstError: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => toGatewayError(errors),
-    });
-  }
+const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  stopAtFirstError: true,
+  validationError: { target: false, value: false },
+};
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (
-      metadata.type === 'body' &&
-      (typeof value !== 'object' || value === null || Array.isArray(value))
-    ) {
+const PRIMITIVES: readonly unknown[] = [String, Boolean, Number, Array, Object];
+
+/**
+ * Validates request bodies against their class-validator DTOs, synchronously: every validator
+ * here is synchronous, and Nest's `ValidationPipe` runs the async `validate` (a promise per
+ * constraint), which cost a third of the gateway's throughput in `npm run bench`.
+ *
+ * Failures are contract errors: an unknown top-level field is `unsupported_capability` naming it
+ * (never silently dropped, contract 4.2); anything else is `validation_error` with `param` set to
+ * the offending path, e.g. `messages[0].role`.
+ */
+@Injectable()
+export class RequestValidationPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    const metatype = metadata.metatype as Type<object> | undefined;
+    if (metadata.type !== 'body' || !metatype || PRIMITIVES.includes(metatype)) return value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
     }
-    return super.transform(value, metadata);
+    const instance = plainToInstance(metatype, value);
+    const errors = validateSync(instance, VALIDATOR_OPTIONS);
+    if (errors.length > 0) throw toGatewayError(errors);
+    return instance;
   }
 }
 

@@ -115,7 +115,7 @@ export function toChatCompletion(body: unknown): ChatCompletion {
         logprobs: null,
       };
     }),
-    usage: toUsage(raw.usage) ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+    usage: toUsage(raw.usage),
   };
   if (typeof raw.system_fingerprint === 'string') {
     completion.system_fingerprint = raw.system_fingerprint;
