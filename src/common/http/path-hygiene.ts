@@ -3,9 +3,13 @@
  * refused before routing, so no two spellings can reach one route past a path-based rule.
  * Returns what is wrong, or undefined when the path is canonical or not an API path.
  */
+const SUSPICIOUS = /[%;\\]|\/\/|\/\.|^[^/]/;
+
 export function nonCanonicalReason(url: string): string | undefined {
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
+  // Runs on every request: most paths have nothing that could make them non-canonical.
+  if (!SUSPICIOUS.test(path)) return undefined;
   // `//v1/...`, `/./v1/...`, `/%2e/v1` are /v1 paths in disguise: judge them too.
   const stripped = path.replace(/^(?:[/\\.;]|%2f|%5c|%2e)+/i, '');
   if (!/^v1(?:[/\\;%]|$)/i.test(stripped)) return undefined;
