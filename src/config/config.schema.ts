@@ -55,6 +55,46 @@ export const gatewaySchema = z
     auth: z
       .strictObject({
         required: bool().default(true),
+        // How long a verified key is trusted without a database read; revocations on this
+        // replica (and on others, through Redis) drop it at once.
+        'key-cache-ttl-ms': int(0).default(60_000),
+        // last_used_at is written in batches, never once per request.
+        'last-used-flush-ms': int(100).default(10_000),
+        // A rotated key keeps working this long, so clients can switch without downtime.
+        'rotation-grace-seconds': int(0).default(86_400),
+      })
+      .prefault({}),
+    storage: z
+      .strictObject({
+        // Empty: SQLite at sqlite-path. file:<path> or sqlite:<path>: SQLite there.
+        // postgres://... or postgresql://...: PostgreSQL.
+        'database-url': str().default(''),
+        'sqlite-path': str().default('./data/gateway.db'),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        // Empty: in-process state only. redis://...: shared by every replica.
+        url: str().default(''),
+        'key-prefix': str().default('gateway:'),
+      })
+      .prefault({}),
+    admin: z
+      .strictObject({
+        // Empty: the admin API is off (it answers 404 saying so).
+        token: str().default(''),
+      })
+      .prefault({}),
+    security: z
+      .strictObject({
+        // 32 bytes, as 64 hex characters or base64: encrypts tenant provider credentials at rest.
+        'encryption-key': str().default(''),
+      })
+      .prefault({}),
+    bootstrap: z
+      .strictObject({
+        // A YAML file of tenants and keys applied idempotently at start-up.
+        file: str().default(''),
       })
       .prefault({}),
     upstream: upstreamSchema,
@@ -75,6 +115,14 @@ export const gatewaySchema = z
 export const FREE_FORM_KEYS: ReadonlySet<string> = new Set(['response-overrides']);
 
 /** Keys whose values are secrets: never logged, never echoed in an error. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(['api-key']);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'api-key',
+  'secret-key',
+  'session-token',
+  'token',
+  'encryption-key',
+  'database-url',
+  'url',
+]);
 
 export type GatewayConfigInput = z.output<typeof gatewaySchema>;

@@ -30,6 +30,8 @@ export interface ChatMessage {
   name?: string;
   tool_calls?: ToolCall[];
   tool_call_id?: string;
+  /** An earlier answer's refusal, echoed back by SDKs; not forwarded. */
+  refusal?: string | null;
 }
 
 export interface FunctionTool {

@@ -167,6 +167,20 @@ describe('HTTP surface', () => {
       expectEnvelope(image.body, 400, 'unsupported_capability', 'messages[0].content');
     });
 
+    it('accepts an earlier answer echoed back as history, refusal: null included', async () => {
+      const first = await postJson(chatUrl(), hello);
+      const res = await postJson(chatUrl(), {
+        ...hello,
+        messages: [
+          ...hello.messages,
+          first.body.choices[0].message,
+          { role: 'user', content: 'And again?' },
+        ],
+      });
+      expect(first.body.choices[0].message).toHaveProperty('refusal', null);
+      expect(res.status).toBe(200);
+    });
+
     it('refuses a JSON body that is not an object', async () => {
       const res = await postJson(chatUrl(), '[1,2,3]');
       expectEnvelope(res.body, 400, 'invalid_request');

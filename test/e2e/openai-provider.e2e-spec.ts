@@ -169,6 +169,8 @@ describe('openai provider through the gateway', () => {
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('provider_error');
     expect(res.body.error.message).toMatch(/time/i);
+    // The gateway gave up on the upstream: the fake sees it go (and records it before reset()).
+    await fake.waitForClientDisconnects(1);
   });
 
   it('answers an upstream error before the first byte of a stream as an HTTP error', async () => {

@@ -19,7 +19,11 @@ export interface FakeStreamFormat {
   readonly endDelayMs?: number;
 }
 
-/** Writes `data:` frames to one response in a given {@link FakeStreamFormat}. */
+/**
+ * Writes SSE frames to one response in a given {@link FakeStreamFormat}: `data:` only (OpenAI's
+ * framing, {@link event}) or named events (`event:` then `data:`, as Anthropic and Cohere send and
+ * their SDKs require, {@link named}).
+ */
 export class FakeSseWriter {
   private readonly eol: string;
 
@@ -30,13 +34,23 @@ export class FakeSseWriter {
     this.eol = format.crlf ? '\r\n' : '\n';
   }
 
-  /** Writes one event; false when the client has gone away. */
-  async event(data: string): Promise<boolean> {
+  /** Writes one `data:` event; false when the client has gone away. */
+  event(data: string): Promise<boolean> {
+    return this.write(undefined, data);
+  }
+
+  /** Writes one named event (`event: <name>` then `data:`); false when the client has gone away. */
+  named(name: string, data: string): Promise<boolean> {
+    return this.write(name, data);
+  }
+
+  private async write(name: string | undefined, data: string): Promise<boolean> {
     if (this.format.frameDelayMs) await pause(this.format.frameDelayMs);
     const { eol } = this;
+    const space = this.format.noSpaceAfterColon ? '' : ' ';
     const comment = this.format.keepAliveComments ? `: keep-alive${eol}${eol}` : '';
-    const prefix = this.format.noSpaceAfterColon ? 'data:' : 'data: ';
-    const frame = Buffer.from(`${comment}${prefix}${data}${eol}${eol}`, 'utf8');
+    const event = name === undefined ? '' : `event:${space}${name}${eol}`;
+    const frame = Buffer.from(`${comment}${event}data:${space}${data}${eol}${eol}`, 'utf8');
     const pieces = this.format.splitWrites ? splitAwkwardly(frame) : [frame];
     for (const [i, piece] of pieces.entries()) {
       if (this.res.destroyed || this.res.writableEnded) return false;
@@ -66,9 +80,12 @@ export class FakeSseWriter {
   }
 }
 
-/** Cuts in the middle of the frame, after the lead byte of each multi-byte character, and inside CRLF. */
+/**
+ * Cuts in the middle of the frame, inside the `data` field name (so a named event's two lines
+ * arrive apart), after the lead byte of each multi-byte character, and inside CRLF.
+ */
 function splitAwkwardly(frame: Buffer): Buffer[] {
-  const cuts = new Set<number>([Math.floor(frame.length / 2)]);
+  const cuts = new Set<number>([Math.floor(frame.length / 2), frame.indexOf('data') + 2]);
   for (let i = 0; i < frame.length; i++) {
     const byte = frame[i];
     if (byte >= 0xc0) cuts.add(i + 1);

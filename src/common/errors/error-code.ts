@@ -13,6 +13,16 @@ export enum ErrorCode {
   InvalidPath = 'invalid_path',
   ApiKeyRequired = 'api_key_required',
   InvalidApiKey = 'invalid_api_key',
+  ApiKeyRevoked = 'api_key_revoked',
+  ApiKeyExpired = 'api_key_expired',
+  ApiKeyScope = 'api_key_scope',
+  TenantSuspended = 'tenant_suspended',
+  AdminTokenRequired = 'admin_token_required',
+  InvalidAdminToken = 'invalid_admin_token',
+  AdminApiDisabled = 'admin_api_disabled',
+  TenantNotFound = 'tenant_not_found',
+  ApiKeyNotFound = 'api_key_not_found',
+  TenantExists = 'tenant_exists',
   ResourceNotFound = 'resource_not_found',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
@@ -28,6 +38,7 @@ export type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
   | 'permission_error'
+  | 'conflict_error'
   | 'not_found_error'
   | 'rate_limit_error'
   | 'provider_rate_limited'
@@ -53,6 +64,16 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.InvalidPath]: { status: 400, type: 'invalid_request_error' },
   [ErrorCode.ApiKeyRequired]: { status: 401, type: 'authentication_error' },
   [ErrorCode.InvalidApiKey]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.ApiKeyRevoked]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.ApiKeyExpired]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.ApiKeyScope]: { status: 403, type: 'permission_error' },
+  [ErrorCode.TenantSuspended]: { status: 403, type: 'permission_error' },
+  [ErrorCode.AdminTokenRequired]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.InvalidAdminToken]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.AdminApiDisabled]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.TenantNotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.ApiKeyNotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.TenantExists]: { status: 409, type: 'conflict_error' },
   [ErrorCode.ResourceNotFound]: { status: 404, type: 'not_found_error' },
   [ErrorCode.NotFound]: { status: 404, type: 'not_found_error' },
   [ErrorCode.MethodNotAllowed]: { status: 405, type: 'invalid_request_error' },

@@ -54,6 +54,14 @@ export class ChatMessageDto implements ChatMessage {
   @MaxLength(256)
   name?: string;
 
+  /**
+   * Accepted on assistant messages because SDKs send back the message they received, which carries
+   * `refusal: null`; it is history, not an instruction, so no provider needs it.
+   */
+  @ValidateIf((m: ChatMessageDto) => m.refusal !== null && m.refusal !== undefined)
+  @IsString()
+  refusal?: string | null;
+
   @IsOptional()
   @OnlyOnAssistant()
   @IsArray()

@@ -41,6 +41,29 @@ for (const [net, prefix] of [
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
 
+/**
+ * Base64 as WHATWG's forgiving-base64 decode accepts it (whitespace anywhere, padding optional),
+ * re-encoded canonically since vendors want padded base64; `undefined` when it is not base64
+ * (`Buffer.from` would silently skip what it cannot read and send vendors garbage).
+ */
+function decodeBase64(text: string): string | undefined {
+  let compact = text.replace(/[\t\n\f\r ]+/g, '');
+  if (compact.length % 4 === 0) compact = compact.replace(/={1,2}$/, '');
+  if (compact === '' || compact.length % 4 === 1 || !/^[A-Za-z0-9+/]+$/.test(compact)) {
+    return undefined;
+  }
+  return Buffer.from(compact, 'base64').toString('base64');
+}
+
+/**
+ * Abandons a response body. Destroying an undici body that was not read to its end emits an
+ * `error` event (RequestAbortedError); with no listener, that event would crash the process.
+ */
+function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }) {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 function isPrivate(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
@@ -100,7 +123,8 @@ export class ImageFetcher implements OnApplicationShutdown {
    */
   async inline(url: string, param: string, signal?: AbortSignal): Promise<InlineImage> {
     const data = DATA_URL.exec(url);
-    if (data) return { mimeType: data[1].toLowerCase(), data: data[2].replace(/\s+/g, '') };
+    const encoded = data ? decodeBase64(data[2]) : undefined;
+    if (data && encoded) return { mimeType: data[1].toLowerCase(), data: encoded };
     if (url.startsWith('data:')) {
       throw this.refuse(param, 'a data: image URL must be base64 with an image/* type');
     }
@@ -154,7 +178,7 @@ export class ImageFetcher implements OnApplicationShutdown {
         .trim()
         .toLowerCase();
       if (response.statusCode !== 200 || !type.startsWith('image/')) {
-        response.body.destroy();
+        discard(response.body);
         throw this.refuse(
           param,
           `the image URL did not answer with an image (HTTP ${response.statusCode})`,
@@ -165,7 +189,7 @@ export class ImageFetcher implements OnApplicationShutdown {
       for await (const chunk of response.body) {
         size += (chunk as Buffer).byteLength;
         if (size > this.settings.maxBytes) {
-          response.body.destroy();
+          discard(response.body);
           throw this.refuse(param, `the image is larger than ${this.settings.maxBytes} bytes`);
         }
         chunks.push(chunk as Buffer);

@@ -114,6 +114,23 @@ describe('upstream errors', () => {
       expect(error.retryable).toBe(false);
     });
 
+    it('takes the retry delay stated in the body when no header gives one', () => {
+      const hinted = upstreamStatusError(
+        context,
+        { status: 429, headers: {}, body: '' },
+        { retryAfterSeconds: 35 },
+      );
+      expect(hinted.retryAfterSeconds).toBe(35);
+      expect(hinted.message).toContain('retry after 35 seconds');
+
+      const headerWins = upstreamStatusError(
+        context,
+        { status: 429, headers: { 'retry-after': '7' }, body: '' },
+        { retryAfterSeconds: 35 },
+      );
+      expect(headerWins.retryAfterSeconds).toBe(7);
+    });
+
     it.each([408, 409, 500, 502, 503, 504, 529])('maps %i to retryable 502 provider_error', (s) => {
       const error = upstreamStatusError(context, { status: s, headers: {}, body: '' });
       expect(error.status).toBe(502);

@@ -29,6 +29,8 @@ export interface UpstreamStatus {
 export interface StatusHints {
   /** Overrides the status-based guess, e.g. false for an exhausted quota answered as 429. */
   readonly retryable?: boolean;
+  /** Seconds to wait as the error body states them; used on a 429 whose headers give none. */
+  readonly retryAfterSeconds?: number;
 }
 
 const logger = new Logger('UpstreamErrors');
@@ -64,7 +66,7 @@ export function upstreamStatusError(
     );
   }
   if (status === 429) {
-    const retryAfter = retryAfterSeconds(headers, nowMs);
+    const retryAfter = retryAfterSeconds(headers, nowMs) ?? hints.retryAfterSeconds;
     return new GatewayError(
       ErrorCode.ProviderRateLimited,
       retryAfter === undefined

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { CallDeadline } from './call-deadline.js';
 import { UpstreamHttpError } from './upstream-http.error.js';
 
 /** Response headers as undici reports them: lower-cased names. */
@@ -80,11 +81,10 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
 
   /** One request, one JSON answer, all within `request-timeout-ms`. */
   async requestJson(request: UpstreamRequest): Promise<UpstreamJsonResponse> {
-    const deadline = new CallDeadline(
-      request.signal,
-      this.limits.requestTimeoutMs,
-      this.requestTimeoutMessage,
-    );
+    const deadline = new CallDeadline(request.signal, {
+      totalMs: this.limits.requestTimeoutMs,
+      totalMessage: this.requestTimeoutMessage,
+    });
     try {
       // The deadline covers headers and body together, so undici's own timers are redundant.
       const response = await this.agent.request({
@@ -119,11 +119,10 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
    */
   async openStream(request: UpstreamRequest): Promise<UpstreamStreamResponse> {
     const idle = this.limits.streamIdleTimeoutMs;
-    const deadline = new CallDeadline(
-      request.signal,
-      this.limits.streamTimeoutMs,
-      this.streamTimeoutMessage,
-    );
+    const deadline = new CallDeadline(request.signal, {
+      totalMs: this.limits.streamTimeoutMs,
+      totalMessage: this.streamTimeoutMessage,
+    });
     let response: Dispatcher.ResponseData;
     try {
       response = await this.agent.request({
@@ -187,7 +186,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     // undici rethrows the signal's reason (ours); should it report its own abort error instead,
     // the reason recorded on the deadline still says whether this was a timeout or the caller.
     if (error instanceof UpstreamHttpError) return error;
-    const reason = deadline.abortReason();
+    const reason = deadline.reason();
     if (reason) return reason;
     const code = errorCode(error);
     const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
@@ -239,48 +238,6 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
         });
     }
   }
-}
-
-/**
- * One call's cancellation: fires on the caller's signal or when the time limit passes, recording
- * which of the two happened so the failure can say "timed out" rather than "aborted".
- */
-class CallDeadline {
-  private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(
-    private readonly caller: AbortSignal | undefined,
-    timeoutMs: number,
-    timeoutMessage: string,
-  ) {
-    if (caller?.aborted) {
-      this.onCallerAbort();
-    } else {
-      caller?.addEventListener('abort', this.onCallerAbort, { once: true });
-    }
-    this.timer = setTimeout(() => {
-      this.controller.abort(new UpstreamHttpError('timeout', timeoutMessage));
-    }, timeoutMs);
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  abortReason(): UpstreamHttpError | undefined {
-    const reason: unknown = this.controller.signal.reason;
-    return reason instanceof UpstreamHttpError ? reason : undefined;
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
-  }
-
-  private readonly onCallerAbort = (): void => {
-    this.controller.abort(new UpstreamHttpError('aborted', 'the caller cancelled the request'));
-  };
 }
 
 function isSuccess(status: number): boolean {

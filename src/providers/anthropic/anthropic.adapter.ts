@@ -1,0 +1,204 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Observable, type Subscriber } from 'rxjs';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { GatewayError } from '../../common/errors/gateway-error.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { SseEventParser } from '../http/sse-event.parser.js';
+import {
+  type UpstreamContext,
+  upstreamFailureError,
+  upstreamStatusError,
+} from '../http/upstream-errors.js';
+import { UpstreamHttpClient } from '../http/upstream-http.client.js';
+import { LlmProvider, type ProviderCall } from '../llm-provider.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResult,
+  ModelDescriptor,
+  ProviderCapabilities,
+} from '../llm-provider.types.js';
+import { toAnthropicRequest } from './anthropic-request.mapper.js';
+import { toChatCompletion } from './anthropic-response.mapper.js';
+import { AnthropicStreamReader } from './anthropic-stream.reader.js';
+
+const PROVIDER_ID = 'anthropic';
+
+const CAPABILITIES: ProviderCapabilities = {
+  streaming: true,
+  vision: true,
+  tools: true,
+  jsonSchema: 'emulated',
+  jsonObject: 'emulated',
+  embeddings: false,
+  maxContextTokens: 200_000,
+};
+
+/**
+ * Anthropic's Messages API (wire-formats section 3) with the installation's key: OpenAI requests
+ * are translated by the pure mappers beside this file, answers and streams translated back.
+ * Holds nothing per request.
+ */
+@Injectable()
+export class AnthropicAdapter extends LlmProvider {
+  readonly id = PROVIDER_ID;
+
+  private readonly origin: string;
+  private readonly messagesPath: string;
+  private readonly headers: Readonly<Record<string, string>>;
+  private readonly streamHeaders: Readonly<Record<string, string>>;
+  private readonly defaultMaxTokens: number;
+  private readonly secrets: readonly string[];
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly http: UpstreamHttpClient,
+  ) {
+    super();
+    const settings = config.providers.anthropic;
+    // Parsed once: the hot path only concatenates strings. A path in the base URL (an egress
+    // proxy) is kept in front of /v1/messages.
+    const base = new URL(settings.baseUrl);
+    const prefix = base.pathname.replace(/\/+$/, '');
+    this.origin = base.origin;
+    this.messagesPath = `${prefix}/v1/messages${base.search}`;
+    this.headers = {
+      'x-api-key': settings.apiKey,
+      'anthropic-version': settings.version,
+      accept: 'application/json',
+    };
+    this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
+    this.defaultMaxTokens = settings.defaultMaxTokens;
+    this.secrets = [settings.apiKey];
+  }
+
+  capabilities(_model: string): ProviderCapabilities {
+    return { ...CAPABILITIES };
+  }
+
+  listModels(): ModelDescriptor[] {
+    return this.config.providers.anthropic.models.map((id) => ({ id, ownedBy: PROVIDER_ID }));
+  }
+
+  async complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion> {
+    const context = this.context(call);
+    try {
+      const plan = toAnthropicRequest(request, this.requestOptions(call, false));
+      const response = await this.http.requestJson({
+        origin: this.origin,
+        path: this.messagesPath,
+        headers: this.headers,
+        json: plan.body,
+        signal: call.signal,
+      });
+      if (!response.ok) throw upstreamStatusError(context, response);
+      return toChatCompletion(response.body, plan.structuredOutput, nowSeconds());
+    } catch (error) {
+      throw upstreamFailureError(context, error);
+    }
+  }
+
+  /** Anthropic has no embeddings API; the capability check refuses before this is reached. */
+  embed(_request: EmbeddingRequest, _call: ProviderCall): Promise<EmbeddingResult> {
+    return Promise.reject(
+      new GatewayError(
+        ErrorCode.UnsupportedCapability,
+        "Provider 'anthropic' does not support embeddings.",
+        { param: 'model', provider: PROVIDER_ID },
+      ),
+    );
+  }
+
+  chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
+    return new Observable<ChatCompletionChunk>((subscriber) => {
+      const context = this.context(call);
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      if (call.signal?.aborted) abort();
+      else call.signal?.addEventListener('abort', abort, { once: true });
+
+      const state = { settled: false };
+      this.stream(request, call, context, controller.signal, subscriber, state).then(
+        () => {
+          state.settled = true;
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          state.settled = true;
+          subscriber.error(upstreamFailureError(context, error));
+        },
+      );
+      return () => {
+        call.signal?.removeEventListener('abort', abort);
+        // Unsubscribing before the end is the client going away: cancel the upstream call.
+        if (!state.settled) controller.abort();
+      };
+    });
+  }
+
+  /**
+   * Pumps one upstream stream into the subscriber. It completes the subscriber itself at
+   * `message_stop` and then reads the body to its end, so the keep-alive connection returns to
+   * the pool instead of being destroyed.
+   */
+  private async stream(
+    request: ChatCompletionRequest,
+    call: ProviderCall,
+    context: UpstreamContext,
+    signal: AbortSignal,
+    subscriber: Subscriber<ChatCompletionChunk>,
+    state: { settled: boolean },
+  ): Promise<void> {
+    const plan = toAnthropicRequest(request, this.requestOptions(call, true));
+    const response = await this.http.openStream({
+      origin: this.origin,
+      path: this.messagesPath,
+      headers: this.streamHeaders,
+      json: plan.body,
+      signal,
+    });
+    if (!response.ok) throw upstreamStatusError(context, response);
+    const parser = new SseEventParser();
+    const reader = new AnthropicStreamReader(context, {
+      structuredOutput: plan.structuredOutput,
+      created: nowSeconds(),
+    });
+    const finish = () => {
+      const usage = reader.finish();
+      if (usage) subscriber.next(usage);
+      state.settled = true;
+      subscriber.complete();
+    };
+    for await (const bytes of response.body) {
+      if (reader.done) continue;
+      for (const event of parser.push(bytes)) {
+        const chunk = reader.read(event);
+        if (chunk) subscriber.next(chunk);
+        if (reader.done) break;
+      }
+      if (reader.done) finish();
+    }
+    if (!reader.done) {
+      for (const event of parser.end()) {
+        const chunk = reader.read(event);
+        if (chunk) subscriber.next(chunk);
+      }
+      // The body ended without message_stop: complete only if a stop reason came (`finish`).
+      finish();
+    }
+  }
+
+  private requestOptions(call: ProviderCall, stream: boolean) {
+    return { model: call.model, stream, defaultMaxTokens: this.defaultMaxTokens };
+  }
+
+  private context(call: ProviderCall): UpstreamContext {
+    return { provider: PROVIDER_ID, traceId: call.traceId, secrets: this.secrets };
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Observable, type Subscriber } from 'rxjs';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { SseEventParser } from '../http/sse-event.parser.js';
+import { type UpstreamContext, upstreamFailureError } from '../http/upstream-errors.js';
+import { UpstreamHttpClient } from '../http/upstream-http.client.js';
+import { LlmProvider, type ProviderCall } from '../llm-provider.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResult,
+  ModelDescriptor,
+  ProviderCapabilities,
+} from '../llm-provider.types.js';
+import { cohereGenerationError, cohereStatusError } from './cohere.errors.js';
+import { toCohereChatBody, toCohereEmbedBody } from './cohere-request.mapper.js';
+import { failedFinish, toChatCompletion, toEmbeddingResult } from './cohere-response.mapper.js';
+import { CohereStreamReader } from './cohere-stream.reader.js';
+
+const PROVIDER_ID = 'cohere';
+
+/** Contract section 5: no vision, no response formats (refused before dispatch). */
+const CAPABILITIES: ProviderCapabilities = {
+  streaming: true,
+  vision: false,
+  tools: true,
+  jsonSchema: 'none',
+  jsonObject: 'none',
+  embeddings: true,
+  maxContextTokens: 128_000,
+};
+
+/**
+ * Cohere's v2 Chat and Embed APIs (wire-formats section 8) with the installation's key: requests
+ * and answers are translated by the pure mappers, streams by {@link CohereStreamReader}. Holds
+ * nothing per request.
+ */
+@Injectable()
+export class CohereAdapter extends LlmProvider {
+  readonly id = PROVIDER_ID;
+
+  private readonly origin: string;
+  private readonly chatPath: string;
+  private readonly embedPath: string;
+  private readonly headers: Readonly<Record<string, string>>;
+  private readonly streamHeaders: Readonly<Record<string, string>>;
+  private readonly secrets: readonly string[];
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly http: UpstreamHttpClient,
+  ) {
+    super();
+    const settings = config.providers.cohere;
+    // A base URL may carry a path (an egress proxy); Cohere's own paths are appended to it.
+    const base = new URL(settings.baseUrl);
+    const prefix = base.pathname.replace(/\/+$/, '');
+    this.origin = base.origin;
+    this.chatPath = `${prefix}/v2/chat${base.search}`;
+    this.embedPath = `${prefix}/v2/embed${base.search}`;
+    this.headers = { authorization: `Bearer ${settings.apiKey}`, accept: 'application/json' };
+    this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
+    this.secrets = [settings.apiKey];
+  }
+
+  capabilities(_model: string): ProviderCapabilities {
+    return { ...CAPABILITIES };
+  }
+
+  listModels(): ModelDescriptor[] {
+    return this.config.providers.cohere.models.map((id) => ({ id, ownedBy: PROVIDER_ID }));
+  }
+
+  async complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion> {
+    const context = this.context(call);
+    try {
+      const response = await this.http.requestJson({
+        origin: this.origin,
+        path: this.chatPath,
+        headers: this.headers,
+        json: toCohereChatBody(request, call.model, false),
+        signal: call.signal,
+      });
+      if (!response.ok) throw cohereStatusError(context, response);
+      const failed = failedFinish(response.body);
+      if (failed !== undefined) throw cohereGenerationError(context, failed, response.body);
+      return toChatCompletion(response.body, call.model, nowSeconds());
+    } catch (error) {
+      throw upstreamFailureError(context, error);
+    }
+  }
+
+  async embed(request: EmbeddingRequest, call: ProviderCall): Promise<EmbeddingResult> {
+    const context = this.context(call);
+    try {
+      const response = await this.http.requestJson({
+        origin: this.origin,
+        path: this.embedPath,
+        headers: this.headers,
+        json: toCohereEmbedBody(request, call.model, this.config.providers.cohere.embedInputType),
+        signal: call.signal,
+      });
+      if (!response.ok) throw cohereStatusError(context, response);
+      return toEmbeddingResult(response.body, call.model);
+    } catch (error) {
+      throw upstreamFailureError(context, error);
+    }
+  }
+
+  chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
+    return new Observable<ChatCompletionChunk>((subscriber) => {
+      const context = this.context(call);
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      if (call.signal?.aborted) abort();
+      else call.signal?.addEventListener('abort', abort, { once: true });
+
+      const state = { settled: false };
+      this.stream(request, call, context, controller.signal, subscriber, state).then(
+        () => {
+          state.settled = true;
+          subscriber.complete();
+        },
+        (error: unknown) => {
+          state.settled = true;
+          subscriber.error(upstreamFailureError(context, error));
+        },
+      );
+      return () => {
+        call.signal?.removeEventListener('abort', abort);
+        // Unsubscribing before the end is the client going away: cancel the upstream call.
+        if (!state.settled) controller.abort();
+      };
+    });
+  }
+
+  /**
+   * Pumps one upstream stream into the subscriber. It completes the subscriber itself at
+   * `message-end` and then reads the body to its end, so the keep-alive connection returns to
+   * the pool instead of being destroyed.
+   */
+  private async stream(
+    request: ChatCompletionRequest,
+    call: ProviderCall,
+    context: UpstreamContext,
+    signal: AbortSignal,
+    subscriber: Subscriber<ChatCompletionChunk>,
+    state: { settled: boolean },
+  ): Promise<void> {
+    const response = await this.http.openStream({
+      origin: this.origin,
+      path: this.chatPath,
+      headers: this.streamHeaders,
+      json: toCohereChatBody(request, call.model, true),
+      signal,
+    });
+    if (!response.ok) throw cohereStatusError(context, response);
+    const parser = new SseEventParser();
+    const reader = new CohereStreamReader(context, {
+      model: call.model,
+      created: nowSeconds(),
+      fallbackId: `chatcmpl-${randomUUID()}`,
+    });
+    const finish = () => {
+      const usage = reader.end();
+      if (usage) subscriber.next(usage);
+      state.settled = true;
+      subscriber.complete();
+    };
+    for await (const bytes of response.body) {
+      if (reader.done) continue;
+      for (const event of parser.push(bytes)) {
+        for (const chunk of reader.read(event)) subscriber.next(chunk);
+        if (reader.done) break;
+      }
+      if (reader.done) finish();
+    }
+    if (!reader.done) {
+      for (const event of parser.end()) {
+        for (const chunk of reader.read(event)) subscriber.next(chunk);
+      }
+      finish();
+    }
+  }
+
+  private context(call: ProviderCall): UpstreamContext {
+    return { provider: PROVIDER_ID, traceId: call.traceId, secrets: this.secrets };
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

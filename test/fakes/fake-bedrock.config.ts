@@ -1,0 +1,50 @@
+import type { GatewayConfig } from '../../src/config/gateway-config.types.js';
+import {
+  FAKE_AWS_ACCESS_KEY_ID,
+  FAKE_AWS_REGION,
+  FAKE_AWS_SECRET_ACCESS_KEY,
+} from './fake-bedrock.server.js';
+
+export interface FakeBedrockConfigOverrides {
+  readonly upstream?: Partial<GatewayConfig['upstream']>;
+  readonly bedrock?: Partial<GatewayConfig['providers']['bedrock']>;
+}
+
+/**
+ * A configuration that points the Bedrock provider at a fake server, for tests that build the
+ * adapter directly. Only `upstream` and `providers.bedrock` are filled: those are all it reads.
+ */
+export function fakeBedrockConfig(
+  endpoint: string,
+  overrides: FakeBedrockConfigOverrides = {},
+): GatewayConfig {
+  const upstream: GatewayConfig['upstream'] = {
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
+    streamTimeoutMs: 10_000,
+    streamIdleTimeoutMs: 10_000,
+    connectionsPerHost: 8,
+    keepAliveTimeoutMs: 5_000,
+    imageFetch: {
+      enabled: false,
+      maxBytes: 1_000_000,
+      timeoutMs: 2_000,
+      allowPrivateNetworks: false,
+    },
+    ...overrides.upstream,
+  };
+  const bedrock: GatewayConfig['providers']['bedrock'] = {
+    enabled: true,
+    accessKey: FAKE_AWS_ACCESS_KEY_ID,
+    secretKey: FAKE_AWS_SECRET_ACCESS_KEY,
+    sessionToken: '',
+    region: FAKE_AWS_REGION,
+    endpoint,
+    models: [
+      'bedrock/anthropic.claude-3-sonnet-20240229-v1:0',
+      'bedrock/amazon.titan-embed-text-v2:0',
+    ],
+    ...overrides.bedrock,
+  };
+  return { upstream, providers: { bedrock } } as unknown as GatewayConfig;
+}
