@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { ErrorCode } from './common/errors/error-code.js';
@@ -7,6 +7,7 @@ import { sendError } from './common/errors/error-response.js';
 import { GatewayError } from './common/errors/gateway-error.js';
 import { GatewayExceptionFilter } from './common/filters/gateway-exception.filter.js';
 import { nonCanonicalReason } from './common/http/path-hygiene.js';
+import { RouteTable } from './common/http/route-table.js';
 import { TRACE_ID_HEADER, traceIdFor } from './common/http/trace-id.js';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import type { GatewayConfig } from './config/gateway-config.types.js';
@@ -38,6 +39,8 @@ export async function createGatewayApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  const routes = new RouteTable();
+  fastify.addHook('onRoute', (route) => routes.add(route.url, route.method));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(TRACE_ID_HEADER, request.id);
     const reason = nonCanonicalReason(request.url);
@@ -52,7 +55,7 @@ export async function createGatewayApp(
     );
   });
 
-  app.useGlobalFilters(new GatewayExceptionFilter(app.get(HttpAdapterHost)));
+  app.useGlobalFilters(new GatewayExceptionFilter(routes));
   app.useGlobalPipes(new RequestValidationPipe());
   await app.init();
   return app;

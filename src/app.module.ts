@@ -4,6 +4,8 @@ import type { GatewayConfig } from './config/gateway-config.types.js';
 import { HealthModule } from './health/health.module.js';
 import { InferenceModule } from './inference/inference.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { StorageModule } from './storage/storage.module.js';
+import { AdminModule } from './admin/admin.module.js';
 
 /** Composition only: which modules make up the gateway, given its validated configuration. */
 @Module({})
@@ -13,9 +15,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
+        StorageModule,
         ProvidersModule.forRoot(config),
         InferenceModule,
         HealthModule,
+        AdminModule,
       ],
     };
   }

@@ -21,11 +21,16 @@ export class HealthController {
     return this.run(reply, []);
   }
 
-  /** Ready for traffic: providers registered and not draining. */
+  /** Ready for traffic: not draining, storage (and Redis when configured) answer, providers registered. */
   @Get('ready')
   @HealthCheck()
   ready(@Res() reply: FastifyReply): Promise<void> {
-    return this.run(reply, [() => this.readiness.accepting(), () => this.readiness.providers()]);
+    return this.run(reply, [
+      () => this.readiness.accepting(),
+      () => this.readiness.database(),
+      ...(this.readiness.redisConfigured ? [() => this.readiness.redis()] : []),
+      () => this.readiness.providers(),
+    ]);
   }
 
   private async run(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { StorageHealth } from '../storage/storage.health.js';
 import { ShutdownState } from './shutdown-state.service.js';
 
 /** Terminus indicators behind /health/ready (contract section 13). */
@@ -10,7 +11,27 @@ export class ReadinessIndicators {
     private readonly indicators: HealthIndicatorService,
     private readonly registry: ProviderRegistry,
     private readonly shutdown: ShutdownState,
+    private readonly storage: StorageHealth,
   ) {}
+
+  database() {
+    return this.indicators
+      .check('database')
+      .attempt(() => this.storage.pingDatabase())
+      .withTimeout(3_000);
+  }
+
+  /** Only when Redis is configured: without it, nothing depends on Redis. */
+  redis() {
+    return this.indicators
+      .check('redis')
+      .attempt(() => this.storage.pingRedis())
+      .withTimeout(3_000);
+  }
+
+  get redisConfigured(): boolean {
+    return this.storage.redisConfigured;
+  }
 
   providers() {
     const session = this.indicators.check('providers');

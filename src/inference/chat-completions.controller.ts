@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/c
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { streamAsSse } from '../common/sse/sse-stream.writer.js';
 import { ApiKeyGuard } from '../governance/auth/api-key.guard.js';
+import { RequiredScope } from '../governance/auth/required-scope.decorator.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { ChatCompletionsService } from './chat-completions.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
@@ -9,6 +10,7 @@ import { gatewayHeaders } from './gateway-headers.js';
 
 @Controller('v1/chat')
 @UseGuards(ApiKeyGuard)
+@RequiredScope('completions:write')
 export class ChatCompletionsController {
   constructor(private readonly chat: ChatCompletionsService) {}
 

@@ -1,10 +1,12 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../governance/auth/api-key.guard.js';
+import { RequiredScope } from '../governance/auth/required-scope.decorator.js';
 import type { ModelCard } from './models.service.js';
 import { ModelsService } from './models.service.js';
 
 @Controller('v1/models')
 @UseGuards(ApiKeyGuard)
+@RequiredScope('models:read')
 export class ModelsController {
   constructor(private readonly models: ModelsService) {}
 

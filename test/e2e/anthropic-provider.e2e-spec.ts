@@ -10,6 +10,7 @@ import {
   readJson,
   readSse,
   startGateway,
+  issueKey,
 } from '../helpers/gateway-harness.js';
 import { expectOpenAiShape } from '../helpers/openai-schemas.js';
 
@@ -21,6 +22,8 @@ describe('anthropic provider through the gateway', () => {
   const fake = new FakeAnthropicServer();
   let gw: GatewayUnderTest;
   let client: OpenAI;
+  /** A real key of this gateway: it must never reach the upstream. */
+  let callerKey = '';
   const model = 'claude-sonnet-4-5';
   const chatUrl = () => `${gw.url}/v1/chat/completions`;
   const hello: { model: string; messages: OpenAI.ChatCompletionMessageParam[] } = {
@@ -84,7 +87,7 @@ describe('anthropic provider through the gateway', () => {
     });
     client = new OpenAI({
       baseURL: `${gw.url}/v1`,
-      apiKey: 'caller-key-not-for-upstream',
+      apiKey: (callerKey = await issueKey(gw)),
       maxRetries: 0,
     });
   });
@@ -121,7 +124,7 @@ describe('anthropic provider through the gateway', () => {
     expect(received.path).toBe('/v1/messages');
     expect(received.headers['x-api-key']).toBe(FAKE_ANTHROPIC_API_KEY);
     expect(received.headers['anthropic-version']).toBe('2023-06-01');
-    expect(JSON.stringify(received.headers)).not.toContain('caller-key-not-for-upstream');
+    expect(JSON.stringify(received.headers)).not.toContain(callerKey);
     expect(received.body).toEqual({
       model,
       max_tokens: 1024,

@@ -11,6 +11,7 @@ import {
   readJson,
   readSse,
   startGateway,
+  issueKey,
 } from '../helpers/gateway-harness.js';
 import { expectOpenAiShape } from '../helpers/openai-schemas.js';
 
@@ -19,6 +20,8 @@ describe('cohere provider through the gateway', () => {
   const fake = new FakeCohereServer();
   let gw: GatewayUnderTest;
   let client: OpenAI;
+  /** A real key of this gateway: it must never reach the upstream. */
+  let callerKey = '';
   const chatUrl = () => `${gw.url}/v1/chat/completions`;
   const model = 'command-r-plus';
   const hello = { model, messages: [{ role: 'user' as const, content: 'Hello' }] };
@@ -81,7 +84,7 @@ describe('cohere provider through the gateway', () => {
     });
     client = new OpenAI({
       baseURL: `${gw.url}/v1`,
-      apiKey: 'caller-key-not-for-upstream',
+      apiKey: (callerKey = await issueKey(gw)),
       maxRetries: 0,
     });
   });
@@ -120,7 +123,7 @@ describe('cohere provider through the gateway', () => {
     const request = fake.lastRequest!;
     expect(request.path).toBe('/v2/chat');
     expect(request.headers.authorization).toBe(`Bearer ${FAKE_COHERE_API_KEY}`);
-    expect(JSON.stringify(request.headers)).not.toContain('caller-key-not-for-upstream');
+    expect(JSON.stringify(request.headers)).not.toContain(callerKey);
     expect(request.body).toEqual({
       model,
       messages: [

@@ -234,6 +234,12 @@ describe('HTTP surface', () => {
       expectEnvelope(await readJson(res), 405, 'method_not_allowed');
     });
 
+    it('answers a wrong method on a parameterised route with 405 too', async () => {
+      const res = await fetch(`${gw.url}/v1/models/mock/default`, { method: 'DELETE' });
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET');
+    });
+
     it('answers an unknown /v1 path with resource_not_found and others with not_found', async () => {
       const api = await fetch(`${gw.url}/v1/nothing-here`);
       expect(api.status).toBe(404);

@@ -11,6 +11,7 @@ import {
   readJson,
   readSse,
   startGateway,
+  issueKey,
 } from '../helpers/gateway-harness.js';
 
 /** The gateway's openai adapter, end to end, against a fake OpenAI upstream on loopback. */
@@ -18,6 +19,8 @@ describe('openai provider through the gateway', () => {
   const fake = new FakeOpenAiServer();
   let gw: GatewayUnderTest;
   let client: OpenAI;
+  /** A real key of this gateway: it must never reach the upstream. */
+  let callerKey = '';
   const chatUrl = () => `${gw.url}/v1/chat/completions`;
   const hello = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] };
   const streamRequest = (extra: object = {}, signal?: AbortSignal) =>
@@ -41,7 +44,7 @@ describe('openai provider through the gateway', () => {
     });
     client = new OpenAI({
       baseURL: `${gw.url}/v1`,
-      apiKey: 'caller-key-not-for-upstream',
+      apiKey: (callerKey = await issueKey(gw)),
       maxRetries: 0,
     });
   });
@@ -62,7 +65,7 @@ describe('openai provider through the gateway', () => {
     const received = fake.lastRequest!;
     expect(received.path).toBe('/v1/chat/completions');
     expect(received.headers.authorization).toBe(`Bearer ${FAKE_OPENAI_API_KEY}`);
-    expect(JSON.stringify(received.headers)).not.toContain('caller-key-not-for-upstream');
+    expect(JSON.stringify(received.headers)).not.toContain(callerKey);
     expect(received.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.2, max_tokens: 50 });
   });
 

@@ -1,5 +1,5 @@
 import OpenAI, { APIError } from 'openai';
-import { type GatewayUnderTest, startGateway } from '../helpers/gateway-harness.js';
+import { type GatewayUnderTest, startGateway, issueKey } from '../helpers/gateway-harness.js';
 
 /** The official OpenAI SDK as the client, exactly as an application team would use it. */
 describe('OpenAI SDK against the gateway (mock provider)', () => {
@@ -16,7 +16,7 @@ describe('OpenAI SDK against the gateway (mock provider)', () => {
         '        "[mock/fast]": "Fast model response"',
       ].join('\n'),
     });
-    client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'unused-in-ci-profile', maxRetries: 0 });
+    client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: await issueKey(gw), maxRetries: 0 });
   });
   afterAll(() => gw.close());
 

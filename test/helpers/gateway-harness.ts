@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from '../../src/app.factory.js';
+import { JsonLogger } from '../../src/common/logging/json-logger.service.js';
+import { ApiKeyService } from '../../src/governance/auth/api-key.service.js';
+import type { ApiKeyScope } from '../../src/storage/api-key.types.js';
+import { TenantRepository } from '../../src/storage/tenant.repository.js';
 import { loadGatewayConfig } from '../../src/config/config.loader.js';
 import type { GatewayConfig } from '../../src/config/gateway-config.types.js';
 
@@ -14,11 +18,30 @@ export interface GatewayUnderTest {
   close(): Promise<void>;
 }
 
+/**
+ * Creates a tenant (unless it exists) and issues it a real API key through the running gateway's
+ * own services, as the admin API would; returns the plaintext, shown once.
+ */
+export async function issueKey(
+  gw: GatewayUnderTest,
+  options: { tenant?: string; scopes?: ApiKeyScope[]; name?: string } = {},
+): Promise<string> {
+  const tenantId = options.tenant ?? 'test-tenant';
+  const tenants = gw.app.get(TenantRepository);
+  if (!(await tenants.get(tenantId))) await tenants.create({ id: tenantId, name: tenantId });
+  const { plaintext } = await gw.app
+    .get(ApiKeyService)
+    .create(tenantId, { name: options.name ?? 'e2e', scopes: options.scopes });
+  return plaintext;
+}
+
 export interface StartOptions {
   /** Environment the configuration is read from (no process.env involved). */
   env?: Record<string, string>;
   /** Extra YAML layered last, as an operator's GATEWAY_CONFIG_ADDITIONAL_LOCATION file would be. */
   yaml?: string;
+  /** Receives every JSON log line the gateway writes (at LOG_LEVEL), instead of silence. */
+  logSink?: string[];
 }
 
 /**
@@ -30,6 +53,8 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayU
   const env: Record<string, string> = {
     GATEWAY_PROFILE: 'ci',
     LOG_LEVEL: 'silent',
+    // Each gateway under test gets its own empty in-memory SQLite database.
+    GATEWAY_DATABASE_URL: 'sqlite::memory:',
     ...options.env,
   };
   if (options.yaml !== undefined) {
@@ -38,7 +63,11 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayU
     env.GATEWAY_CONFIG_ADDITIONAL_LOCATION = file;
   }
   const config = loadGatewayConfig({ env });
-  const app = await createGatewayApp(config, false);
+  const sink = options.logSink;
+  const logger = sink
+    ? new JsonLogger(config.logging.level, { write: (line: string) => void sink.push(line) })
+    : false;
+  const app = await createGatewayApp(config, logger);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('gateway did not bind');

@@ -6,9 +6,9 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import type { HttpAdapterHost } from '@nestjs/core';
 import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
+import { RouteTable } from '../http/route-table.js';
 import { GatewayExceptionFilter } from './gateway-exception.filter.js';
 
 interface Captured {
@@ -39,14 +39,9 @@ function harness(routes: Record<string, string[]> = {}) {
       return this;
     },
   };
-  const fastify = {
-    hasRoute: ({ url, method }: { url: string; method: string }) =>
-      (routes[url] ?? []).includes(method),
-  };
-  const adapterHost = {
-    httpAdapter: { getInstance: () => fastify },
-  } as unknown as HttpAdapterHost;
-  const filter = new GatewayExceptionFilter(adapterHost);
+  const table = new RouteTable();
+  for (const [url, methods] of Object.entries(routes)) table.add(url, methods);
+  const filter = new GatewayExceptionFilter(table);
   const run = (exception: unknown, method = 'POST', url = '/v1/chat/completions') => {
     const request = { id: 'trace-123', method, url };
     const host = {

@@ -1,10 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeError } from '../errors/error-normalizer.js';
 import { sendError } from '../errors/error-response.js';
-
-const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+import type { RouteTable } from '../http/route-table.js';
 
 /**
  * The one exception filter: every failure of every layer (guards, pipes, handlers, Fastify's body
@@ -14,7 +12,7 @@ const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'
 export class GatewayExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(private readonly routes: RouteTable) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -24,7 +22,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const error = normalizeError(exception, {
       method: request.method,
       path,
-      allowedMethods: this.allowedMethods(path, request.method),
+      allowedMethods: this.routes.allowedMethods(path, request.method),
     });
 
     if (error.status >= 500) {
@@ -45,12 +43,6 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       return;
     }
     sendError(reply, error, request.id);
-  }
-
-  private allowedMethods(path: string, method: string): string[] {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (!fastify) return [];
-    return METHODS.filter((m) => m !== method && fastify.hasRoute({ url: path, method: m }));
   }
 }
 

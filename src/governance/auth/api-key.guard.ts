@@ -1,11 +1,14 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
-import { ApiKeyVerifier } from './api-key.verifier.js';
+import type { ApiKeyScope } from '../../storage/api-key.types.js';
+import { ApiKeyService } from './api-key.service.js';
+import { REQUIRED_SCOPE } from './required-scope.decorator.js';
 
-/** The tenant keyless calls run as when `gateway.auth.required` is off (the dev profile). */
+/** The tenant keyless calls run as when `gateway.auth.required` is off (dev and ci profiles). */
 export const DEFAULT_TENANT = 'default';
 
 declare module 'fastify' {
@@ -17,8 +20,9 @@ declare module 'fastify' {
 }
 
 /**
- * Authenticates /v1 calls by `Authorization: Bearer <key>` or `x-api-key` (contract section 7).
- * With `gateway.auth.required` off, keyless calls run as tenant `default`.
+ * Authenticates /v1 calls by `Authorization: Bearer <key>` or `x-api-key` (contract 4.7, 7): a
+ * presented key must be valid in every profile; a missing one is refused unless
+ * `gateway.auth.required` is off, when the call runs as tenant `default`.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -26,26 +30,36 @@ export class ApiKeyGuard implements CanActivate {
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
-    private readonly verifier: ApiKeyVerifier,
+    private readonly keys: ApiKeyService,
+    private readonly reflector: Reflector,
   ) {
     this.required = config.auth.required;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!this.required) {
+    const key = presentedKey(request);
+    if (key === undefined) {
+      if (this.required) {
+        throw new GatewayError(
+          ErrorCode.ApiKeyRequired,
+          "An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
+        );
+      }
       request.tenantId = DEFAULT_TENANT;
       return true;
     }
-    const key = presentedKey(request);
-    if (key === undefined) {
+    const identity = await this.keys.verify(key);
+    const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (scope !== undefined && !identity.scopes.includes(scope)) {
       throw new GatewayError(
-        ErrorCode.ApiKeyRequired,
-        "An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
+        ErrorCode.ApiKeyScope,
+        `This API key lacks the '${scope}' scope this endpoint needs.`,
       );
     }
-    const identity = await this.verifier.verify(key);
-    if (!identity) throw new GatewayError(ErrorCode.InvalidApiKey, 'The API key is not valid.');
     request.tenantId = identity.tenantId;
     request.keyId = identity.keyId;
     return true;
@@ -54,9 +68,10 @@ export class ApiKeyGuard implements CanActivate {
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const authorization = request.headers.authorization;
-  if (typeof authorization === 'string') {
+  if (typeof authorization === 'string' && authorization.trim() !== '') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match) return match[1];
+    // A malformed Authorization header is a presented key that cannot be valid.
+    return match ? match[1] : authorization;
   }
   const header = request.headers['x-api-key'];
   return typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;

@@ -1,24 +1,40 @@
 import { Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { RedisConnection } from '../../storage/redis.connection.js';
 import { ApiKeyGuard } from './api-key.guard.js';
-import { ApiKeyVerifier, NoKeyStoreVerifier } from './api-key.verifier.js';
+import { ApiKeyService } from './api-key.service.js';
+import { InProcessInvalidationBus, KeyInvalidationBus } from './key-invalidation.bus.js';
+import { LastUsedRecorder } from './last-used.recorder.js';
+import { RedisInvalidationBus } from './redis-invalidation.bus.js';
 
+/** One replica keeps invalidations in process; with Redis they reach every replica. */
+function invalidationBus(redis: RedisConnection): KeyInvalidationBus {
+  const subscriber = redis.createSubscriber();
+  if (redis.client === undefined || subscriber === undefined) return new InProcessInvalidationBus();
+  return new RedisInvalidationBus(redis.client, subscriber, `${redis.keyPrefix}auth:invalidate`);
+}
+
+/** API key issuing and verification; the guard every /v1 data-plane route uses. */
 @Module({
-  providers: [ApiKeyGuard, { provide: ApiKeyVerifier, useClass: NoKeyStoreVerifier }],
-  exports: [ApiKeyGuard, ApiKeyVerifier],
+  providers: [
+    ApiKeyGuard,
+    ApiKeyService,
+    LastUsedRecorder,
+    { provide: KeyInvalidationBus, useFactory: invalidationBus, inject: [RedisConnection] },
+  ],
+  exports: [ApiKeyGuard, ApiKeyService],
 })
 export class AuthModule implements OnApplicationBootstrap {
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly bus: KeyInvalidationBus,
+  ) {}
 
-  onApplicationBootstrap(): void {
-    const logger = new Logger(AuthModule.name);
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.start();
     if (!this.config.auth.required) {
-      logger.warn(
+      new Logger(AuthModule.name).warn(
         "gateway.auth.required is off: calls without an API key run as tenant 'default'. Use this only on a laptop or in CI.",
-      );
-    } else {
-      logger.warn(
-        'gateway.auth.required is on and no API key store is configured in this build: every /v1 call is refused with 401.',
       );
     }
   }

@@ -1,0 +1,55 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** Every change the admin surfaces (API, CLI, bootstrap file) can make. */
+export type AdminAction =
+  | 'tenant.created'
+  | 'tenant.updated'
+  | 'tenant.suspended'
+  | 'tenant.activated'
+  | 'tenant.deleted'
+  | 'api_key.created'
+  | 'api_key.imported'
+  | 'api_key.revoked'
+  | 'api_key.rotated';
+
+/** Who made a change: the admin API (with the request's trace id), the CLI, or the bootstrap file. */
+export interface AdminActor {
+  readonly via: 'admin-api' | 'cli' | 'bootstrap';
+  readonly traceId?: string;
+}
+
+/**
+ * What changed. Ids and field names only: there is deliberately no place for a value, so a
+ * credential or a key cannot end up in the record.
+ */
+export interface AdminChange {
+  readonly action: AdminAction;
+  readonly tenantId: string;
+  readonly keyId?: string;
+  /** Names of the fields a tenant update touched. */
+  readonly fields?: readonly string[];
+  /** On rotation: the new key. */
+  readonly replacedBy?: string;
+}
+
+/**
+ * The one place every admin change is recorded. For now a log line at info level; the audit
+ * trail (contract section 10) will write its `ADMIN_CHANGE` events from here.
+ */
+@Injectable()
+export class AdminEvents {
+  private readonly logger = new Logger('AdminEvents');
+
+  record(change: AdminChange, actor: AdminActor): void {
+    this.logger.log({
+      msg: `Admin change: ${change.action}`,
+      event: change.action,
+      tenant_id: change.tenantId,
+      key_id: change.keyId,
+      replaced_by: change.replacedBy,
+      fields: change.fields,
+      via: actor.via,
+      trace_id: actor.traceId,
+    });
+  }
+}

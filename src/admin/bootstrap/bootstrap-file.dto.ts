@@ -1,0 +1,99 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../../storage/api-key.types.js';
+import type { TenantStatus } from '../../storage/tenant.types.js';
+import {
+  IsCredentialMap,
+  IsTagMap,
+  REGION_PATTERN,
+  REGION_TEXT,
+  SLUG_PATTERN,
+  SLUG_TEXT,
+  TENANT_STATUSES,
+} from '../dto/admin-input.validators.js';
+import { TenantSettingsDto } from '../dto/tenant-settings.dto.js';
+
+class BootstrapKeyDto {
+  @MaxLength(100)
+  @IsNotEmpty()
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsIn(API_KEY_SCOPES, {
+    each: true,
+    message: `$property must hold only ${API_KEY_SCOPES.join(', ')}`,
+  })
+  @ArrayUnique()
+  @ArrayMaxSize(API_KEY_SCOPES.length)
+  @ArrayNotEmpty()
+  @IsArray()
+  scopes?: ApiKeyScope[];
+
+  /** A `gw_` key, usually `${ENV_VAR}`; checked after interpolation, never echoed. */
+  @IsOptional()
+  @IsString()
+  key?: string;
+}
+
+class BootstrapTenantDto {
+  @Matches(SLUG_PATTERN, { message: `$property must match ${SLUG_TEXT}` })
+  @IsString()
+  id!: string;
+
+  @MaxLength(200)
+  @IsNotEmpty()
+  @IsString()
+  name!: string;
+
+  @IsOptional()
+  @IsIn(TENANT_STATUSES, { message: '$property must be active or suspended' })
+  status?: TenantStatus;
+
+  @IsOptional()
+  @Matches(REGION_PATTERN, { message: `$property must match ${REGION_TEXT}` })
+  @IsString()
+  region?: string;
+
+  @IsOptional()
+  @IsTagMap()
+  tags?: Record<string, string>;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TenantSettingsDto)
+  settings?: TenantSettingsDto;
+
+  @IsOptional()
+  @IsCredentialMap(false)
+  credentials?: Record<string, Record<string, string>>;
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BootstrapKeyDto)
+  keys?: BootstrapKeyDto[];
+}
+
+/**
+ * The bootstrap file (GATEWAY_BOOTSTRAP_FILE): tenants and their keys, seeded idempotently at
+ * start-up. Field names and rules are the admin API's.
+ */
+export class BootstrapFileDto {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BootstrapTenantDto)
+  tenants!: BootstrapTenantDto[];
+}

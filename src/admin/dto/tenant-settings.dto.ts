@@ -1,0 +1,69 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PII_ACTIONS, type PiiAction } from '../../storage/tenant.types.js';
+import { SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
+
+const MAX_PER_MINUTE = 1_000_000_000;
+
+class RateLimitsDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, example: 600 })
+  @IsOptional()
+  @Max(MAX_PER_MINUTE)
+  @Min(1)
+  @IsInt()
+  requests_per_minute?: number | null;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, example: 200_000 })
+  @IsOptional()
+  @Max(MAX_PER_MINUTE)
+  @Min(1)
+  @IsInt()
+  tokens_per_minute?: number | null;
+}
+
+/**
+ * Tenant settings as the admin API and the bootstrap file write them (snake_case). Every field is
+ * optional: absent means the installation's default; on PATCH, null clears a field.
+ */
+export class TenantSettingsDto {
+  @ApiPropertyOptional({
+    enum: PII_ACTIONS,
+    nullable: true,
+    description: 'What PII detection does for this tenant (case-insensitive on input).',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.toUpperCase() : value,
+  )
+  @IsIn(PII_ACTIONS, { message: `$property must be one of ${PII_ACTIONS.join(', ')}` })
+  pii_action?: PiiAction | null;
+
+  @ApiPropertyOptional({ type: () => RateLimitsDto, nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitsDto)
+  rate_limits?: RateLimitsDto | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    example: ['openai', 'mock'],
+    description: 'Provider ids this tenant may use; absent means all.',
+  })
+  @IsOptional()
+  @Matches(SLUG_PATTERN, { each: true, message: `$property must hold provider ids (${SLUG_TEXT})` })
+  @ArrayMaxSize(64)
+  @IsArray()
+  allowed_providers?: string[] | null;
+}

@@ -1,0 +1,20 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AdminCoreModule } from '../admin/admin-core.module.js';
+import { GatewayConfigModule } from '../config/gateway-config.module.js';
+import type { GatewayConfig } from '../config/gateway-config.types.js';
+import { StorageModule } from '../storage/storage.module.js';
+
+/**
+ * What the CLI boots (an application context, no HTTP server): the gateway's configuration,
+ * storage (migrated at start-up, SQLite or PostgreSQL) and the administration services, so a
+ * command changes exactly what the admin API would, recorded the same way.
+ */
+@Module({})
+export class CliModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [GatewayConfigModule.forRoot(config), StorageModule, AdminCoreModule],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+/** API key scopes (contract section 7). */
+export const API_KEY_SCOPES = ['completions:write', 'embeddings:write', 'models:read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * A stored API key. The plaintext (`gw_` + 40 hex) is shown once at creation and never stored:
+ * only its SHA-256 (`hash`, hex) is. `displayPrefix` (e.g. `gw_3f9a`) lets people tell keys apart.
+ */
+export interface ApiKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly displayPrefix: string;
+  readonly scopes: readonly ApiKeyScope[];
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+  readonly lastUsedAt: Date | null;
+  /** Set on the old key when it was rotated: the key that replaced it. */
+  readonly replacedBy: string | null;
+}
+
+/** What verification needs in one read: the key, its hash, and its tenant's status. */
+export interface ApiKeyRecord extends ApiKey {
+  readonly hash: string;
+  readonly tenantStatus: 'active' | 'suspended';
+}
+
+export interface NewApiKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly hash: string;
+  readonly displayPrefix: string;
+  readonly scopes: readonly ApiKeyScope[];
+  readonly expiresAt: Date | null;
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from './database-target.js';
+import type { DatabaseSchema, GatewayDatabase } from './database.types.js';
+import { ImmediateSqliteDialect } from './sqlite-immediate.dialect.js';
+
+/** PostgreSQL's int8 (BIGINT, also `count(*)`), parsed as a number: our epoch-ms values fit. */
+const INT8_OID = 20;
+const POOL_SIZE = 10;
+const CONNECT_TIMEOUT_MS = 5_000;
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens (lazily: on the first query) the database a {@link DatabaseTarget} names. SQLite runs in
+ * WAL mode with `synchronous=NORMAL` (durable across application crashes, fast commits) and
+ * foreign keys on, and its folder is created if missing; PostgreSQL gets a small `pg` pool.
+ * `destroy()` closes either.
+ */
+export function createDatabase(target: DatabaseTarget): GatewayDatabase {
+  switch (target.kind) {
+    case 'sqlite':
+      return new Kysely<DatabaseSchema>({
+        dialect: new ImmediateSqliteDialect({ database: () => openSqlite(target.path) }),
+      });
+    case 'postgres':
+      return new Kysely<DatabaseSchema>({
+        dialect: new PostgresDialect({ pool: createPool(target.url) }),
+      });
+  }
+}
+
+function openSqlite(path: string): Promise<Database.Database> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return Promise.resolve(db);
+}
+
+const builtinParser: (oid: number, format?: 'text' | 'binary') => unknown = pg.types.getTypeParser;
+
+/** pg's parsers, except int8 (text format) as a number; the pool's own, not pg's global table. */
+const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
+  oid === INT8_OID && format !== 'binary'
+    ? (value: string) => Number(value)
+    : builtinParser(oid, format)) as typeof pg.types.getTypeParser;
+
+function createPool(url: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'llm-gateway',
+    types: { getTypeParser: int8AsNumber },
+  });
+  // An idle client losing its server (restart, failover) is reported here; unhandled, it would
+  // end the process. The pool replaces the client on the next query.
+  pool.on('error', (err) => {
+    new Logger('Storage').warn(`PostgreSQL connection lost: ${err.message}`);
+  });
+  return pool;
+}

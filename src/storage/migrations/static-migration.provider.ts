@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001-tenants-and-api-keys.js';
+
+/**
+ * Every migration, in order, compiled into the application: no directory scan at run time, so
+ * it works the same from src/ (tests), dist/ (production) and a bundled CLI. Add new ones here.
+ */
+const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-tenants-and-api-keys': m0001,
+};
+
+export class StaticMigrationProvider implements MigrationProvider {
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve({ ...MIGRATIONS });
+  }
+}

@@ -1,0 +1,55 @@
+import { Global, Module } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
+import { ApiKeyRepository } from './api-key.repository.js';
+import { CredentialCipher } from './credential.cipher.js';
+import { createDatabase } from './database.factory.js';
+import { DatabaseLifecycle } from './database.lifecycle.js';
+import { resolveDatabaseTarget, type DatabaseTarget } from './database-target.js';
+import { DATABASE, DATABASE_TARGET } from './database.types.js';
+import { KyselyApiKeyRepository } from './kysely-api-key.repository.js';
+import { KyselyTenantRepository } from './kysely-tenant.repository.js';
+import { RedisConnection } from './redis.connection.js';
+import { StorageHealth } from './storage.health.js';
+import { TenantRepository } from './tenant.repository.js';
+
+/**
+ * The gateway's storage (contract section 12), available everywhere: the database (SQLite or
+ * PostgreSQL, migrated at start-up) behind the repository ports, the credential cipher, the
+ * optional Redis connection, and their readiness.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DATABASE_TARGET,
+      useFactory: (config: GatewayConfig) => resolveDatabaseTarget(config.storage),
+      inject: [GATEWAY_CONFIG],
+    },
+    {
+      provide: DATABASE,
+      useFactory: (target: DatabaseTarget) => createDatabase(target),
+      inject: [DATABASE_TARGET],
+    },
+    {
+      provide: CredentialCipher,
+      useFactory: (config: GatewayConfig) =>
+        CredentialCipher.fromSetting(config.security.encryptionKey),
+      inject: [GATEWAY_CONFIG],
+    },
+    DatabaseLifecycle,
+    RedisConnection,
+    StorageHealth,
+    { provide: TenantRepository, useClass: KyselyTenantRepository },
+    { provide: ApiKeyRepository, useClass: KyselyApiKeyRepository },
+  ],
+  exports: [
+    DATABASE,
+    DATABASE_TARGET,
+    CredentialCipher,
+    RedisConnection,
+    StorageHealth,
+    TenantRepository,
+    ApiKeyRepository,
+  ],
+})
+export class StorageModule {}
