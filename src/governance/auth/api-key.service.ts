@@ -175,7 +175,11 @@ export class ApiKeyService implements OnModuleInit {
     return this.store(tenantId, generateApiKey(), options);
   }
 
-  private async store(tenantId: string, plaintext: string, options: KeyOptions): Promise<IssuedKey> {
+  private async store(
+    tenantId: string,
+    plaintext: string,
+    options: KeyOptions,
+  ): Promise<IssuedKey> {
     const scopes = [...new Set(options.scopes ?? API_KEY_SCOPES)];
     const hash = hashApiKey(plaintext);
     const key = await this.keys.insert({
