@@ -3,13 +3,16 @@ import { RouteTable } from './route-table.js';
 describe(RouteTable.name, () => {
   const table = new RouteTable();
   table.add('/v1/chat/completions', 'POST');
+  table.add('/v1/admin/tenants', 'POST');
+  table.add('/v1/admin/tenants', ['GET', 'HEAD']);
   table.add('/v1/admin/tenants/:id', ['GET', 'HEAD']);
   table.add('/v1/admin/tenants/:id', 'PATCH');
   table.add('/v1/admin/tenants/:id', 'DELETE');
   table.add('/v1/models/*', 'GET');
 
-  it('lists the other methods of a static route', () => {
+  it('lists the other methods of a static route, in the usual order', () => {
     expect(table.allowedMethods('/v1/chat/completions', 'GET')).toEqual(['POST']);
+    expect(table.allowedMethods('/v1/admin/tenants', 'PUT')).toEqual(['GET', 'POST']);
   });
 
   it('matches parameterised and wildcard routes against concrete paths', () => {

@@ -1,3 +1,6 @@
+/** The order `Allow` lists methods in, whatever order the routes were registered in. */
+const ORDER = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
 /**
  * Every registered route's pattern and method, so an unmatched request can be told "wrong method"
  * (405 with `Allow`) rather than "no such path" (404), parameterised routes included
@@ -19,7 +22,7 @@ export class RouteTable {
     for (const route of this.routes) {
       if (route.method !== method && route.pattern.test(path)) allowed.add(route.method);
     }
-    return [...allowed];
+    return [...allowed].sort((a, b) => rank(a) - rank(b));
   }
 }
 
@@ -32,4 +35,9 @@ function toRegexSource(url: string): string {
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
+}
+
+function rank(method: string): number {
+  const index = ORDER.indexOf(method);
+  return index === -1 ? ORDER.length : index;
 }
