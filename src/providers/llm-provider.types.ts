@@ -18,6 +18,13 @@ export interface ImagePart {
 
 export type ContentPart = TextPart | ImagePart;
 
+/**
+ * The longest tool-call id the gateway accepts back from callers. Generous on purpose: adapters
+ * may carry vendor state in the ids they mint (Gemini's thought signatures run to kilobytes), and
+ * callers send those ids back unchanged.
+ */
+export const MAX_TOOL_CALL_ID_LENGTH = 8192;
+
 export interface ToolCall {
   id: string;
   type: 'function';

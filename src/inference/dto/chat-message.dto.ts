@@ -10,11 +10,12 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import type {
-  ChatMessage,
-  ChatRole,
-  ContentPart,
-  ToolCall,
+import {
+  MAX_TOOL_CALL_ID_LENGTH,
+  type ChatMessage,
+  type ChatRole,
+  type ContentPart,
+  type ToolCall,
 } from '../../providers/llm-provider.types.js';
 import { IsMessageContent, OnlyOnAssistant } from './openai-shape.validators.js';
 
@@ -31,7 +32,7 @@ class ToolCallFunctionDto {
 
 export class ToolCallDto implements ToolCall {
   @IsString()
-  @MaxLength(128)
+  @MaxLength(MAX_TOOL_CALL_ID_LENGTH)
   id!: string;
 
   @Equals('function')
@@ -71,5 +72,6 @@ export class ChatMessageDto implements ChatMessage {
 
   @ValidateIf((m: ChatMessageDto) => m.role === 'tool')
   @IsString({ message: '$property is required on tool messages' })
+  @MaxLength(MAX_TOOL_CALL_ID_LENGTH)
   tool_call_id?: string;
 }
