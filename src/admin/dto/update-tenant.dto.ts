@@ -62,7 +62,7 @@ export class UpdateTenantDto {
       nullable: true,
       additionalProperties: { type: 'string' },
     },
-    example: { openai: { api_key: 'sk-...' }, cohere: null },
+    example: { openai: { api_key: 'sk-...' } },
   })
   @IsOptional()
   @IsCredentialMap(true)

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
 import { SseEventParser } from '../http/sse-event.parser.js';
 import {
   type UpstreamContext,
@@ -112,34 +113,16 @@ export class AnthropicAdapter extends LlmProvider {
   }
 
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
-    return new Observable<ChatCompletionChunk>((subscriber) => {
-      const context = this.context(call);
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      if (call.signal?.aborted) abort();
-      else call.signal?.addEventListener('abort', abort, { once: true });
-
-      const state = { settled: false };
-      this.stream(request, call, context, controller.signal, subscriber, state).then(
-        () => {
-          state.settled = true;
-          subscriber.complete();
-        },
-        (error: unknown) => {
-          state.settled = true;
-          subscriber.error(upstreamFailureError(context, error));
-        },
-      );
-      return () => {
-        call.signal?.removeEventListener('abort', abort);
-        // Unsubscribing before the end is the client going away: cancel the upstream call.
-        if (!state.settled) controller.abort();
-      };
-    });
+    const context = this.context(call);
+    return coldUpstreamStream(
+      call.signal,
+      (stream) => this.stream(request, call, context, stream),
+      (error) => upstreamFailureError(context, error),
+    );
   }
 
   /**
-   * Pumps one upstream stream into the subscriber. It completes the subscriber itself at
+   * Pumps one upstream stream into the caller's stream. It ends that stream itself at
    * `message_stop` and then reads the body to its end, so the keep-alive connection returns to
    * the pool instead of being destroyed.
    */
@@ -147,10 +130,9 @@ export class AnthropicAdapter extends LlmProvider {
     request: ChatCompletionRequest,
     call: ProviderCall,
     context: UpstreamContext,
-    signal: AbortSignal,
-    subscriber: Subscriber<ChatCompletionChunk>,
-    state: { settled: boolean },
+    stream: StreamPump<ChatCompletionChunk>,
   ): Promise<void> {
+    const { signal } = stream;
     const plan = toAnthropicRequest(request, this.requestOptions(call, true));
     const response = await this.http.openStream({
       origin: this.origin,
@@ -167,15 +149,14 @@ export class AnthropicAdapter extends LlmProvider {
     });
     const finish = () => {
       const usage = reader.finish();
-      if (usage) subscriber.next(usage);
-      state.settled = true;
-      subscriber.complete();
+      if (usage) stream.next(usage);
+      stream.complete();
     };
     for await (const bytes of response.body) {
       if (reader.done) continue;
       for (const event of parser.push(bytes)) {
         const chunk = reader.read(event);
-        if (chunk) subscriber.next(chunk);
+        if (chunk) stream.next(chunk);
         if (reader.done) break;
       }
       if (reader.done) finish();
@@ -183,7 +164,7 @@ export class AnthropicAdapter extends LlmProvider {
     if (!reader.done) {
       for (const event of parser.end()) {
         const chunk = reader.read(event);
-        if (chunk) subscriber.next(chunk);
+        if (chunk) stream.next(chunk);
       }
       // The body ended without message_stop: complete only if a stop reason came (`finish`).
       finish();

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import { ImageFetcher } from '../http/image-fetcher.js';
+import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
 import { SseEventParser } from '../http/sse-event.parser.js';
 import { type UpstreamContext, upstreamFailureError } from '../http/upstream-errors.js';
 import { UpstreamHttpClient } from '../http/upstream-http.client.js';
@@ -119,40 +120,22 @@ export class GeminiAdapter extends LlmProvider {
   }
 
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
-    return new Observable<ChatCompletionChunk>((subscriber) => {
-      const context = this.context(call);
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      if (call.signal?.aborted) abort();
-      else call.signal?.addEventListener('abort', abort, { once: true });
-
-      let settled = false;
-      this.stream(request, call, context, controller.signal, subscriber).then(
-        () => {
-          settled = true;
-          subscriber.complete();
-        },
-        (error: unknown) => {
-          settled = true;
-          subscriber.error(upstreamFailureError(context, error));
-        },
-      );
-      return () => {
-        call.signal?.removeEventListener('abort', abort);
-        // Unsubscribing before the end is the client going away: cancel the upstream call.
-        if (!settled) controller.abort();
-      };
-    });
+    const context = this.context(call);
+    return coldUpstreamStream(
+      call.signal,
+      (stream) => this.stream(request, call, context, stream),
+      (error) => upstreamFailureError(context, error),
+    );
   }
 
-  /** Pumps one upstream stream into the subscriber; Gemini ends it by closing the body. */
+  /** Pumps one upstream stream into the caller's stream; Gemini ends it by closing the body. */
   private async stream(
     request: ChatCompletionRequest,
     call: ProviderCall,
     context: UpstreamContext,
-    signal: AbortSignal,
-    subscriber: Subscriber<ChatCompletionChunk>,
+    stream: StreamPump<ChatCompletionChunk>,
   ): Promise<void> {
+    const { signal } = stream;
     const response = await this.http.openStream({
       origin: this.origin,
       path: this.path(call.model, 'streamGenerateContent', 'alt=sse'),
@@ -165,14 +148,14 @@ export class GeminiAdapter extends LlmProvider {
     const reader = new GeminiStreamReader(this.meta(call, context));
     for await (const bytes of response.body) {
       for (const event of parser.push(bytes)) {
-        for (const chunk of reader.read(event)) subscriber.next(chunk);
+        for (const chunk of reader.read(event)) stream.next(chunk);
       }
     }
     for (const event of parser.end()) {
-      for (const chunk of reader.read(event)) subscriber.next(chunk);
+      for (const chunk of reader.read(event)) stream.next(chunk);
     }
     const usage = reader.end();
-    if (usage) subscriber.next(usage);
+    if (usage) stream.next(usage);
   }
 
   /** The request body, once every user image is inline bytes (Gemini fetches no URLs). */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
 import { SseEventParser } from '../http/sse-event.parser.js';
 import {
   type UpstreamContext,
@@ -125,34 +126,16 @@ export class OpenAiAdapter extends LlmProvider {
   }
 
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
-    return new Observable<ChatCompletionChunk>((subscriber) => {
-      const context = this.context(call);
-      const controller = new AbortController();
-      const abort = () => controller.abort();
-      if (call.signal?.aborted) abort();
-      else call.signal?.addEventListener('abort', abort, { once: true });
-
-      const state = { settled: false };
-      this.stream(request, call, context, controller.signal, subscriber, state).then(
-        () => {
-          state.settled = true;
-          subscriber.complete();
-        },
-        (error: unknown) => {
-          state.settled = true;
-          subscriber.error(upstreamFailureError(context, error));
-        },
-      );
-      return () => {
-        call.signal?.removeEventListener('abort', abort);
-        // Unsubscribing before the end is the client going away: cancel the upstream call.
-        if (!state.settled) controller.abort();
-      };
-    });
+    const context = this.context(call);
+    return coldUpstreamStream(
+      call.signal,
+      (stream) => this.stream(request, call, context, stream),
+      (error) => upstreamFailureError(context, error),
+    );
   }
 
   /**
-   * Pumps one upstream stream into the subscriber. It completes the subscriber itself at `[DONE]`
+   * Pumps one upstream stream into the caller's stream. It ends that stream itself at `[DONE]`
    * and then reads the body to its end, so the keep-alive connection returns to the pool instead
    * of being destroyed.
    */
@@ -160,10 +143,9 @@ export class OpenAiAdapter extends LlmProvider {
     request: ChatCompletionRequest,
     call: ProviderCall,
     context: UpstreamContext,
-    signal: AbortSignal,
-    subscriber: Subscriber<ChatCompletionChunk>,
-    state: { settled: boolean },
+    stream: StreamPump<ChatCompletionChunk>,
   ): Promise<void> {
+    const { signal } = stream;
     const response = await this.http.openStream({
       origin: this.origin,
       path: this.chatPath,
@@ -178,15 +160,14 @@ export class OpenAiAdapter extends LlmProvider {
     const reader = new OpenAiStreamReader(context);
     const finish = () => {
       const usage = reader.finish();
-      if (usage) subscriber.next(usage);
-      state.settled = true;
-      subscriber.complete();
+      if (usage) stream.next(usage);
+      stream.complete();
     };
     for await (const bytes of response.body) {
       if (reader.done) continue;
       for (const event of parser.push(bytes)) {
         const chunk = reader.read(event);
-        if (chunk) subscriber.next(chunk);
+        if (chunk) stream.next(chunk);
         if (reader.done) break;
       }
       if (reader.done) finish();
@@ -194,7 +175,7 @@ export class OpenAiAdapter extends LlmProvider {
     if (!reader.done) {
       for (const event of parser.end()) {
         const chunk = reader.read(event);
-        if (chunk) subscriber.next(chunk);
+        if (chunk) stream.next(chunk);
       }
       // An upstream may close after the finish chunk without `[DONE]`; `finish` decides.
       finish();
