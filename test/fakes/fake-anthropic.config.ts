@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../src/config/gateway-config.types.js';
+import { fakeUpstreamConfig } from './fake-upstream.config.js';
 import { FAKE_ANTHROPIC_API_KEY } from './fake-anthropic.server.js';
 
 export interface FakeAnthropicConfigOverrides {
@@ -15,21 +16,7 @@ export function fakeAnthropicConfig(
   baseUrl: string,
   overrides: FakeAnthropicConfigOverrides = {},
 ): GatewayConfig {
-  const upstream: GatewayConfig['upstream'] = {
-    connectTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-    streamTimeoutMs: 10_000,
-    streamIdleTimeoutMs: 10_000,
-    connectionsPerHost: 8,
-    keepAliveTimeoutMs: 5_000,
-    imageFetch: {
-      enabled: false,
-      maxBytes: 1_000_000,
-      timeoutMs: 2_000,
-      allowPrivateNetworks: false,
-    },
-    ...overrides.upstream,
-  };
+  const upstream = fakeUpstreamConfig(overrides.upstream);
   const anthropic: GatewayConfig['providers']['anthropic'] = {
     apiKey: FAKE_ANTHROPIC_API_KEY,
     baseUrl,

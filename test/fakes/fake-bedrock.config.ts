@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../src/config/gateway-config.types.js';
+import { fakeUpstreamConfig } from './fake-upstream.config.js';
 import {
   FAKE_AWS_ACCESS_KEY_ID,
   FAKE_AWS_REGION,
@@ -18,21 +19,7 @@ export function fakeBedrockConfig(
   endpoint: string,
   overrides: FakeBedrockConfigOverrides = {},
 ): GatewayConfig {
-  const upstream: GatewayConfig['upstream'] = {
-    connectTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-    streamTimeoutMs: 10_000,
-    streamIdleTimeoutMs: 10_000,
-    connectionsPerHost: 8,
-    keepAliveTimeoutMs: 5_000,
-    imageFetch: {
-      enabled: false,
-      maxBytes: 1_000_000,
-      timeoutMs: 2_000,
-      allowPrivateNetworks: false,
-    },
-    ...overrides.upstream,
-  };
+  const upstream = fakeUpstreamConfig(overrides.upstream);
   const bedrock: GatewayConfig['providers']['bedrock'] = {
     enabled: true,
     accessKey: FAKE_AWS_ACCESS_KEY_ID,

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { FakeStreamEvent } from './fake-bedrock.payloads.js';
+import { splitAt, writePieces } from './fake-upstream.stream.js';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -47,36 +48,12 @@ export class FakeFrameWriter {
   ) {}
 
   /** False once the client has gone away. */
-  async write(frame: Uint8Array): Promise<boolean> {
+  write(frame: Uint8Array): Promise<boolean> {
     const cuts = this.splitWrites
       ? [5, 13, Math.floor(frame.length / 2), frame.length - 3].filter(
           (c) => c > 0 && c < frame.length,
         )
       : [];
-    let start = 0;
-    for (const cut of [...cuts, frame.length]) {
-      if (this.res.destroyed || this.res.writableEnded) return false;
-      if (start > 0) await pause(1);
-      if (this.res.destroyed) return false;
-      if (!this.res.write(frame.subarray(start, cut))) await this.drained();
-      start = cut;
-    }
-    return !this.res.destroyed;
+    return writePieces(this.res, splitAt(frame, cuts));
   }
-
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      this.res.once('drain', done);
-      this.res.once('close', done);
-    });
-  }
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

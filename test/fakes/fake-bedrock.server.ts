@@ -17,25 +17,27 @@
  * to a JSON answer. `setReply` and `setStreamFormat` hold until `reset()`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MESSAGES, errorHeaders, STATUS_OF } from './fake-bedrock.errors.js';
 import { eventFrame, exceptionFrame, FakeFrameWriter } from './fake-bedrock.frames.js';
 import {
   converseBody,
   type FakeBedrockReply,
+  type FakeStreamEvent,
   streamEvents,
   titanBody,
   usageFor,
 } from './fake-bedrock.payloads.js';
 import { checkConverseRequest, checkTitanRequest } from './fake-bedrock.requests.js';
 import { type SigV4Credentials, verifySigV4 } from './fake-bedrock.sigv4.js';
+import {
+  type FakeExchange,
+  type FakeHangPlan,
+  type FakeRecordedRequest,
+  FakeUpstreamServer,
+  parseBody,
+  writeFrames,
+} from './fake-upstream.server.js';
 
 export { DEFAULT_REPLY_TEXT, fakeBedrockEmbedding } from './fake-bedrock.payloads.js';
 export type { FakeBedrockReply, FakeBedrockToolUse, FakeUsage } from './fake-bedrock.payloads.js';
@@ -46,19 +48,12 @@ export const FAKE_AWS_REGION = 'us-east-1';
 
 export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
 
-export interface RecordedBedrockRequest {
-  readonly method: string;
+export interface RecordedBedrockRequest extends FakeRecordedRequest {
   /** The raw path as sent, model id still percent-encoded (`...v1%3A0/converse`). */
   readonly path: string;
   readonly operation: BedrockOperation | undefined;
   /** The model id, decoded. */
   readonly modelId: string | undefined;
-  /** Lower-cased names, as Node reports them. */
-  readonly headers: IncomingHttpHeaders;
-  /** The parsed JSON body, the raw text when it is not JSON, `undefined` when empty. */
-  readonly body: unknown;
-  /** The client's port: equal ports on two requests mean a reused keep-alive connection. */
-  readonly remotePort: number | undefined;
 }
 
 /** What the next request gets instead of the normal answer. */
@@ -71,8 +66,7 @@ export type FakeBedrockPlan =
       readonly message: string;
       readonly headers?: Record<string, string>;
     }
-  /** Never send headers; the request hangs until the client gives up. */
-  | { readonly kind: 'hang' }
+  | FakeHangPlan
   /** Stream: send the first `afterEvents` events, then fall silent. */
   | { readonly kind: 'stall'; readonly afterEvents: number }
   /** Stream: after `afterEvents` events send an exception frame and end. */
@@ -104,23 +98,21 @@ export interface BedrockClientDisconnect {
   readonly eventsSent: number;
 }
 
+interface BedrockVocabulary {
+  readonly request: RecordedBedrockRequest;
+  readonly plan: FakeBedrockPlan;
+  readonly reply: FakeBedrockReply;
+  readonly format: FakeBedrockFormat;
+  readonly disconnect: BedrockClientDisconnect;
+}
+
 const PATH = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/;
 
-export class FakeBedrockServer {
+export class FakeBedrockServer extends FakeUpstreamServer<BedrockVocabulary> {
   private readonly creds: SigV4Credentials;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly recorded: RecordedBedrockRequest[] = [];
-  private readonly disconnects: BedrockClientDisconnect[] = [];
-  private waiters: { ready: () => boolean; resolve: () => void }[] = [];
-  private received = 0;
-  private plans: FakeBedrockPlan[] = [];
-  private reply: FakeBedrockReply | ((request: RecordedBedrockRequest) => FakeBedrockReply) = {};
-  private format: FakeBedrockFormat = {};
-  private closing = false;
-  private url: string | undefined;
 
   constructor(options: FakeBedrockOptions = {}) {
+    super();
     this.creds = {
       accessKeyId: options.accessKeyId ?? FAKE_AWS_ACCESS_KEY_ID,
       secretAccessKey: options.secretAccessKey ?? FAKE_AWS_SECRET_ACCESS_KEY,
@@ -128,64 +120,15 @@ export class FakeBedrockServer {
       region: options.region ?? FAKE_AWS_REGION,
       service: 'bedrock',
     };
-    this.server = createServer({ noDelay: true }, (req, res) => {
-      // A handler failure must not become an unhandled rejection in the test process.
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
   }
 
   /** Listens on 127.0.0.1, on a free port; the endpoint is what `BEDROCK_ENDPOINT` takes. */
   async start(): Promise<{ endpoint: string }> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('fake did not bind');
-    this.url = `http://127.0.0.1:${address.port}`;
-    return { endpoint: this.url };
+    return { endpoint: await this.listen() };
   }
 
   get endpoint(): string {
-    if (this.url === undefined) throw new Error('FakeBedrockServer is not started');
-    return this.url;
-  }
-
-  /** Drops every connection, hanging ones included, and stops listening. */
-  async close(): Promise<void> {
-    this.closing = true;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  get requests(): readonly RecordedBedrockRequest[] {
-    return this.recorded;
-  }
-
-  get lastRequest(): RecordedBedrockRequest | undefined {
-    return this.recorded[this.recorded.length - 1];
-  }
-
-  /** Requests the client abandoned before the fake had finished answering. */
-  get clientDisconnects(): readonly BedrockClientDisconnect[] {
-    return this.disconnects;
-  }
-
-  waitForClientDisconnects(count = 1): Promise<void> {
-    return this.waitUntil(() => this.disconnects.length >= count);
-  }
-
-  waitForRequests(count = 1): Promise<void> {
-    return this.waitUntil(() => this.received >= count);
-  }
-
-  plan(plan: FakeBedrockPlan, times = 1): this {
-    for (let i = 0; i < times; i++) this.plans.push(plan);
-    return this;
+    return this.origin;
   }
 
   /** The next request fails with Bedrock's exception `errorType` and its documented status. */
@@ -200,10 +143,6 @@ export class FakeBedrockServer {
       message: options.message ?? DEFAULT_MESSAGES[errorType] ?? 'Unknown error.',
       headers: options.headers,
     });
-  }
-
-  hangNext(): this {
-    return this.plan({ kind: 'hang' });
   }
 
   stallStreamNext(afterEvents = 2): this {
@@ -223,85 +162,62 @@ export class FakeBedrockServer {
     return this.plan({ kind: 'no-stop' });
   }
 
-  setReply(
-    reply: FakeBedrockReply | ((request: RecordedBedrockRequest) => FakeBedrockReply),
-  ): this {
-    this.reply = reply;
-    return this;
-  }
-
-  setStreamFormat(format: FakeBedrockFormat): this {
-    this.format = { ...format };
-    return this;
-  }
-
-  /** Forgets requests, disconnects, plans, reply and stream format. */
-  reset(): void {
-    this.recorded.length = 0;
-    this.disconnects.length = 0;
-    this.waiters = [];
-    this.received = 0;
-    this.plans = [];
-    this.reply = {};
-    this.format = {};
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = req.url ?? '/';
-    const raw = await readBody(req);
-    const path = target.split('?')[0];
+  protected record(req: IncomingMessage, raw: Buffer): RecordedBedrockRequest {
+    const path = (req.url ?? '/').split('?')[0];
     const match = PATH.exec(path);
-    const request: RecordedBedrockRequest = {
+    return {
       method: req.method ?? 'GET',
       path,
       operation: match?.[2] as BedrockOperation | undefined,
       modelId: match ? safeDecode(match[1]) : undefined,
       headers: req.headers,
-      body: parseBody(raw.toString('utf8')),
+      body: parseBody(raw),
       remotePort: req.socket.remotePort,
     };
-    this.recorded.push(request);
-    this.received++;
-    this.notify();
-    const plan = this.plans.shift();
-    const progress = { eventsSent: 0 };
-    res.once('close', () => {
-      if (!res.writableEnded && !this.closing) this.noteDisconnect(path, progress.eventsSent);
-    });
+  }
 
-    if (plan?.kind === 'hang') return;
+  protected disconnectNote(path: string, eventsSent: number): BedrockClientDisconnect {
+    return { path, eventsSent };
+  }
+
+  protected answerHeaders(): Record<string, string> {
+    return { 'x-amzn-requestid': randomUUID() };
+  }
+
+  protected answer(exchange: FakeExchange<BedrockVocabulary>): Promise<void> | void {
+    const { req, res, raw, request, plan } = exchange;
+    const target = req.url ?? '/';
     const refused = verifySigV4(
       { method: request.method, target, headers: req.headers, body: raw },
       this.creds,
     );
-    if (refused) return sendError(res, 403, refused.errorType, refused.message);
+    if (refused) return this.sendError(res, 403, refused.errorType, refused.message);
     if (plan?.kind === 'fail') {
-      return sendError(res, plan.status, plan.errorType, plan.message, plan.headers);
+      return this.sendError(res, plan.status, plan.errorType, plan.message, plan.headers);
     }
-    if (request.method !== 'POST' || match === null || request.modelId === undefined) {
-      return sendError(
+    const { method, path, operation, modelId } = request;
+    if (method !== 'POST' || operation === undefined || modelId === undefined) {
+      return this.sendError(
         res,
         404,
         'UnknownOperationException',
-        `No operation at ${request.method} ${path}`,
+        `No operation at ${method} ${path}`,
       );
     }
-    if (request.operation === 'invoke') return this.invoke(request, res);
+    if (operation === 'invoke') return this.invoke(request, res);
     const checked = checkConverseRequest(request.body);
-    if (!checked.ok) return sendError(res, 400, 'ValidationException', checked.refusal.message);
-    const reply = typeof this.reply === 'function' ? this.reply(request) : this.reply;
-    const usage = usageFor(reply, checked.value.promptText);
-    if (request.operation === 'converse') {
-      return sendJson(res, 200, converseBody(reply, usage));
+    if (!checked.ok) {
+      return this.sendError(res, 400, 'ValidationException', checked.refusal.message);
     }
-    return this.stream(res, streamEvents(reply, usage), plan, progress);
+    const reply = this.replyFor(request);
+    const usage = usageFor(reply, checked.value.promptText);
+    if (operation === 'converse') return this.sendJson(res, 200, converseBody(reply, usage));
+    return this.stream(exchange, streamEvents(reply, usage));
   }
 
   private async stream(
-    res: ServerResponse,
-    all: ReturnType<typeof streamEvents>,
-    plan: FakeBedrockPlan | undefined,
-    progress: { eventsSent: number },
+    { res, plan, progress }: FakeExchange<BedrockVocabulary>,
+    all: FakeStreamEvent[],
   ): Promise<void> {
     let events = all;
     if (plan?.kind === 'stall' || plan?.kind === 'exception')
@@ -313,10 +229,8 @@ export class FakeBedrockServer {
       'x-amzn-requestid': randomUUID(),
     });
     const writer = new FakeFrameWriter(res, this.format.splitWrites === true);
-    for (const event of events) {
-      if (!(await writer.write(eventFrame(event)))) return;
-      progress.eventsSent++;
-    }
+    const write = (event: FakeStreamEvent) => writer.write(eventFrame(event));
+    if (!(await writeFrames(events, write, progress))) return;
     if (plan?.kind === 'stall') return;
     if (plan?.kind === 'exception') {
       const payload =
@@ -331,69 +245,24 @@ export class FakeBedrockServer {
   private invoke(request: RecordedBedrockRequest, res: ServerResponse): void {
     const contentType = request.headers['content-type'];
     const checked = checkTitanRequest(request.modelId ?? '', contentType, request.body);
-    if (!checked.ok) return sendError(res, 400, 'ValidationException', checked.refusal.message);
+    if (!checked.ok) {
+      return this.sendError(res, 400, 'ValidationException', checked.refusal.message);
+    }
     const body = titanBody(checked.value.inputText, checked.value.dimensions);
-    sendJson(res, 200, body, {
+    this.sendJson(res, 200, body, {
       'x-amzn-bedrock-input-token-count': String(body.inputTextTokenCount),
     });
   }
 
-  private noteDisconnect(path: string, eventsSent: number): void {
-    this.disconnects.push({ path, eventsSent });
-    this.notify();
-  }
-
-  private waitUntil(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
-  }
-
-  private notify(): void {
-    const met = this.waiters.filter((w) => w.ready());
-    this.waiters = this.waiters.filter((w) => !met.includes(w));
-    for (const waiter of met) waiter.resolve();
-  }
-}
-
-/** Bedrock's error answer: the name in `x-amzn-ErrorType`, the text in `{message}`. */
-function sendError(
-  res: ServerResponse,
-  status: number,
-  errorType: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(res, status, { message }, { ...errorHeaders(errorType), ...headers });
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'x-amzn-requestid': randomUUID(),
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+  /** Bedrock's error answer: the name in `x-amzn-ErrorType`, the text in `{message}`. */
+  private sendError(
+    res: ServerResponse,
+    status: number,
+    errorType: string,
+    message: string,
+    headers: Record<string, string> = {},
+  ): void {
+    this.sendJson(res, status, { message }, { ...errorHeaders(errorType), ...headers });
   }
 }
 

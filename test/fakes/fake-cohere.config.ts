@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../src/config/gateway-config.types.js';
+import { fakeUpstreamConfig } from './fake-upstream.config.js';
 import { FAKE_COHERE_API_KEY } from './fake-cohere.server.js';
 
 export interface FakeCohereConfigOverrides {
@@ -14,21 +15,7 @@ export function fakeCohereConfig(
   baseUrl: string,
   overrides: FakeCohereConfigOverrides = {},
 ): GatewayConfig {
-  const upstream: GatewayConfig['upstream'] = {
-    connectTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-    streamTimeoutMs: 10_000,
-    streamIdleTimeoutMs: 10_000,
-    connectionsPerHost: 8,
-    keepAliveTimeoutMs: 5_000,
-    imageFetch: {
-      enabled: false,
-      maxBytes: 1_000_000,
-      timeoutMs: 2_000,
-      allowPrivateNetworks: false,
-    },
-    ...overrides.upstream,
-  };
+  const upstream = fakeUpstreamConfig(overrides.upstream);
   const cohere: GatewayConfig['providers']['cohere'] = {
     apiKey: FAKE_COHERE_API_KEY,
     baseUrl,

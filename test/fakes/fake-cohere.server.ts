@@ -17,22 +17,17 @@
  *
  * @example
  * const fake = new FakeCohereServer();
- * const { baseUrl } = await fake.start(); // http://127.0.0.1:PORT
+ * const { baseUrl } = await fake.start(); // http://127.0.0.1:PORT (Cohere's paths start at `/v2`)
  * fake.failNext(429, { headers: { 'retry-after': '7' } });
  * ...
  * await fake.close();
  */
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import {
   chatBody,
   cohereError,
+  type CohereErrorBody,
+  type CohereEvent,
   embedBody,
   failedEnd,
   type FakeCohereReply,
@@ -46,6 +41,16 @@ import {
   unauthorized,
 } from './fake-cohere.requests.js';
 import { FakeSseWriter, type FakeStreamFormat } from './fake-sse.writer.js';
+import {
+  type FakeDelayPlan,
+  FakeApiKeyUpstreamServer,
+  type FakeExchange,
+  type FakeFailPlan,
+  type FakeHangPlan,
+  type FakeRecordedRequest,
+  parseBody,
+  writeFrames,
+} from './fake-upstream.server.js';
 
 export {
   DEFAULT_COHERE_REPLY_TEXT,
@@ -56,29 +61,14 @@ export type { FakeCohereReply, FakeCohereToolCall } from './fake-cohere.payloads
 
 export const FAKE_COHERE_API_KEY = 'co-fake-cohere-test-key';
 
-export interface RecordedCohereRequest {
-  readonly method: string;
-  /** Path and query, e.g. `/v2/chat`. */
-  readonly path: string;
-  /** Lower-cased names, as Node reports them. */
-  readonly headers: IncomingHttpHeaders;
-  /** The parsed JSON body, the raw text when it is not JSON, `undefined` when empty. */
-  readonly body: unknown;
-}
+/** Method, path and query (e.g. `/v2/chat`), headers and parsed body; no client port. */
+export type RecordedCohereRequest = Omit<FakeRecordedRequest, 'remotePort'>;
 
 /** What the next request gets instead of the normal answer. */
 export type FakeCoherePlan =
-  /** Answer with this status and body (an object is sent as JSON, a string as is). */
-  | {
-      readonly kind: 'fail';
-      readonly status: number;
-      readonly body?: unknown;
-      readonly headers?: Record<string, string>;
-    }
-  /** Never send headers; the request hangs until the client gives up. */
-  | { readonly kind: 'hang' }
-  /** Wait before the headers, then answer normally. */
-  | { readonly kind: 'delay'; readonly ms: number }
+  | FakeFailPlan
+  | FakeHangPlan
+  | FakeDelayPlan
   /** Stream: send headers and the first `afterEvents` events, then fall silent. */
   | { readonly kind: 'stall'; readonly afterEvents: number }
   /** Stream: after `afterEvents` events send `message-end` with finish_reason ERROR and end. */
@@ -97,106 +87,19 @@ export interface CohereClientDisconnect {
   readonly eventsSent: number;
 }
 
-export class FakeCohereServer {
-  private readonly apiKey: string;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly recorded: RecordedCohereRequest[] = [];
-  private readonly disconnects: CohereClientDisconnect[] = [];
-  private waiters: { ready: () => boolean; resolve: () => void }[] = [];
-  private received = 0;
-  private plans: FakeCoherePlan[] = [];
-  private reply: FakeCohereReply | ((request: RecordedCohereRequest) => FakeCohereReply) = {};
-  private format: FakeStreamFormat = {};
+interface CohereVocabulary {
+  readonly request: RecordedCohereRequest;
+  readonly plan: FakeCoherePlan;
+  readonly reply: FakeCohereReply;
+  readonly format: FakeStreamFormat;
+  readonly disconnect: CohereClientDisconnect;
+}
+
+export class FakeCohereServer extends FakeApiKeyUpstreamServer<CohereVocabulary> {
   private sequence = 0;
-  private closing = false;
-  private url: string | undefined;
 
   constructor(options: FakeCohereOptions = {}) {
-    this.apiKey = options.apiKey ?? FAKE_COHERE_API_KEY;
-    this.server = createServer({ noDelay: true }, (req, res) => {
-      // A handler failure must not become an unhandled rejection in the test process.
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-  }
-
-  /** Listens on 127.0.0.1, on a free port. */
-  async start(): Promise<{ baseUrl: string }> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('fake did not bind');
-    this.url = `http://127.0.0.1:${address.port}`;
-    return { baseUrl: this.url };
-  }
-
-  /** `http://127.0.0.1:PORT`, once started (Cohere's paths start at `/v2`). */
-  get baseUrl(): string {
-    if (this.url === undefined) throw new Error('FakeCohereServer is not started');
-    return this.url;
-  }
-
-  /** Drops every connection, hanging ones included, and stops listening. */
-  async close(): Promise<void> {
-    this.closing = true;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** Every request received since start or `reset()`, in arrival order. */
-  get requests(): readonly RecordedCohereRequest[] {
-    return this.recorded;
-  }
-
-  /** The last request received. */
-  get lastRequest(): RecordedCohereRequest | undefined {
-    return this.recorded[this.recorded.length - 1];
-  }
-
-  /** Requests the client abandoned before the fake had finished answering. */
-  get clientDisconnects(): readonly CohereClientDisconnect[] {
-    return this.disconnects;
-  }
-
-  /** Resolves once `count` client disconnects in total have happened (since `reset()`). */
-  waitForClientDisconnects(count = 1): Promise<void> {
-    return this.waitUntil(() => this.disconnects.length >= count);
-  }
-
-  /** Resolves once `count` requests in total have arrived (since `reset()`), answered or not. */
-  waitForRequests(count = 1): Promise<void> {
-    return this.waitUntil(() => this.received >= count);
-  }
-
-  /** Queues a plan for each of the next `times` requests. */
-  plan(plan: FakeCoherePlan, times = 1): this {
-    for (let i = 0; i < times; i++) this.plans.push(plan);
-    return this;
-  }
-
-  /** The next `times` requests fail with `status`; the body defaults to Cohere's `{id, message}`. */
-  failNext(
-    status: number,
-    options: { body?: unknown; headers?: Record<string, string>; times?: number } = {},
-  ): this {
-    const body = options.body ?? defaultErrorBody(status);
-    return this.plan({ kind: 'fail', status, body, headers: options.headers }, options.times);
-  }
-
-  /** The next request never gets an answer. */
-  hangNext(): this {
-    return this.plan({ kind: 'hang' });
-  }
-
-  /** The next request's headers come after `ms`. */
-  delayNext(ms: number): this {
-    return this.plan({ kind: 'delay', ms });
+    super(options.apiKey ?? FAKE_COHERE_API_KEY);
   }
 
   /** The next stream sends `afterEvents` events and then stays silent (for abort tests). */
@@ -214,87 +117,62 @@ export class FakeCohereServer {
     return this.plan({ kind: 'no-finish' });
   }
 
-  /** What the assistant answers, fixed or computed per request, until `reset()`. */
-  setReply(reply: FakeCohereReply | ((request: RecordedCohereRequest) => FakeCohereReply)): this {
-    this.reply = reply;
-    return this;
-  }
-
-  /** SSE quirks (split writes, CRLF, `data:` without space, keep-alives), until `reset()`. */
-  setStreamFormat(format: FakeStreamFormat): this {
-    this.format = { ...format };
-    return this;
-  }
-
-  /** Forgets requests, disconnects, plans, reply and stream format. */
-  reset(): void {
-    this.recorded.length = 0;
-    this.disconnects.length = 0;
-    this.waiters = [];
-    this.received = 0;
-    this.plans = [];
-    this.reply = {};
-    this.format = {};
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = req.url ?? '/';
-    const text = await readBody(req);
-    const request: RecordedCohereRequest = {
+  protected record(req: IncomingMessage, raw: Buffer): RecordedCohereRequest {
+    return {
       method: req.method ?? 'GET',
-      path,
+      path: req.url ?? '/',
       headers: req.headers,
-      body: parseBody(text),
+      body: parseBody(raw),
     };
-    this.recorded.push(request);
-    this.received++;
-    this.notify();
-    const plan = this.plans.shift();
-    const progress = { eventsSent: 0 };
-    res.once('close', () => {
-      if (!res.writableEnded && !this.closing) this.noteDisconnect(path, progress.eventsSent);
-    });
+  }
 
-    if (plan?.kind === 'hang') return;
-    if (plan?.kind === 'delay') await sleep(plan.ms);
-    if (plan?.kind === 'fail') {
-      sendJson(res, plan.status, plan.body, plan.headers);
-      return;
-    }
+  protected disconnectNote(path: string, eventsSent: number): CohereClientDisconnect {
+    return { path, eventsSent };
+  }
+
+  protected answerHeaders(): Record<string, string> {
+    return {
+      'x-debug-trace-id': Math.random().toString(16).slice(2, 18),
+      'x-endpoint-monthly-call-limit': '1000',
+    };
+  }
+
+  /** Cohere's `{id, message}`. */
+  protected defaultErrorBody(status: number): CohereErrorBody {
+    return defaultErrorBody(status);
+  }
+
+  protected serve(exchange: FakeExchange<CohereVocabulary>): Promise<void> | void {
+    const { req, res, request } = exchange;
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
-      sendJson(res, 401, unauthorized());
-      return;
+      return this.sendJson(res, 401, unauthorized());
     }
-    const route = `${request.method} ${path.split('?')[0]}`;
+    const route = `${request.method} ${request.path.split('?')[0]}`;
     if (
       request.method === 'POST' &&
       !/^application\/json\b/.test(req.headers['content-type'] ?? '')
     ) {
-      sendJson(res, 400, cohereError('invalid request: content-type must be application/json'));
-      return;
+      const message = 'invalid request: content-type must be application/json';
+      return this.sendJson(res, 400, cohereError(message));
     }
     switch (route) {
       case 'POST /v2/chat':
-        return this.chat(request, res, plan, progress);
+        return this.chat(exchange);
       case 'POST /v2/embed':
-        return this.embed(request, res);
+        return this.embed(exchange);
       default:
-        return sendJson(res, 404, cohereError(`no route for ${route}`));
+        return this.sendJson(res, 404, cohereError(`no route for ${route}`));
     }
   }
 
-  private async chat(
-    request: RecordedCohereRequest,
-    res: ServerResponse,
-    plan: FakeCoherePlan | undefined,
-    progress: { eventsSent: number },
-  ): Promise<void> {
+  private async chat(exchange: FakeExchange<CohereVocabulary>): Promise<void> {
+    const { res, request, plan, progress } = exchange;
     const checked = checkChatRequest(request.body);
-    if (!checked.ok) return sendJson(res, 400, checked.error);
-    const reply = typeof this.reply === 'function' ? this.reply(request) : this.reply;
+    if (!checked.ok) return this.sendJson(res, 400, checked.error);
+    const reply = this.replyFor(request);
     const id = `fake-${String(++this.sequence).padStart(8, '0')}-cohere`;
     const usage = usageBody(reply, checked.value.body.messages);
-    if (!checked.value.stream) return sendJson(res, 200, chatBody(reply, id, usage));
+    if (!checked.value.stream) return this.sendJson(res, 200, chatBody(reply, id, usage));
 
     const events = streamEvents(reply, id, usage);
     let frames = [...events.body, events.end];
@@ -308,78 +186,17 @@ export class FakeCohereServer {
       stall = true;
     }
 
-    res.writeHead(200, { ...baseHeaders(), 'content-type': 'text/event-stream' });
+    res.writeHead(200, { ...this.answerHeaders(), 'content-type': 'text/event-stream' });
     const writer = new FakeSseWriter(res, this.format);
-    for (const frame of frames) {
-      if (!(await writer.named(frame.type, JSON.stringify(frame)))) return;
-      progress.eventsSent++;
-    }
-    if (stall) return;
+    const write = (frame: CohereEvent) => writer.named(frame.type, JSON.stringify(frame));
+    if (!(await writeFrames(frames, write, progress)) || stall) return;
     await writer.end();
   }
 
-  private embed(request: RecordedCohereRequest, res: ServerResponse): void {
+  private embed({ res, request }: FakeExchange<CohereVocabulary>): void {
     const checked = checkEmbedRequest(request.body);
-    if (!checked.ok) return sendJson(res, 400, checked.error);
+    if (!checked.ok) return this.sendJson(res, 400, checked.error);
     const id = `fake-${String(++this.sequence).padStart(8, '0')}-embed`;
-    sendJson(res, 200, embedBody(checked.value.texts, checked.value.dimensions, id));
+    this.sendJson(res, 200, embedBody(checked.value.texts, checked.value.dimensions, id));
   }
-
-  private noteDisconnect(path: string, eventsSent: number): void {
-    this.disconnects.push({ path, eventsSent });
-    this.notify();
-  }
-
-  private waitUntil(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
-  }
-
-  private notify(): void {
-    const met = this.waiters.filter((w) => w.ready());
-    this.waiters = this.waiters.filter((w) => !met.includes(w));
-    for (const waiter of met) waiter.resolve();
-  }
-}
-
-function baseHeaders(): Record<string, string> {
-  return {
-    'x-debug-trace-id': Math.random().toString(16).slice(2, 18),
-    'x-endpoint-monthly-call-limit': '1000',
-  };
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, {
-    ...baseHeaders(),
-    'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

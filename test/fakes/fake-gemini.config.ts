@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '../../src/config/gateway-config.types.js';
+import { fakeUpstreamConfig } from './fake-upstream.config.js';
 import { FAKE_GEMINI_API_KEY } from './fake-gemini.server.js';
 
 export interface FakeGeminiConfigOverrides {
@@ -16,21 +17,10 @@ export function fakeGeminiConfig(
   baseUrl: string,
   overrides: FakeGeminiConfigOverrides = {},
 ): GatewayConfig {
+  // Image fetching is overridden field by field, whatever `overrides.upstream` says of it.
   const upstream: GatewayConfig['upstream'] = {
-    connectTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-    streamTimeoutMs: 10_000,
-    streamIdleTimeoutMs: 10_000,
-    connectionsPerHost: 8,
-    keepAliveTimeoutMs: 5_000,
-    ...overrides.upstream,
-    imageFetch: {
-      enabled: false,
-      maxBytes: 1_000_000,
-      timeoutMs: 2_000,
-      allowPrivateNetworks: false,
-      ...overrides.imageFetch,
-    },
+    ...fakeUpstreamConfig(overrides.upstream),
+    imageFetch: { ...fakeUpstreamConfig().imageFetch, ...overrides.imageFetch },
   };
   const gemini: GatewayConfig['providers']['gemini'] = {
     apiKey: FAKE_GEMINI_API_KEY,

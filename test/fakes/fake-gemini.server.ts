@@ -22,8 +22,7 @@
  * const { baseUrl } = await fake.start(); // http://127.0.0.1:PORT/v1beta
  * fake.failNext(429); // RESOURCE_EXHAUSTED with RetryInfo 34.4s
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import {
   apiKeyInvalid,
   defaultErrorBody,
@@ -43,17 +42,19 @@ import {
   checkEmbedRequest,
   checkGenerateRequest,
 } from './fake-gemini.requests.js';
-import {
-  type ClientDisconnect,
-  type FakeGeminiOptions,
-  type FakeGeminiPlan,
-  parseBody,
-  readBody,
-  type RecordedGeminiRequest,
-  sendJson,
-  sleep,
+import type {
+  ClientDisconnect,
+  FakeGeminiOptions,
+  FakeGeminiPlan,
+  RecordedGeminiRequest,
 } from './fake-gemini.http.js';
 import { FakeSseWriter, type FakeStreamFormat } from './fake-sse.writer.js';
+import {
+  FakeApiKeyUpstreamServer,
+  type FakeExchange,
+  parseBody,
+  writeFrames,
+} from './fake-upstream.server.js';
 
 export {
   apiKeyInvalid,
@@ -79,6 +80,14 @@ export type {
 
 export const FAKE_GEMINI_API_KEY = 'AIzaFakeGeminiTestKey0123456789';
 
+interface GeminiVocabulary {
+  readonly request: RecordedGeminiRequest;
+  readonly plan: FakeGeminiPlan;
+  readonly reply: FakeGeminiReply;
+  readonly format: FakeStreamFormat;
+  readonly disconnect: ClientDisconnect;
+}
+
 const ROUTE = /^\/v1beta\/models\/([^/:]+):([A-Za-z]+)$/;
 const DEFAULT_MODELS = [
   'gemini-2.0-flash',
@@ -87,110 +96,34 @@ const DEFAULT_MODELS = [
   'gemini-embedding-001',
 ];
 
-export class FakeGeminiServer {
-  private readonly apiKey: string;
-  private readonly recordRequests: boolean;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private readonly recorded: RecordedGeminiRequest[] = [];
-  private readonly disconnects: ClientDisconnect[] = [];
+export class FakeGeminiServer extends FakeApiKeyUpstreamServer<GeminiVocabulary> {
+  protected override readonly jsonContentType = 'application/json; charset=UTF-8';
   private readonly issuedSignatures = new Set<string>();
-  private waiters: { ready: () => boolean; resolve: () => void }[] = [];
-  private received = 0;
-  private plans: FakeGeminiPlan[] = [];
-  private reply: FakeGeminiReply | ((request: RecordedGeminiRequest) => FakeGeminiReply) = {};
-  private format: FakeStreamFormat = {};
   private sequence = 0;
-  private closing = false;
-  private port: number | undefined;
 
   constructor(options: FakeGeminiOptions = {}) {
-    this.apiKey = options.apiKey ?? FAKE_GEMINI_API_KEY;
-    this.recordRequests = options.recordRequests ?? true;
-    this.server = createServer({ noDelay: true }, (req, res) => {
-      this.handle(req, res).catch(() => res.destroy());
-    });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    super(options.apiKey ?? FAKE_GEMINI_API_KEY, options);
   }
 
   /** Listens on 127.0.0.1, on a free port. `origin` is what the SDK takes as its base URL. */
-  async start(): Promise<{ baseUrl: string; origin: string }> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('fake did not bind');
-    this.port = address.port;
+  override async start(): Promise<{ baseUrl: string; origin: string }> {
+    await this.listen();
     return { baseUrl: this.baseUrl, origin: this.origin };
   }
 
   /** `http://127.0.0.1:PORT`, once started. */
-  get origin(): string {
-    if (this.port === undefined) throw new Error('FakeGeminiServer is not started');
-    return `http://127.0.0.1:${this.port}`;
+  override get origin(): string {
+    return super.origin;
   }
 
   /** `http://127.0.0.1:PORT/v1beta`: the gateway's `GEMINI_BASE_URL`. */
-  get baseUrl(): string {
+  override get baseUrl(): string {
     return `${this.origin}/v1beta`;
-  }
-
-  async close(): Promise<void> {
-    this.closing = true;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  get requests(): readonly RecordedGeminiRequest[] {
-    return this.recorded;
-  }
-
-  get lastRequest(): RecordedGeminiRequest | undefined {
-    return this.recorded[this.recorded.length - 1];
-  }
-
-  /** Requests the client abandoned before the fake had finished answering. */
-  get clientDisconnects(): readonly ClientDisconnect[] {
-    return this.disconnects;
   }
 
   /** Thought signatures the fake has put on function calls since `reset()`. */
   get signatures(): ReadonlySet<string> {
     return this.issuedSignatures;
-  }
-
-  waitForClientDisconnects(count = 1): Promise<void> {
-    return this.waitUntil(() => this.disconnects.length >= count);
-  }
-
-  waitForRequests(count = 1): Promise<void> {
-    return this.waitUntil(() => this.received >= count);
-  }
-
-  plan(plan: FakeGeminiPlan, times = 1): this {
-    for (let i = 0; i < times; i++) this.plans.push(plan);
-    return this;
-  }
-
-  /** The next `times` requests fail with `status`; the body defaults to Google's envelope. */
-  failNext(
-    status: number,
-    options: { body?: unknown; headers?: Record<string, string>; times?: number } = {},
-  ): this {
-    const body = options.body ?? defaultErrorBody(status);
-    return this.plan({ kind: 'fail', status, body, headers: options.headers }, options.times);
-  }
-
-  hangNext(): this {
-    return this.plan({ kind: 'hang' });
-  }
-
-  delayNext(ms: number): this {
-    return this.plan({ kind: 'delay', ms });
   }
 
   stallStreamNext(afterChunks = 1): this {
@@ -209,66 +142,50 @@ export class FakeGeminiServer {
     return this.plan({ kind: 'no-finish' });
   }
 
-  /** What the model answers, fixed or computed per request, until `reset()`. */
-  setReply(reply: FakeGeminiReply | ((request: RecordedGeminiRequest) => FakeGeminiReply)): this {
-    this.reply = reply;
-    return this;
-  }
-
-  /** SSE quirks on top of Google's CRLF framing, until `reset()`. */
-  setStreamFormat(format: FakeStreamFormat): this {
-    this.format = { ...format };
-    return this;
-  }
-
   /** Forgets requests, disconnects, plans, reply, stream format and issued signatures. */
-  reset(): void {
-    this.recorded.length = 0;
-    this.disconnects.length = 0;
+  override reset(): void {
+    super.reset();
     this.issuedSignatures.clear();
-    this.waiters = [];
-    this.received = 0;
-    this.plans = [];
-    this.reply = {};
-    this.format = {};
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected record(req: IncomingMessage, raw: Buffer): RecordedGeminiRequest {
     const path = req.url ?? '/';
-    const text = await readBody(req);
-    const [pathname, search = ''] = path.split('?');
-    const route = ROUTE.exec(pathname);
-    const request: RecordedGeminiRequest = {
+    const route = ROUTE.exec(path.split('?')[0]);
+    return {
       method: req.method ?? 'GET',
       path,
       model: route ? decodeURIComponent(route[1]) : undefined,
       rpc: route?.[2],
       headers: req.headers,
-      body: parseBody(text),
+      body: parseBody(raw),
       remotePort: req.socket.remotePort,
     };
-    if (this.recordRequests) this.recorded.push(request);
-    this.received++;
-    this.notify();
-    const plan = this.plans.shift();
-    const progress = { chunksSent: 0, cut: false };
-    res.once('close', () => {
-      if (!res.writableEnded && !this.closing && !progress.cut) {
-        this.noteDisconnect(path, progress.chunksSent);
-      }
-    });
+  }
 
-    if (plan?.kind === 'hang') return;
-    if (plan?.kind === 'delay') await sleep(plan.ms);
-    if (plan?.kind === 'fail') return sendJson(res, plan.status, plan.body, plan.headers);
+  protected disconnectNote(path: string, chunksSent: number): ClientDisconnect {
+    return { path, chunksSent };
+  }
 
+  protected answerHeaders(): Record<string, string> {
+    return { server: 'scaffolding on HTTPServer2' };
+  }
+
+  /** Google's envelope (429: `RESOURCE_EXHAUSTED` with RetryInfo 34.4s). */
+  protected defaultErrorBody(status: number): GoogleErrorBody {
+    return defaultErrorBody(status);
+  }
+
+  protected serve(exchange: FakeExchange<GeminiVocabulary>): Promise<void> | void {
+    const { req, res, request } = exchange;
+
+    const [pathname, search = ''] = request.path.split('?');
     const query = new URLSearchParams(search);
     const key = req.headers['x-goog-api-key'] ?? query.get('key') ?? undefined;
-    if (key === undefined || key === '') return sendJson(res, 403, unregisteredCaller());
-    if (key !== this.apiKey) return sendJson(res, 400, apiKeyInvalid());
+    if (key === undefined || key === '') return this.sendJson(res, 403, unregisteredCaller());
+    if (key !== this.apiKey) return this.sendJson(res, 400, apiKeyInvalid());
 
     if (request.method === 'GET' && pathname === '/v1beta/models') {
-      return sendJson(res, 200, {
+      return this.sendJson(res, 200, {
         models: DEFAULT_MODELS.map((id) => ({
           name: `models/${id}`,
           displayName: id,
@@ -283,10 +200,10 @@ export class FakeGeminiServer {
     const embedding = rpc === 'embedContent' || rpc === 'batchEmbedContents';
     const chat = rpc === 'generateContent' || rpc === 'streamGenerateContent';
     if (request.method !== 'POST' || model === undefined || (!embedding && !chat)) {
-      return sendJson(res, 404, googleError(404, 'NOT_FOUND', 'Method not found.'));
+      return this.sendJson(res, 404, googleError(404, 'NOT_FOUND', 'Method not found.'));
     }
     if (model.includes('embedding') !== embedding) {
-      return sendJson(
+      return this.sendJson(
         res,
         404,
         googleError(
@@ -296,29 +213,29 @@ export class FakeGeminiServer {
         ),
       );
     }
-    if (embedding) return this.embed(request, res, model, rpc);
-    return this.generate(request, res, model, plan, progress, query.get('alt') === 'sse');
+    if (embedding) return this.embed(exchange, model, rpc);
+    return this.generate(exchange, model, query.get('alt') === 'sse');
   }
 
   private async generate(
-    request: RecordedGeminiRequest,
-    res: ServerResponse,
+    exchange: FakeExchange<GeminiVocabulary>,
     model: string,
-    plan: FakeGeminiPlan | undefined,
-    progress: { chunksSent: number; cut: boolean },
     sse: boolean,
   ): Promise<void> {
+    const { res, request, plan, progress } = exchange;
     const checked = checkGenerateRequest(request.body, this.issuedSignatures);
-    if (!checked.ok) return sendJson(res, 400, checked.error);
-    const reply = typeof this.reply === 'function' ? this.reply(request) : this.reply;
+    if (!checked.ok) return this.sendJson(res, 400, checked.error);
+    const reply = this.replyFor(request);
     const resolved = resolveReply(reply, model, request.body, `fakeResp${++this.sequence}`);
     for (const call of resolved.functionCalls) {
       if (call.thoughtSignature) this.issuedSignatures.add(call.thoughtSignature);
     }
-    if (request.rpc === 'generateContent') return sendJson(res, 200, generateContentBody(resolved));
+    if (request.rpc === 'generateContent') {
+      return this.sendJson(res, 200, generateContentBody(resolved));
+    }
 
     let chunks = streamChunks(resolved);
-    if (!sse) return sendJson(res, 200, chunks);
+    if (!sse) return this.sendJson(res, 200, chunks);
     let tail: 'end' | 'error' | 'cut' | 'stall' = 'end';
     if (plan?.kind === 'no-finish') chunks = withoutFinish(chunks);
     if (plan?.kind === 'stream-error' || plan?.kind === 'cut' || plan?.kind === 'stall') {
@@ -332,13 +249,10 @@ export class FakeGeminiServer {
     });
     // Google frames every event with CRLF line ends.
     const writer = new FakeSseWriter(res, { crlf: true, ...this.format });
-    for (const chunk of chunks) {
-      if (!(await writer.event(JSON.stringify(chunk)))) return;
-      progress.chunksSent++;
-    }
-    if (tail === 'stall') return;
+    const write = (chunk: unknown) => writer.event(JSON.stringify(chunk));
+    if (!(await writeFrames(chunks, write, progress)) || tail === 'stall') return;
     if (tail === 'cut') {
-      progress.cut = true;
+      progress.closedByFake = true;
       // Flush what was written, then close the connection without ending the chunked body.
       res.socket?.end();
       return;
@@ -352,8 +266,7 @@ export class FakeGeminiServer {
   }
 
   private embed(
-    request: RecordedGeminiRequest,
-    res: ServerResponse,
+    { res, request }: FakeExchange<GeminiVocabulary>,
     model: string,
     rpc: string,
   ): void {
@@ -361,29 +274,13 @@ export class FakeGeminiServer {
       rpc === 'embedContent'
         ? checkEmbedRequest(request.body)
         : checkBatchEmbedRequest(request.body, model);
-    if (!checked.ok) return sendJson(res, 400, checked.error);
+    if (!checked.ok) return this.sendJson(res, 400, checked.error);
     const { texts, dimensions } = checked.value;
     const vectors = texts.map((t) => ({ values: fakeGeminiEmbedding(t, dimensions) }));
-    sendJson(
+    this.sendJson(
       res,
       200,
       rpc === 'embedContent' ? { embedding: vectors[0] } : { embeddings: vectors },
     );
-  }
-
-  private noteDisconnect(path: string, chunksSent: number): void {
-    this.disconnects.push({ path, chunksSent });
-    this.notify();
-  }
-
-  private waitUntil(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
-  }
-
-  private notify(): void {
-    const met = this.waiters.filter((w) => w.ready());
-    this.waiters = this.waiters.filter((w) => !met.includes(w));
-    for (const waiter of met) waiter.resolve();
   }
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { pause, splitAt, writePieces } from './fake-upstream.stream.js';
 
 /** How a fake writes its SSE frames: the quirks real upstreams show (wire-formats sections 0, 20). */
 export interface FakeStreamFormat {
@@ -51,14 +52,7 @@ export class FakeSseWriter {
     const comment = this.format.keepAliveComments ? `: keep-alive${eol}${eol}` : '';
     const event = name === undefined ? '' : `event:${space}${name}${eol}`;
     const frame = Buffer.from(`${comment}${event}data:${space}${data}${eol}${eol}`, 'utf8');
-    const pieces = this.format.splitWrites ? splitAwkwardly(frame) : [frame];
-    for (const [i, piece] of pieces.entries()) {
-      if (this.res.destroyed || this.res.writableEnded) return false;
-      if (i > 0) await pause(1);
-      if (this.res.destroyed) return false;
-      if (!this.res.write(piece)) await this.drained();
-    }
-    return !this.res.destroyed;
+    return writePieces(this.res, this.format.splitWrites ? splitAwkwardly(frame) : [frame]);
   }
 
   /** Ends the body, after `endDelayMs`. */
@@ -66,42 +60,21 @@ export class FakeSseWriter {
     if (this.format.endDelayMs) await pause(this.format.endDelayMs);
     if (!this.res.destroyed) this.res.end();
   }
-
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      this.res.once('drain', done);
-      this.res.once('close', done);
-    });
-  }
 }
 
 /**
  * Cuts in the middle of the frame, inside the `data` field name (so a named event's two lines
  * arrive apart), after the lead byte of each multi-byte character, and inside CRLF.
  */
-function splitAwkwardly(frame: Buffer): Buffer[] {
+function splitAwkwardly(frame: Buffer): Uint8Array[] {
   const cuts = new Set<number>([Math.floor(frame.length / 2), frame.indexOf('data') + 2]);
   for (let i = 0; i < frame.length; i++) {
     const byte = frame[i];
     if (byte >= 0xc0) cuts.add(i + 1);
     if (byte === 0x0d && frame[i + 1] === 0x0a) cuts.add(i + 1);
   }
-  const sorted = [...cuts].filter((c) => c > 0 && c < frame.length).sort((a, b) => a - b);
-  const pieces: Buffer[] = [];
-  let start = 0;
-  for (const cut of sorted) {
-    pieces.push(frame.subarray(start, cut));
-    start = cut;
-  }
-  pieces.push(frame.subarray(start));
-  return pieces;
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return splitAt(
+    frame,
+    [...cuts].filter((c) => c > 0 && c < frame.length).sort((a, b) => a - b),
+  );
 }
