@@ -27,6 +27,8 @@ declare module 'fastify' {
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly required: boolean;
+  /** Each route's scope, looked up once: metadata does not change after start-up. */
+  private readonly scopes = new WeakMap<object, ApiKeyScope | null>();
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -50,11 +52,8 @@ export class ApiKeyGuard implements CanActivate {
       return true;
     }
     const identity = await this.keys.verify(key);
-    const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (scope !== undefined && !identity.scopes.includes(scope)) {
+    const scope = this.requiredScope(context);
+    if (scope !== null && !identity.scopes.includes(scope)) {
       throw new GatewayError(
         ErrorCode.ApiKeyScope,
         `This API key lacks the '${scope}' scope this endpoint needs.`,
@@ -63,6 +62,20 @@ export class ApiKeyGuard implements CanActivate {
     request.tenantId = identity.tenantId;
     request.keyId = identity.keyId;
     return true;
+  }
+
+  private requiredScope(context: ExecutionContext): ApiKeyScope | null {
+    const handler = context.getHandler();
+    let scope = this.scopes.get(handler);
+    if (scope === undefined) {
+      scope =
+        this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, [
+          handler,
+          context.getClass(),
+        ]) ?? null;
+      this.scopes.set(handler, scope);
+    }
+    return scope;
   }
 }
 

@@ -157,7 +157,7 @@ export class ApiKeyService implements OnModuleInit {
     if (record.tenantStatus !== 'active') {
       throw new GatewayError(ErrorCode.TenantSuspended, 'The tenant of this API key is suspended.');
     }
-    this.lastUsed.record(record.id, new Date(now));
+    this.lastUsed.record(record.id, now);
     return { tenantId: record.tenantId, keyId: record.id, scopes: record.scopes };
   }
 

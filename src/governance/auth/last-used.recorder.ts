@@ -15,7 +15,8 @@ import { ApiKeyRepository } from '../../storage/api-key.repository.js';
 @Injectable()
 export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LastUsedRecorder.name);
-  private pending = new Map<string, Date>();
+  /** Key id -> last use (epoch ms); a Date is made only when the batch is written. */
+  private pending = new Map<string, number>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -28,13 +29,13 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  record(keyId: string, at: Date): void {
-    this.pending.set(keyId, at);
+  record(keyId: string, atMs: number): void {
+    this.pending.set(keyId, atMs);
   }
 
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
-    const batch = [...this.pending].map(([id, at]) => ({ id, at }));
+    const batch = [...this.pending].map(([id, at]) => ({ id, at: new Date(at) }));
     this.pending = new Map();
     try {
       await this.keys.touchLastUsed(batch);
