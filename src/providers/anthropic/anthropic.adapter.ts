@@ -3,8 +3,7 @@ import type { Observable } from 'rxjs';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
-import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
-import { SseEventParser } from '../http/sse-event.parser.js';
+import { coldUpstreamStream, pumpSse, type StreamPump } from '../http/cold-upstream-stream.js';
 import {
   type UpstreamContext,
   upstreamFailureError,
@@ -142,33 +141,14 @@ export class AnthropicAdapter extends LlmProvider {
       signal,
     });
     if (!response.ok) throw upstreamStatusError(context, response);
-    const parser = new SseEventParser();
-    const reader = new AnthropicStreamReader(context, {
-      structuredOutput: plan.structuredOutput,
-      created: nowSeconds(),
-    });
-    const finish = () => {
-      const usage = reader.finish();
-      if (usage) stream.next(usage);
-      stream.complete();
-    };
-    for await (const bytes of response.body) {
-      if (reader.done) continue;
-      for (const event of parser.push(bytes)) {
-        const chunk = reader.read(event);
-        if (chunk) stream.next(chunk);
-        if (reader.done) break;
-      }
-      if (reader.done) finish();
-    }
-    if (!reader.done) {
-      for (const event of parser.end()) {
-        const chunk = reader.read(event);
-        if (chunk) stream.next(chunk);
-      }
-      // The body ended without message_stop: complete only if a stop reason came (`finish`).
-      finish();
-    }
+    await pumpSse(
+      response.body,
+      new AnthropicStreamReader(context, {
+        structuredOutput: plan.structuredOutput,
+        created: nowSeconds(),
+      }),
+      stream,
+    );
   }
 
   private requestOptions(call: ProviderCall, stream: boolean) {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
-import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
-import { SseEventParser } from '../http/sse-event.parser.js';
+import { coldUpstreamStream, pumpSse, type StreamPump } from '../http/cold-upstream-stream.js';
+import type { SseEvent } from '../http/sse-event.parser.js';
 import { type UpstreamContext, upstreamFailureError } from '../http/upstream-errors.js';
 import { UpstreamHttpClient } from '../http/upstream-http.client.js';
 import { LlmProvider, type ProviderCall } from '../llm-provider.js';
@@ -140,31 +140,20 @@ export class CohereAdapter extends LlmProvider {
       signal,
     });
     if (!response.ok) throw cohereStatusError(context, response);
-    const parser = new SseEventParser();
     const reader = new CohereStreamReader(context, {
       model: call.model,
       created: nowSeconds(),
       fallbackId: `chatcmpl-${randomUUID()}`,
     });
-    const finish = () => {
-      const usage = reader.end();
-      if (usage) stream.next(usage);
-      stream.complete();
+    // Cohere's reader names its closing step `end`.
+    const chunks = {
+      get done() {
+        return reader.done;
+      },
+      read: (event: SseEvent) => reader.read(event),
+      finish: () => reader.end(),
     };
-    for await (const bytes of response.body) {
-      if (reader.done) continue;
-      for (const event of parser.push(bytes)) {
-        for (const chunk of reader.read(event)) stream.next(chunk);
-        if (reader.done) break;
-      }
-      if (reader.done) finish();
-    }
-    if (!reader.done) {
-      for (const event of parser.end()) {
-        for (const chunk of reader.read(event)) stream.next(chunk);
-      }
-      finish();
-    }
+    await pumpSse(response.body, chunks, stream);
   }
 
   private context(call: ProviderCall): UpstreamContext {

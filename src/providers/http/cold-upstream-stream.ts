@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { type SseEvent, SseEventParser } from './sse-event.parser.js';
 
 /** What a pump gets: where chunks go, and the signal that cancels its upstream call. */
 export interface StreamPump<T> {
@@ -47,4 +48,47 @@ export function coldUpstreamStream<T>(
       if (!settled) controller.abort();
     };
   });
+}
+
+/** Turns a vendor's SSE events into chunks; `done` once the vendor's end marker arrived. */
+export interface SseChunkReader<T> {
+  readonly done: boolean;
+  read(event: SseEvent): T | readonly T[] | undefined;
+  /** The closing chunk (usage), if any; throws when the stream ended unfinished. */
+  finish(): T | undefined;
+}
+
+/**
+ * Reads an SSE body into `stream` through `reader`: chunks go out as they come; at the vendor's
+ * end marker the caller's stream ends, and the rest of the body is still read so the keep-alive
+ * connection goes back to the pool. A body that ends early gets `finish`'s verdict.
+ */
+export async function pumpSse<T>(
+  body: AsyncIterable<Uint8Array>,
+  reader: SseChunkReader<T>,
+  stream: StreamPump<T>,
+): Promise<void> {
+  const parser = new SseEventParser();
+  const emit = (out: T | readonly T[] | undefined) => {
+    if (out === undefined) return;
+    if (Array.isArray(out)) for (const chunk of out as readonly T[]) stream.next(chunk);
+    else stream.next(out as T);
+  };
+  const finish = () => {
+    const last = reader.finish();
+    if (last !== undefined) stream.next(last);
+    stream.complete();
+  };
+  for await (const bytes of body) {
+    if (reader.done) continue;
+    for (const event of parser.push(bytes)) {
+      emit(reader.read(event));
+      if (reader.done) break;
+    }
+    if (reader.done) finish();
+  }
+  if (!reader.done) {
+    for (const event of parser.end()) emit(reader.read(event));
+    finish();
+  }
 }

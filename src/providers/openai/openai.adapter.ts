@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
-import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
-import { SseEventParser } from '../http/sse-event.parser.js';
+import { coldUpstreamStream, pumpSse, type StreamPump } from '../http/cold-upstream-stream.js';
 import {
   type UpstreamContext,
   upstreamFailureError,
@@ -156,30 +155,7 @@ export class OpenAiAdapter extends LlmProvider {
     if (!response.ok) {
       throw upstreamStatusError(context, response, openAiStatusHints(response.body));
     }
-    const parser = new SseEventParser();
-    const reader = new OpenAiStreamReader(context);
-    const finish = () => {
-      const usage = reader.finish();
-      if (usage) stream.next(usage);
-      stream.complete();
-    };
-    for await (const bytes of response.body) {
-      if (reader.done) continue;
-      for (const event of parser.push(bytes)) {
-        const chunk = reader.read(event);
-        if (chunk) stream.next(chunk);
-        if (reader.done) break;
-      }
-      if (reader.done) finish();
-    }
-    if (!reader.done) {
-      for (const event of parser.end()) {
-        const chunk = reader.read(event);
-        if (chunk) stream.next(chunk);
-      }
-      // An upstream may close after the finish chunk without `[DONE]`; `finish` decides.
-      finish();
-    }
+    await pumpSse(response.body, new OpenAiStreamReader(context), stream);
   }
 
   private context(call: ProviderCall): UpstreamContext {
