@@ -4,6 +4,10 @@
 //   throughput  autocannon at spec.connections: warm-up, then the measured run
 //   latency     one keep-alive connection, sequential requests, per-request time in microseconds
 //   stream      sequential streams on one connection: time to first data frame and gaps between frames
+//   paired      autocannon rounds alternating two header sets (A B B A ...) against one target: the
+//               cost of B over A with drift cancelled (the gateway keyless vs with an API key)
+// spec.headers are the request headers (default: REQUEST_HEADERS); the paired lane takes
+// spec.headersA and spec.headersB.
 // Progress and the result are JSON lines on stdout ({"event":"measure-start"}, {"event":"result",...}).
 import autocannon from 'autocannon';
 import { Client } from 'undici';
@@ -48,11 +52,11 @@ function runAutocannon(opts) {
   });
 }
 
-async function throughput({ origin, connections, warmupS, durationS }) {
+async function throughput({ origin, headers = REQUEST_HEADERS, connections, warmupS, durationS }) {
   const opts = {
     url: `${origin}${CHAT_PATH}`,
     method: 'POST',
-    headers: REQUEST_HEADERS,
+    headers,
     body: CHAT_BODY,
     connections,
     pipelining: 1,
@@ -91,12 +95,42 @@ async function readAll(body) {
   await body.arrayBuffer();
 }
 
-async function latency({ origin, warmupS, durationS, maxSamples = 500_000 }) {
+/**
+ * A request that fails at the socket (reset, closed) counts as a failure and the lane goes on (the
+ * undici client reconnects); this many in a row means the target is gone.
+ */
+const MAX_CONSECUTIVE_ERRORS = 20;
+
+function errorCounter() {
+  let inRow = 0;
+  const counter = {
+    total: 0,
+    last: null,
+    ok() {
+      inRow = 0;
+    },
+    fail(err) {
+      counter.total++;
+      counter.last = err?.code ?? err?.message ?? String(err);
+      if (++inRow >= MAX_CONSECUTIVE_ERRORS) throw err;
+    },
+  };
+  return counter;
+}
+
+async function latency({
+  origin,
+  headers = REQUEST_HEADERS,
+  warmupS,
+  durationS,
+  maxSamples = 500_000,
+}) {
   const client = new Client(origin, { pipelining: 1, keepAliveTimeout: 60_000 });
-  const request = { path: CHAT_PATH, method: 'POST', headers: REQUEST_HEADERS, body: CHAT_BODY };
+  const request = { path: CHAT_PATH, method: 'POST', headers, body: CHAT_BODY };
   const samples = [];
   let failures = 0;
   let lastStatus = null;
+  const errors = errorCounter();
   try {
     const warmEnd = Date.now() + warmupS * 1000;
     while (Date.now() < warmEnd) {
@@ -107,8 +141,17 @@ async function latency({ origin, warmupS, durationS, maxSamples = 500_000 }) {
     const end = Date.now() + durationS * 1000;
     while (Date.now() < end && samples.length < maxSamples) {
       const t0 = nowNs();
-      const { statusCode, body } = await client.request(request);
-      await readAll(body);
+      let statusCode;
+      try {
+        const answer = await client.request(request);
+        statusCode = answer.statusCode;
+        await readAll(answer.body);
+        errors.ok();
+      } catch (err) {
+        errors.fail(err);
+        failures++;
+        continue;
+      }
       const ms = msSince(t0);
       if (statusCode === 200) samples.push(ms);
       else {
@@ -120,18 +163,25 @@ async function latency({ origin, warmupS, durationS, maxSamples = 500_000 }) {
   } finally {
     await client.close();
   }
-  return { connections: 1, failures, lastFailureStatus: lastStatus, ms: summarize(samples) };
+  return {
+    connections: 1,
+    failures,
+    lastFailureStatus: lastStatus,
+    socketErrors: errors.total,
+    lastSocketError: errors.last,
+    ms: summarize(samples),
+  };
 }
 
 const FRAME_END = /\r?\n\r?\n/;
 
 /** One stream: arrival time of each SSE data frame, relative to the request start, in ms. */
-async function oneStream(client) {
+async function oneStream(client, requestHeaders) {
   const t0 = nowNs();
   const { statusCode, headers, body } = await client.request({
     path: CHAT_PATH,
     method: 'POST',
-    headers: REQUEST_HEADERS,
+    headers: requestHeaders,
     body: STREAM_BODY,
   });
   const frames = [];
@@ -167,7 +217,14 @@ async function oneStream(client) {
   };
 }
 
-async function stream({ origin, count, warmup = 1, maxS, expectedFrames }) {
+async function stream({
+  origin,
+  headers = REQUEST_HEADERS,
+  count,
+  warmup = 1,
+  maxS,
+  expectedFrames,
+}) {
   const client = new Client(origin, { pipelining: 1, keepAliveTimeout: 60_000 });
   const ttft = [];
   const gaps = [];
@@ -178,13 +235,22 @@ async function stream({ origin, count, warmup = 1, maxS, expectedFrames }) {
   let wrongFrameCount = 0;
   let framesSeen = null;
   const readsPerStream = [];
+  const errors = errorCounter();
   try {
     // Unmeasured streams open the connection and warm both ends.
-    for (let i = 0; i < warmup; i++) await oneStream(client);
+    for (let i = 0; i < warmup; i++) await oneStream(client, headers);
     emit({ event: 'measure-start' });
     const end = Date.now() + maxS * 1000;
     for (let i = 0; i < count && Date.now() < end; i++) {
-      const s = await oneStream(client);
+      let s;
+      try {
+        s = await oneStream(client, headers);
+        errors.ok();
+      } catch (err) {
+        errors.fail(err);
+        failures++;
+        continue;
+      }
       if (s.statusCode !== 200 || s.frames.length === 0) {
         failures++;
         continue;
@@ -207,6 +273,8 @@ async function stream({ origin, count, warmup = 1, maxS, expectedFrames }) {
   return {
     streams: ttft.length,
     failures,
+    socketErrors: errors.total,
+    lastSocketError: errors.last,
     incomplete,
     wrongFrameCount,
     framesPerStream: framesSeen,
@@ -218,7 +286,59 @@ async function stream({ origin, count, warmup = 1, maxS, expectedFrames }) {
   };
 }
 
-const LANES = { throughput, latency, stream };
+/**
+ * Rounds of `roundS` seconds at `connections`, alternating header sets A and B in the order
+ * A B B A A B B A ... so that a slow drift of the machine weighs on both alike. Only 2xx count.
+ */
+async function paired({ origin, headersA, headersB, connections, warmupS, roundS, rounds }) {
+  const base = {
+    url: `${origin}${CHAT_PATH}`,
+    method: 'POST',
+    body: CHAT_BODY,
+    connections,
+    pipelining: 1,
+    timeout: 10,
+  };
+  if (warmupS > 0) {
+    await runAutocannon({ ...base, headers: headersA, duration: warmupS / 2 });
+    await runAutocannon({ ...base, headers: headersB, duration: warmupS / 2 });
+  }
+  const runs = { A: [], B: [] };
+  let failures = 0;
+  emit({ event: 'measure-start' });
+  for (let i = 0; i < rounds; i++) {
+    for (const side of i % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
+      const r = await runAutocannon({
+        ...base,
+        headers: side === 'A' ? headersA : headersB,
+        duration: roundS,
+      });
+      failures += r.non2xx + r.errors + r.timeouts;
+      runs[side].push(r['2xx'] / r.duration);
+    }
+  }
+  await measureEnd();
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const a = mean(runs.A);
+  const b = mean(runs.B);
+  // Each A B pair (in either order) gives its own estimate: their spread tells how far to trust
+  // the mean.
+  const perPair = runs.A.map((ra, k) => 100 * (1 - runs.B[k] / ra));
+  return {
+    connections,
+    rounds,
+    roundS,
+    failures,
+    reqPerSecA: runs.A,
+    reqPerSecB: runs.B,
+    meanReqPerSecA: a,
+    meanReqPerSecB: b,
+    costPercent: 100 * (1 - b / a),
+    costPercentPerPair: summarize(perPair),
+  };
+}
+
+const LANES = { throughput, latency, stream, paired };
 
 const spec = JSON.parse(process.argv[2] ?? '{}');
 const lane = LANES[spec.lane];

@@ -1,20 +1,21 @@
 // The gateway benchmark (docs/performance.md): `npm run bench` builds, then runs this.
 // Targets, one at a time on the same core: the fake upstream hit directly, the bare Fastify + undici
-// reference proxy, the gateway (node dist/main.js). Lanes: throughput at 50 connections, added
-// latency at one connection, streaming time to first token and inter-chunk gap, RSS. See README.md.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+// reference proxy, the gateway (node dist/main.js) called without a key, and the gateway called
+// with an API key its bootstrap file imported. Lanes: throughput at 50 connections, added latency
+// at one connection, streaming time to first token and inter-chunk gap, RSS, and the paired
+// keyless / keyed rounds that give the cost of authentication. See README.md.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
-import { EXPECTED_CONTENT, STREAM_DATA_FRAMES } from './fake-upstream.mjs';
-import { CHAT_BODY, CHAT_PATH, MODEL, REQUEST_HEADERS, STREAM_BODY } from './payloads.mjs';
+import { STREAM_DATA_FRAMES } from './fake-upstream.mjs';
+import { bearerHeaders, KEYLESS_HEADERS, MODEL, REQUEST_HEADERS } from './payloads.mjs';
 import {
   cpuBusyPercent,
   cpuTimes,
   exitMessage,
-  freePort,
   killAllNow,
   pinSelf,
   planPinning,
@@ -24,13 +25,20 @@ import {
   spawnNode,
   stopAll,
   stopChild,
-  waitForEvent,
 } from './processes.mjs';
-import { printReport } from './report.mjs';
+import { authCost, printReport } from './report.mjs';
+import {
+  checkKeyIsVerified,
+  checkTarget,
+  removeAllTempDirs,
+  removeTempDir,
+  startGateway,
+  startReference,
+  startUpstream,
+} from './targets.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
-const GATEWAY_ENTRY = process.env.BENCH_GATEWAY_ENTRY || join(ROOT, 'dist', 'main.js');
 
 function num(name, fallback) {
   const raw = process.env[name];
@@ -40,26 +48,32 @@ function num(name, fallback) {
   return n;
 }
 
+const TARGETS = ['direct', 'reference', 'gateway', 'gateway-auth'];
+const LANES = ['latency', 'stream', 'throughput', 'paired'];
+const TARGET_LABELS = {
+  direct: 'direct upstream',
+  reference: 'reference proxy',
+  gateway: 'gateway',
+  'gateway-auth': 'gateway (API key)',
+};
+
+function list(name, fallback, allowed) {
+  const items = (process.env[name] ?? fallback)
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item)) {
+      throw new Error(`${name}: unknown value "${item}" (${allowed.join(', ')})`);
+    }
+  }
+  return items;
+}
+
 function readConfig() {
   const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
-  const targets = (process.env.BENCH_TARGETS ?? 'direct,reference,gateway')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  for (const t of targets) {
-    if (!['direct', 'reference', 'gateway'].includes(t)) {
-      throw new Error(`BENCH_TARGETS: unknown target "${t}" (direct, reference, gateway)`);
-    }
-  }
-  const lanes = (process.env.BENCH_LANES ?? 'latency,stream,throughput')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  for (const l of lanes) {
-    if (!['latency', 'stream', 'throughput'].includes(l)) {
-      throw new Error(`BENCH_LANES: unknown lane "${l}" (latency, stream, throughput)`);
-    }
-  }
+  const targets = list('BENCH_TARGETS', TARGETS.join(','), TARGETS);
+  const lanes = list('BENCH_LANES', LANES.join(','), LANES);
   return {
     quick,
     targets,
@@ -74,122 +88,19 @@ function readConfig() {
     chunkDelayMs: num('BENCH_STREAM_CHUNK_DELAY_MS', 5),
     settleS: num('BENCH_SETTLE_S', quick ? 1 : 3),
     readyTimeoutS: num('BENCH_READY_TIMEOUT_S', 20),
+    pairedRounds: num('BENCH_PAIRED_ROUNDS', quick ? 2 : 4),
+    pairedRoundS: num('BENCH_PAIRED_ROUND_S', quick ? 2 : 5),
+    // keyless: the paired lane's baseline sends no key (the requirement's comparison); padded: it
+    // sends an ignored header as long as the Authorization one, so the difference is the
+    // verification alone, without the cost of the extra bytes.
+    pairedBaseline: list('BENCH_PAIRED_BASELINE', 'keyless', ['keyless', 'padded'])[0],
+    gatewayNodeFlags: process.env.BENCH_GATEWAY_NODE_FLAGS ?? '',
     lanes,
     pin: process.env.BENCH_PIN !== '0',
   };
 }
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
-
-// ---- sanity: a lane only counts if the target answers correctly ----
-
-async function checkTarget(name, origin) {
-  const json = await request(`${origin}${CHAT_PATH}`, {
-    method: 'POST',
-    headers: REQUEST_HEADERS,
-    body: CHAT_BODY,
-  });
-  const text = await json.body.text();
-  let content;
-  try {
-    content = JSON.parse(text).choices?.[0]?.message?.content;
-  } catch {
-    content = undefined;
-  }
-  if (json.statusCode !== 200 || content !== EXPECTED_CONTENT) {
-    throw new Error(
-      `${name}: POST ${CHAT_PATH} answered ${json.statusCode} ${text.slice(0, 400)} ` +
-        `(expected 200 with the fake upstream's completion)`,
-    );
-  }
-  const sse = await request(`${origin}${CHAT_PATH}`, {
-    method: 'POST',
-    headers: REQUEST_HEADERS,
-    body: STREAM_BODY,
-  });
-  const stream = await sse.body.text();
-  const type = String(sse.headers['content-type'] ?? '');
-  if (
-    sse.statusCode !== 200 ||
-    !type.startsWith('text/event-stream') ||
-    !/data: ?\[DONE\]/.test(stream)
-  ) {
-    throw new Error(
-      `${name}: streaming POST ${CHAT_PATH} answered ${sse.statusCode} (${type}) ${stream.slice(0, 400)}`,
-    );
-  }
-}
-
-// ---- the system under test ----
-
-async function waitReady(child, origin, timeoutS) {
-  const deadline = Date.now() + timeoutS * 1000;
-  let died = null;
-  child.exited.then((exit) => {
-    died = exit;
-  });
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (died) throw new Error(`gateway did not start: ${exitMessage(child, died)}`);
-    try {
-      const r = await request(`${origin}/health/ready`, {
-        headersTimeout: 1000,
-        bodyTimeout: 1000,
-      });
-      const body = await r.body.text();
-      if (r.statusCode === 200) return;
-      last = `${r.statusCode} ${body.slice(0, 200)}`;
-    } catch (err) {
-      last = err.code ?? err.message;
-    }
-    await sleep(100);
-  }
-  const tail = child.tail.length ? `\n  last output:\n    ${child.tail.join('\n    ')}` : '';
-  throw new Error(`gateway not ready within ${timeoutS} s (GET /health/ready: ${last})${tail}`);
-}
-
-async function startGateway(ctx) {
-  if (!existsSync(GATEWAY_ENTRY)) {
-    throw new Error(
-      `${relative(ROOT, GATEWAY_ENTRY)} is missing: build first (npm run bench builds)`,
-    );
-  }
-  const port = await freePort();
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    GATEWAY_PROFILE: 'dev',
-    LOG_LEVEL: 'silent',
-    OPENAI_API_KEY: 'sk-bench-upstream',
-    OPENAI_BASE_URL: `${ctx.upstreamOrigin}/v1`,
-    MOCK_PROVIDER_ENABLED: 'false',
-    GATEWAY_SHUTDOWN_GRACE_MS: '1000',
-  };
-  const child = spawnNode('gateway', [GATEWAY_ENTRY], {
-    pinning: ctx.pinning,
-    cpu: ctx.pinning.sutCpu,
-    env,
-    cwd: ROOT,
-    stdin: 'ignore',
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  const t0 = Date.now();
-  await waitReady(child, origin, ctx.cfg.readyTimeoutS);
-  return { child, pid: child.pid, origin, startupMs: Date.now() - t0 };
-}
-
-async function startReference(ctx) {
-  const child = spawnNode('reference proxy', [join(BENCH_DIR, 'reference-proxy.mjs')], {
-    pinning: ctx.pinning,
-    cpu: ctx.pinning.sutCpu,
-    env: { ...process.env, UPSTREAM_ORIGIN: ctx.upstreamOrigin, REFERENCE_PORT: '0' },
-    cwd: ROOT,
-  });
-  const t0 = Date.now();
-  const { port } = await waitForEvent(child, 'listening', ctx.cfg.readyTimeoutS * 1000);
-  return { child, pid: child.pid, origin: `http://127.0.0.1:${port}`, startupMs: Date.now() - t0 };
-}
 
 // ---- lanes ----
 
@@ -289,10 +200,18 @@ async function measuredLane(ctx, spec, pid, { sampleRss = false } = {}) {
   return { ...result, cpu, rssUnderLoadMb: rssUnderLoad, rssMaxWholeLaneMb: rssMax };
 }
 
-async function measureTarget(ctx, name, origin, pid) {
+/**
+ * Checks the target, then runs the lanes. `headers` are what every lane sends; `paired`, for the
+ * authenticated gateway, gives the two header sets of the paired lane ({ A: keyless, B: keyed }).
+ */
+async function measureTarget(ctx, name, origin, pid, { headers, paired } = {}) {
   const { cfg } = ctx;
   const out = { origin };
-  await checkTarget(name, origin);
+  await checkTarget(name, origin, headers);
+  if (paired) {
+    await checkTarget(`${name}, keyless`, origin, paired.A);
+    await checkKeyIsVerified(name, origin);
+  }
   if (pid) {
     await sleep(cfg.settleS * 1000);
     out.rssIdleMb = rssMb(pid);
@@ -301,7 +220,7 @@ async function measureTarget(ctx, name, origin, pid) {
     log(`${name}: latency at one connection (${cfg.latencyS} s)`);
     out.latency = await measuredLane(
       ctx,
-      { lane: 'latency', origin, warmupS: cfg.latencyWarmupS, durationS: cfg.latencyS },
+      { lane: 'latency', origin, headers, warmupS: cfg.latencyWarmupS, durationS: cfg.latencyS },
       pid,
     );
   }
@@ -312,6 +231,7 @@ async function measureTarget(ctx, name, origin, pid) {
       {
         lane: 'stream',
         origin,
+        headers,
         count: cfg.streams,
         warmup: cfg.streamWarmup,
         maxS: cfg.streamMaxS,
@@ -329,6 +249,7 @@ async function measureTarget(ctx, name, origin, pid) {
       {
         lane: 'throughput',
         origin,
+        headers,
         connections: cfg.connections,
         warmupS: cfg.warmupS,
         durationS: cfg.durationS,
@@ -340,6 +261,29 @@ async function measureTarget(ctx, name, origin, pid) {
   if (pid) {
     await sleep(cfg.settleS * 1000);
     out.rssAfterLoadMb = rssMb(pid);
+  }
+  // After the RSS readings, so that they compare with the keyless gateway's.
+  if (paired && cfg.lanes.includes('paired') && cfg.pairedRounds > 0) {
+    log(
+      `${name}: paired rounds, keyless vs keyed, ${cfg.pairedRounds} x 2 x ${cfg.pairedRoundS} s at ${cfg.connections} connections`,
+    );
+    out.paired = {
+      baseline: cfg.pairedBaseline,
+      ...(await measuredLane(
+        ctx,
+        {
+          lane: 'paired',
+          origin,
+          headersA: paired.A,
+          headersB: paired.B,
+          connections: cfg.connections,
+          warmupS: Math.min(cfg.warmupS, 2),
+          roundS: cfg.pairedRoundS,
+          rounds: cfg.pairedRounds,
+        },
+        pid,
+      )),
+    };
   }
   return out;
 }
@@ -383,41 +327,63 @@ async function main() {
     Object.keys(idleAfter).map((cpu) => [cpu, cpuBusyPercent(idleBefore, idleAfter, cpu)]),
   );
 
-  const upstream = spawnNode('fake upstream', [join(BENCH_DIR, 'fake-upstream.mjs')], {
-    pinning,
-    cpu: pinning.loadCpu,
-    env: {
-      ...process.env,
-      FAKE_UPSTREAM_PORT: '0',
-      FAKE_UPSTREAM_CHUNK_DELAY_MS: String(cfg.chunkDelayMs),
-    },
-    cwd: ROOT,
+  const {
+    child: upstream,
+    pid: upstreamPid,
+    origin: upstreamOrigin,
+  } = await startUpstream(ctx, {
+    chunkDelayMs: cfg.chunkDelayMs,
   });
-  const { port: upstreamPort } = await waitForEvent(upstream, 'listening', 10_000);
-  ctx.upstreamOrigin = `http://127.0.0.1:${upstreamPort}`;
-  ctx.upstreamPid = upstream.pid;
+  ctx.upstreamOrigin = upstreamOrigin;
+  ctx.upstreamPid = upstreamPid;
 
+  // The authenticated target's key: a fresh one each run, given to the gateway by environment.
+  const apiKey = `gw_${randomBytes(20).toString('hex')}`;
   const results = {};
   for (const target of cfg.targets) {
+    const name = TARGET_LABELS[target];
     if (target === 'direct') {
-      log('direct upstream');
-      results.direct = await measureTarget(ctx, 'direct upstream', ctx.upstreamOrigin, null);
+      log(name);
+      results.direct = await measureTarget(ctx, name, ctx.upstreamOrigin, null, {
+        headers: REQUEST_HEADERS,
+      });
       continue;
     }
-    log(`starting the ${target === 'gateway' ? 'gateway' : 'reference proxy'}`);
-    const sut = target === 'gateway' ? await startGateway(ctx) : await startReference(ctx);
+    log(`starting the ${name}`);
+    let sut;
+    let options;
+    if (target === 'reference') {
+      sut = await startReference(ctx);
+      options = { headers: REQUEST_HEADERS };
+    } else if (target === 'gateway') {
+      sut = await startGateway(ctx);
+      options = { headers: KEYLESS_HEADERS };
+    } else {
+      sut = await startGateway(ctx, { apiKey });
+      const keyed = bearerHeaders(apiKey);
+      const baseline =
+        cfg.pairedBaseline === 'padded'
+          ? { ...KEYLESS_HEADERS, 'x-bench-pad': keyed.authorization.replace(/./g, 'x') }
+          : KEYLESS_HEADERS;
+      options = { headers: keyed, paired: { A: baseline, B: keyed } };
+    }
     try {
       results[target] = {
         startupMs: sut.startupMs,
-        ...(await measureTarget(
-          ctx,
-          target === 'gateway' ? 'gateway' : 'reference proxy',
-          sut.origin,
-          sut.pid,
-        )),
+        ...(await measureTarget(ctx, name, sut.origin, sut.pid, options)),
       };
+    } catch (err) {
+      // A failed lane often means the target died: say so, with its last output.
+      const { exitCode: code, signalCode: signal } = sut.child;
+      if (code !== null || signal !== null) {
+        err.message += `\n  and the target: ${exitMessage(sut.child, { code, signal })}`;
+      } else if (sut.child.tail.length) {
+        err.message += `\n  the target (still running) last said:\n    ${sut.child.tail.join('\n    ')}`;
+      }
+      throw err;
     } finally {
       await stopChild(sut.child);
+      if (sut.dir) removeTempDir(sut.dir);
     }
   }
   await stopChild(upstream);
@@ -428,6 +394,7 @@ async function main() {
     machine: { ...machine, busyBeforeRunPercent: busyBeforeRun },
     config: { ...cfg, model: MODEL, streamDataFramesExpected: STREAM_DATA_FRAMES.withUsage },
     results,
+    authCost: authCost(results),
     governed: 'n/a (governance not built yet)',
   };
   printReport(report);
@@ -447,6 +414,7 @@ async function shutdown(code, message) {
   exiting = true;
   if (message) log(message);
   await stopAll(1500);
+  removeAllTempDirs();
   process.exit(code);
 }
 
