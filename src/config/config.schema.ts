@@ -114,15 +114,4 @@ export const gatewaySchema = z
 /** Keys whose children are free-form (user-chosen names), never camel-cased nor dot-split. */
 export const FREE_FORM_KEYS: ReadonlySet<string> = new Set(['response-overrides']);
 
-/** Keys whose values are secrets: never logged, never echoed in an error. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'api-key',
-  'secret-key',
-  'session-token',
-  'token',
-  'encryption-key',
-  'database-url',
-  'url',
-]);
-
 export type GatewayConfigInput = z.output<typeof gatewaySchema>;
