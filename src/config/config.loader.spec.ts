@@ -153,6 +153,81 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  it('keeps custom provider names as written and camel-cases their settings', () => {
+    write(
+      'application.yml',
+      [
+        'gateway:',
+        '  providers:',
+        '    custom:',
+        '      my-vllm:',
+        '        prefix: vllm/',
+        '        base-url: http://10.0.0.5:8000/v1',
+        '        auth-header: x-api-key',
+        '        headers:',
+        '          X-Tenant-Route: blue',
+        '        capabilities:',
+        '          max-context-tokens: 8192',
+      ].join('\n'),
+    );
+    const custom = load().providers.custom['my-vllm'];
+    expect(custom.prefix).toEqual(['vllm/']);
+    expect(custom.baseUrl).toBe('http://10.0.0.5:8000/v1');
+    expect(custom.authHeader).toBe('x-api-key');
+    expect(custom.stripPrefix).toBe(true);
+    expect(custom.headers).toEqual({ 'X-Tenant-Route': 'blue' });
+    expect(custom.capabilities.maxContextTokens).toBe(8192);
+  });
+
+  it('refuses a custom provider named like a built-in one', () => {
+    write(
+      'application.yml',
+      'gateway:\n  providers:\n    custom:\n      groq:\n        base-url: http://h/v1\n',
+    );
+    expect(failure()).toMatch(/'groq' is a built-in provider id/);
+  });
+
+  it('refuses a route naming an unknown provider or without targets', () => {
+    write(
+      'application.yml',
+      [
+        'gateway:',
+        '  routes:',
+        '    - model: "gpt-*"',
+        '      providers:',
+        '        - provider: opnai',
+      ].join('\n'),
+    );
+    expect(failure()).toMatch(/unknown provider 'opnai'/);
+    write('application.yml', 'gateway:\n  routes:\n    - model: "x"\n      providers: []\n');
+    expect(failure()).toMatch(/at least one target/);
+  });
+
+  it('accepts a route whose targets are a built-in and a custom provider', () => {
+    write(
+      'application.yml',
+      [
+        'gateway:',
+        '  providers:',
+        '    custom:',
+        '      fireworks:',
+        '        base-url: https://api.fireworks.ai/inference/v1',
+        '  routes:',
+        '    - model: "chat-*"',
+        '      strategy: weighted',
+        '      providers:',
+        '        - { provider: openai, model: gpt-4o, weight: 3 }',
+        '        - { provider: fireworks, weight: 1 }',
+        '      fallbacks:',
+        '        - { provider: anthropic, model: claude-sonnet-4-5 }',
+      ].join('\n'),
+    );
+    const [route] = load().routes;
+    expect(route.strategy).toBe('weighted');
+    expect(route.providers.map((t) => t.provider)).toEqual(['openai', 'fireworks']);
+    expect(route.fallbacks[0].model).toBe('claude-sonnet-4-5');
+  });
+
   it('stops on an unknown key, naming the key and the file', () => {
     const file = write(
       'application.yml',

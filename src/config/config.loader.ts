@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './config.errors.js';
 import { EnvSource, interpolate } from './config-interpolation.js';
-import { FREE_FORM_KEYS, gatewaySchema } from './config.schema.js';
+import { FREE_FORM_KEYS, gatewaySchema, NAMED_MAP_KEYS } from './config.schema.js';
 import type { GatewayConfig } from './gateway-config.types.js';
 
 export interface LoadOptions {
@@ -46,7 +46,7 @@ export function loadGatewayConfig(options: LoadOptions): GatewayConfig {
 
   const parsed = gatewaySchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, provenance, files));
-  const typed = camelCase(parsed.data, false) as Omit<GatewayConfig, 'profiles' | 'sources'>;
+  const typed = camelCase(parsed.data, 'camel') as Omit<GatewayConfig, 'profiles' | 'sources'>;
   return { ...typed, profiles, sources: files };
 }
 
@@ -260,13 +260,24 @@ function fileFor(segments: string[], provenance: Provenance): string | undefined
   return undefined;
 }
 
-function camelCase(value: unknown, freeForm: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => camelCase(v, false));
-  if (!isTree(value)) return value;
+/**
+ * `camel`: kebab keys become camelCase; `free`: nothing below changes (user data); `named`: the
+ * keys are names the operator chose and stay, the settings under each are camel-cased.
+ */
+function camelCase(value: unknown, mode: 'camel' | 'free' | 'named'): unknown {
+  if (Array.isArray(value)) return value.map((v) => camelCase(v, 'camel'));
+  if (!isTree(value) || mode === 'free') return value;
   const out: Tree = {};
   for (const [k, v] of Object.entries(value)) {
-    const key = freeForm ? k : k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    out[key] = freeForm ? v : camelCase(v, FREE_FORM_KEYS.has(k));
+    if (mode === 'named') {
+      out[k] = camelCase(v, 'camel');
+      continue;
+    }
+    const key = k.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    out[key] = camelCase(
+      v,
+      FREE_FORM_KEYS.has(k) ? 'free' : NAMED_MAP_KEYS.has(k) ? 'named' : 'camel',
+    );
   }
   return out;
 }

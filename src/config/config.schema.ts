@@ -5,6 +5,20 @@ import { anthropicSchema } from './provider-schemas/anthropic.schema.js';
 import { bedrockSchema } from './provider-schemas/bedrock.schema.js';
 import { cohereSchema } from './provider-schemas/cohere.schema.js';
 import { geminiSchema } from './provider-schemas/gemini.schema.js';
+import {
+  azureOpenAiSchema,
+  chatglmSchema,
+  customProviderSchema,
+  deepseekSchema,
+  grokSchema,
+  groqSchema,
+  mistralSchema,
+  moonshotSchema,
+  ollamaSchema,
+  qwenSchema,
+} from './provider-schemas/vendors.schema.js';
+import { providerResilienceSchema, resilienceDefaultsSchema } from './resilience.schema.js';
+import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
 
 /**
@@ -41,6 +55,48 @@ const upstreamSchema = z
       .prefault({}),
   })
   .prefault({});
+
+/** A provider's settings plus its optional `resilience` overrides; absent means defaults. */
+function provider<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape, z.core.$strict>) {
+  // `{}` is valid input (every key has a default or is optional); zod cannot see that generically.
+  return schema.extend({ resilience: providerResilienceSchema }).prefault({} as never);
+}
+
+/** Custom providers get the same `resilience` overrides as built-in ones. */
+const customSchema = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9-]*$/, {
+    message: 'a custom provider name is lowercase letters, digits and dashes',
+  }),
+  customProviderSchema.extend({ resilience: providerResilienceSchema }),
+);
+
+const providersSchema = z
+  .strictObject({
+    openai: provider(openAiSchema),
+    'azure-openai': provider(azureOpenAiSchema),
+    anthropic: provider(anthropicSchema),
+    gemini: provider(geminiSchema),
+    bedrock: provider(bedrockSchema),
+    mistral: provider(mistralSchema),
+    cohere: provider(cohereSchema),
+    groq: provider(groqSchema),
+    qwen: provider(qwenSchema),
+    deepseek: provider(deepseekSchema),
+    moonshot: provider(moonshotSchema),
+    chatglm: provider(chatglmSchema),
+    grok: provider(grokSchema),
+    ollama: provider(ollamaSchema),
+    // Never wrapped by resilience (contract 5.1), so no `resilience` key.
+    mock: mockSchema.prefault({}),
+    custom: customSchema.default({}),
+  })
+  .prefault({});
+
+/** Ids a route may name: the built-in providers and the custom ones configured. */
+function knownProviderIds(providers: z.output<typeof providersSchema>): Set<string> {
+  const builtIn = Object.keys(providers).filter((id) => id !== 'custom');
+  return new Set([...builtIn, ...Object.keys(providers.custom)]);
+}
 
 export const gatewaySchema = z
   .strictObject({
@@ -98,20 +154,43 @@ export const gatewaySchema = z
       })
       .prefault({}),
     upstream: upstreamSchema,
-    providers: z
-      .strictObject({
-        openai: openAiSchema,
-        anthropic: anthropicSchema,
-        gemini: geminiSchema,
-        bedrock: bedrockSchema,
-        cohere: cohereSchema,
-        mock: mockSchema,
-      })
-      .prefault({}),
+    providers: providersSchema,
+    resilience: resilienceDefaultsSchema,
+    routes: routesSchema,
+  })
+  .superRefine((gateway, ctx) => {
+    const known = knownProviderIds(gateway.providers);
+    for (const name of Object.keys(gateway.providers.custom)) {
+      if (name in gateway.providers && name !== 'custom') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', 'custom', name],
+          message: `'${name}' is a built-in provider id; give the custom provider another name`,
+        });
+      }
+    }
+    gateway.routes.forEach((route, index) => {
+      const targets = [
+        ...route.providers.map((t, i) => ({ id: t.provider, path: ['providers', i] })),
+        ...route.fallbacks.map((t, i) => ({ id: t.provider, path: ['fallbacks', i] })),
+      ];
+      for (const target of targets) {
+        if (!known.has(target.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', index, ...target.path, 'provider'],
+            message: `unknown provider '${target.id}'; known: ${[...known].sort().join(', ')}`,
+          });
+        }
+      }
+    });
   })
   .prefault({});
 
 /** Keys whose children are free-form (user-chosen names), never camel-cased nor dot-split. */
-export const FREE_FORM_KEYS: ReadonlySet<string> = new Set(['response-overrides']);
+export const FREE_FORM_KEYS: ReadonlySet<string> = new Set(['response-overrides', 'headers']);
+
+/** Keys whose children are named by the operator: the names stay, their settings are camel-cased. */
+export const NAMED_MAP_KEYS: ReadonlySet<string> = new Set(['custom']);
 
 export type GatewayConfigInput = z.output<typeof gatewaySchema>;

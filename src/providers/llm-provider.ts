@@ -9,6 +9,19 @@ import type {
   ProviderCapabilities,
 } from './llm-provider.types.js';
 
+/**
+ * How long one upstream attempt may take. The routing layer fills these from the provider's
+ * resilience settings; adapters hand them to the HTTP client (or their SDK's deadline) as given.
+ */
+export interface CallTimeouts {
+  /** A whole non-streaming call, from request to the last byte of the answer. */
+  readonly requestMs: number;
+  /** A whole streaming call. */
+  readonly streamMs: number;
+  /** The longest silence before the headers and between two stream chunks. */
+  readonly streamIdleMs: number;
+}
+
 /** Per-call facts an adapter needs besides the request body. */
 export interface ProviderCall {
   /** The model as the upstream knows it: the prefix is already stripped where the contract says. */
@@ -17,6 +30,8 @@ export interface ProviderCall {
   readonly traceId: string;
   /** Aborts the upstream request (client disconnect, shutdown). Streams use unsubscription. */
   readonly signal?: AbortSignal;
+  /** This attempt's limits; absent: the `gateway.upstream` defaults. */
+  readonly timeouts?: CallTimeouts;
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
-import type { LlmProvider } from './llm-provider.js';
 
 /**
  * How a vendor folder declares itself to the registry. Adding a provider is adding a folder that
@@ -17,7 +16,18 @@ export interface ProviderDefinition {
   readonly activationHint: string;
   /** Reads the typed configuration; the provider registers only when this holds. */
   isActive(config: GatewayConfig): boolean;
+  /**
+   * Whether this provider also serves models no prefix claims (OpenAI re-pointed at another
+   * OpenAI-compatible host, as the seeds describe). At most one registered provider should say so.
+   */
+  servesUnclaimedModels?(config: GatewayConfig): boolean;
+  /**
+   * False for a provider that is never wrapped by retries, the circuit breaker or timeouts
+   * (the mock, contract 5.1). Defaults to true.
+   */
+  readonly resilient?: boolean;
   /** The vendor's Nest module; it must provide and export {@link adapter}. */
   readonly module: Type<unknown> | DynamicModule;
-  readonly adapter: Type<LlmProvider>;
+  /** The adapter's injection token: its class, or a token for adapters built from configuration. */
+  readonly adapter: InjectionToken;
 }

@@ -133,4 +133,50 @@ describe(ProviderRegistry.name, () => {
     expect(registry.providers.map((p) => p.id)).toEqual(['openai', 'gpt-special', 'mock']);
     expect(registry.get('groq')).toBeUndefined();
   });
+
+  it('reaches a named provider for a route target, stripping its prefix only when present', () => {
+    const special = registry.resolveTarget('gpt-special', 'gpt-special/llama');
+    expect(special.provider.id).toBe('gpt-special');
+    expect(special.upstreamModel).toBe('llama');
+    expect(registry.resolveTarget('gpt-special', 'llama').upstreamModel).toBe('llama');
+    // A provider that keeps its prefix gets the model as written.
+    expect(registry.resolveTarget('openai', 'gpt-4o').upstreamModel).toBe('gpt-4o');
+  });
+
+  it('refuses a route target whose provider is not activated or unknown, naming the setting', () => {
+    const inactive = (() => {
+      try {
+        registry.resolveTarget('groq', 'groq/llama');
+      } catch (err) {
+        return err as GatewayError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(inactive.code).toBe(ErrorCode.NoProvider);
+    expect(inactive.message).toContain('GROQ_API_KEY');
+    expect(() => registry.resolveTarget('nope', 'x')).toThrow(GatewayError);
+  });
+
+  it('lists every known provider id and definition, registered or not', () => {
+    expect(registry.knownIds).toEqual(['openai', 'gpt-special', 'groq', 'mock']);
+    expect(registry.definition('groq')?.activationHint).toBe('GROQ_API_KEY');
+  });
+});
+
+describe(`${ProviderRegistry.name} with a provider for unclaimed models`, () => {
+  const catalog = [
+    definition('openai', ['gpt'], false, 'OPENAI_API_KEY'),
+    definition('anthropic', ['claude'], false, 'ANTHROPIC_API_KEY'),
+  ];
+  const registry = new ProviderRegistry(catalog, [new FakeAdapter('openai')], 'openai');
+
+  it('sends a model no prefix claims to that provider, unchanged', () => {
+    const hit = registry.resolve('accounts/fireworks/models/llama-v3-70b');
+    expect(hit.provider.id).toBe('openai');
+    expect(hit.upstreamModel).toBe('accounts/fireworks/models/llama-v3-70b');
+  });
+
+  it('still refuses a model whose prefix belongs to a provider that is not activated', () => {
+    expect(() => registry.resolve('claude-3-haiku')).toThrow(/ANTHROPIC_API_KEY/);
+  });
 });

@@ -1,7 +1,7 @@
 import { DynamicModule, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
 import type { LlmProvider } from './llm-provider.js';
-import { PROVIDER_CATALOG } from './provider-catalog.js';
+import { providerCatalog } from './provider-catalog.js';
 import type { ProviderDefinition } from './provider-definition.js';
 import { ProviderRegistry } from './provider-registry.service.js';
 
@@ -24,9 +24,10 @@ export class ProvidersModule implements OnApplicationBootstrap {
 
   static forRoot(
     config: GatewayConfig,
-    catalog: readonly ProviderDefinition[] = PROVIDER_CATALOG,
+    catalog: readonly ProviderDefinition[] = providerCatalog(config),
   ): DynamicModule {
     const active = catalog.filter((definition) => definition.isActive(config));
+    const unclaimed = active.find((definition) => definition.servesUnclaimedModels?.(config));
     return {
       module: ProvidersModule,
       global: true,
@@ -34,7 +35,8 @@ export class ProvidersModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: ProviderRegistry,
-          useFactory: (...adapters: LlmProvider[]) => new ProviderRegistry(catalog, adapters),
+          useFactory: (...adapters: LlmProvider[]) =>
+            new ProviderRegistry(catalog, adapters, unclaimed?.id),
           inject: active.map((definition) => definition.adapter),
         },
       ],

@@ -2,20 +2,18 @@ import { z } from 'zod';
 import { bool, optionalUrl, str, stringList } from '../schema-fields.js';
 
 /** `gateway.providers.bedrock` (Converse API through the AWS SDK). */
-export const bedrockSchema = z
-  .strictObject({
-    enabled: bool().default(false),
-    'access-key': str().default(''),
-    'secret-key': str().default(''),
-    'session-token': str().default(''),
-    region: str().default('us-east-1'),
-    // Empty: the SDK's regional endpoint. Set for VPC endpoints, proxies and test fakes.
-    endpoint: optionalUrl().default(''),
-    models: stringList().default([
-      'bedrock/anthropic.claude-3-sonnet-20240229-v1:0',
-      'bedrock/amazon.titan-text-express-v1',
-      'bedrock/meta.llama3-70b-instruct-v1:0',
-      'bedrock/mistral.mistral-7b-instruct-v0:2',
-    ]),
-  })
-  .prefault({});
+export const bedrockSchema = z.strictObject({
+  enabled: bool().default(false),
+  'access-key': str().default(''),
+  'secret-key': str().default(''),
+  'session-token': str().default(''),
+  region: str().default('us-east-1'),
+  // Empty: the SDK's regional endpoint. Set for VPC endpoints, proxies and test fakes.
+  endpoint: optionalUrl().default(''),
+  models: stringList().default([
+    'bedrock/anthropic.claude-3-sonnet-20240229-v1:0',
+    'bedrock/amazon.titan-text-express-v1',
+    'bedrock/meta.llama3-70b-instruct-v1:0',
+    'bedrock/mistral.mistral-7b-instruct-v0:2',
+  ]),
+});

@@ -92,6 +92,7 @@ export class AnthropicAdapter extends LlmProvider {
         headers: this.headers,
         json: plan.body,
         signal: call.signal,
+        timeouts: call.timeouts,
       });
       if (!response.ok) throw upstreamStatusError(context, response);
       return toChatCompletion(response.body, plan.structuredOutput, nowSeconds());
@@ -139,6 +140,7 @@ export class AnthropicAdapter extends LlmProvider {
       headers: this.streamHeaders,
       json: plan.body,
       signal,
+      timeouts: call.timeouts,
     });
     if (!response.ok) throw upstreamStatusError(context, response);
     await pumpSse(

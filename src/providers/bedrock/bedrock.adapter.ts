@@ -16,7 +16,7 @@ import {
   upstreamFailureError,
   upstreamStatusError,
 } from '../http/upstream-errors.js';
-import { LlmProvider, type ProviderCall } from '../llm-provider.js';
+import { type CallTimeouts, LlmProvider, type ProviderCall } from '../llm-provider.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -101,9 +101,10 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
 
   async complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion> {
     const context = this.context(call);
+    const { requestMs } = this.timeouts(call);
     const deadline = new CallDeadline(call.signal, {
-      totalMs: this.limits.requestTimeoutMs,
-      totalMessage: `no complete answer within ${this.limits.requestTimeoutMs} ms`,
+      totalMs: requestMs,
+      totalMessage: `no complete answer within ${requestMs} ms`,
     });
     try {
       const plan = await this.plan(request, call, deadline.signal);
@@ -121,11 +122,12 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const context = this.context(call);
+      const { streamMs, streamIdleMs } = this.timeouts(call);
       const deadline = new CallDeadline(call.signal, {
-        totalMs: this.limits.streamTimeoutMs,
-        totalMessage: `stream not finished within ${this.limits.streamTimeoutMs} ms`,
-        idleMs: this.limits.streamIdleTimeoutMs,
-        idleMessage: `no event for ${this.limits.streamIdleTimeoutMs} ms`,
+        totalMs: streamMs,
+        totalMessage: `stream not finished within ${streamMs} ms`,
+        idleMs: streamIdleMs,
+        idleMessage: `no event for ${streamIdleMs} ms`,
       });
       // Set before the subscriber hears the outcome: its teardown must not abort a finished
       // call, which would destroy a keep-alive connection the SDK is handing back to the pool.
@@ -152,9 +154,10 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
 
   async embed(request: EmbeddingRequest, call: ProviderCall): Promise<EmbeddingResult> {
     const context = this.context(call);
+    const { requestMs } = this.timeouts(call);
     const deadline = new CallDeadline(call.signal, {
-      totalMs: this.limits.requestTimeoutMs,
-      totalMessage: `no complete answer within ${this.limits.requestTimeoutMs} ms`,
+      totalMs: requestMs,
+      totalMessage: `no complete answer within ${requestMs} ms`,
     });
     try {
       const texts = titanInputs(request, call.model);
@@ -181,6 +184,17 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
     }
   }
 
+  /** The call's own limits (its provider's resilience settings), else `gateway.upstream`'s. */
+  private timeouts(call: ProviderCall): CallTimeouts {
+    return (
+      call.timeouts ?? {
+        requestMs: this.limits.requestTimeoutMs,
+        streamMs: this.limits.streamTimeoutMs,
+        streamIdleMs: this.limits.streamIdleTimeoutMs,
+      }
+    );
+  }
+
   onApplicationShutdown(): void {
     this.client.destroy();
   }
@@ -195,7 +209,7 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
     const plan = await this.plan(request, call, deadline.signal);
     const output = await this.client.send(new ConverseStreamCommand(plan.input), {
       abortSignal: deadline.signal,
-      requestTimeout: this.limits.streamIdleTimeoutMs,
+      requestTimeout: this.timeouts(call).streamIdleMs,
     });
     deadline.touch();
     if (output.stream === undefined) throw malformed('the stream answer has no event stream');

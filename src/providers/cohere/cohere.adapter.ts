@@ -84,6 +84,7 @@ export class CohereAdapter extends LlmProvider {
         headers: this.headers,
         json: toCohereChatBody(request, call.model, false),
         signal: call.signal,
+        timeouts: call.timeouts,
       });
       if (!response.ok) throw cohereStatusError(context, response);
       const failed = failedFinish(response.body);
@@ -103,6 +104,7 @@ export class CohereAdapter extends LlmProvider {
         headers: this.headers,
         json: toCohereEmbedBody(request, call.model, this.config.providers.cohere.embedInputType),
         signal: call.signal,
+        timeouts: call.timeouts,
       });
       if (!response.ok) throw cohereStatusError(context, response);
       return toEmbeddingResult(response.body, call.model);
@@ -138,6 +140,7 @@ export class CohereAdapter extends LlmProvider {
       headers: this.streamHeaders,
       json: toCohereChatBody(request, call.model, true),
       signal,
+      timeouts: call.timeouts,
     });
     if (!response.ok) throw cohereStatusError(context, response);
     const reader = new CohereStreamReader(context, {

@@ -90,6 +90,7 @@ export class GeminiAdapter extends LlmProvider {
         headers: this.headers,
         json: await this.chatBody(request, call.signal),
         signal: call.signal,
+        timeouts: call.timeouts,
       });
       if (!response.ok) throw geminiStatusError(context, response);
       return toChatCompletion(response.body, this.meta(call, context));
@@ -111,6 +112,7 @@ export class GeminiAdapter extends LlmProvider {
           ? toEmbedContentBody(texts[0], request.dimensions)
           : toBatchEmbedBody(texts, call.model, request.dimensions),
         signal: call.signal,
+        timeouts: call.timeouts,
       });
       if (!response.ok) throw geminiStatusError(context, response);
       return toEmbeddingResult(response.body, request, call.model, texts.length);
@@ -142,6 +144,7 @@ export class GeminiAdapter extends LlmProvider {
       headers: this.streamHeaders,
       json: await this.chatBody(request, signal),
       signal,
+      timeouts: call.timeouts,
     });
     if (!response.ok) throw geminiStatusError(context, response);
     const parser = new SseEventParser();

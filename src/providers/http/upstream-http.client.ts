@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import type { CallTimeouts } from '../llm-provider.js';
 import { CallDeadline } from './call-deadline.js';
 import { UpstreamHttpError } from './upstream-http.error.js';
 
@@ -19,6 +20,8 @@ export interface UpstreamRequest {
   readonly json?: unknown;
   /** Cancels the call; the upstream socket is destroyed at once. */
   readonly signal?: AbortSignal;
+  /** This call's limits (a provider's resilience settings); absent: `gateway.upstream`'s. */
+  readonly timeouts?: CallTimeouts;
 }
 
 /**
@@ -65,13 +68,15 @@ type Limits = GatewayConfig['upstream'];
 export class UpstreamHttpClient implements OnApplicationShutdown {
   private readonly agent: Agent;
   private readonly limits: Limits;
-  private readonly requestTimeoutMessage: string;
-  private readonly streamTimeoutMessage: string;
+  private readonly defaults: CallTimeouts;
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     this.limits = config.upstream;
-    this.requestTimeoutMessage = `no complete answer within ${this.limits.requestTimeoutMs} ms`;
-    this.streamTimeoutMessage = `stream not finished within ${this.limits.streamTimeoutMs} ms`;
+    this.defaults = {
+      requestMs: this.limits.requestTimeoutMs,
+      streamMs: this.limits.streamTimeoutMs,
+      streamIdleMs: this.limits.streamIdleTimeoutMs,
+    };
     this.agent = new Agent({
       connections: this.limits.connectionsPerHost,
       keepAliveTimeout: this.limits.keepAliveTimeoutMs,
@@ -81,9 +86,10 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
 
   /** One request, one JSON answer, all within `request-timeout-ms`. */
   async requestJson(request: UpstreamRequest): Promise<UpstreamJsonResponse> {
+    const { requestMs } = request.timeouts ?? this.defaults;
     const deadline = new CallDeadline(request.signal, {
-      totalMs: this.limits.requestTimeoutMs,
-      totalMessage: this.requestTimeoutMessage,
+      totalMs: requestMs,
+      totalMessage: `no complete answer within ${requestMs} ms`,
     });
     try {
       // The deadline covers headers and body together, so undici's own timers are redundant.
@@ -118,10 +124,10 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
    * early, or aborting the signal, destroys the upstream request.
    */
   async openStream(request: UpstreamRequest): Promise<UpstreamStreamResponse> {
-    const idle = this.limits.streamIdleTimeoutMs;
+    const { streamMs, streamIdleMs: idle } = request.timeouts ?? this.defaults;
     const deadline = new CallDeadline(request.signal, {
-      totalMs: this.limits.streamTimeoutMs,
-      totalMessage: this.streamTimeoutMessage,
+      totalMs: streamMs,
+      totalMessage: `stream not finished within ${streamMs} ms`,
     });
     let response: Dispatcher.ResponseData;
     try {
@@ -133,17 +139,17 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       });
     } catch (error) {
       deadline.dispose();
-      throw this.classify(error, deadline);
+      throw this.classify(error, deadline, idle);
     }
     const { statusCode: status, headers } = response;
     if (isSuccess(status)) {
-      return { ok: true, status, headers, body: this.guard(response.body, deadline) };
+      return { ok: true, status, headers, body: this.guard(response.body, deadline, idle) };
     }
     try {
       const body = parseLenient(await readCapped(response.body, MAX_ERROR_BODY_BYTES));
       return { ok: false, status, headers, body };
     } catch (error) {
-      throw this.classify(error, deadline);
+      throw this.classify(error, deadline, idle);
     } finally {
       deadline.dispose();
     }
@@ -170,19 +176,24 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
   private async *guard(
     body: AsyncIterable<Uint8Array>,
     deadline: CallDeadline,
+    idleMs: number,
   ): AsyncGenerator<Uint8Array, void, undefined> {
     try {
       // A consumer's early `return()` exits this loop, which destroys the body: undici then
       // aborts the request and drops the socket.
       for await (const chunk of body) yield chunk;
     } catch (error) {
-      throw this.classify(error, deadline);
+      throw this.classify(error, deadline, idleMs);
     } finally {
       deadline.dispose();
     }
   }
 
-  private classify(error: unknown, deadline: CallDeadline): UpstreamHttpError {
+  private classify(
+    error: unknown,
+    deadline: CallDeadline,
+    idleMs: number = this.defaults.streamIdleMs,
+  ): UpstreamHttpError {
     // undici rethrows the signal's reason (ours); should it report its own abort error instead,
     // the reason recorded on the deadline still says whether this was a timeout or the caller.
     if (error instanceof UpstreamHttpError) return error;
@@ -198,17 +209,13 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
           { cause: error },
         );
       case 'UND_ERR_HEADERS_TIMEOUT':
-        return new UpstreamHttpError(
-          'timeout',
-          `no response headers within ${this.limits.streamIdleTimeoutMs} ms`,
-          { cause: error },
-        );
+        return new UpstreamHttpError('timeout', `no response headers within ${idleMs} ms`, {
+          cause: error,
+        });
       case 'UND_ERR_BODY_TIMEOUT':
-        return new UpstreamHttpError(
-          'timeout',
-          `no data for ${this.limits.streamIdleTimeoutMs} ms between two chunks`,
-          { cause: error },
-        );
+        return new UpstreamHttpError('timeout', `no data for ${idleMs} ms between two chunks`, {
+          cause: error,
+        });
       case 'ETIMEDOUT':
         return new UpstreamHttpError('timeout', `connection timed out (${detail})`, {
           cause: error,

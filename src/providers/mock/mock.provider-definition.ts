@@ -6,6 +6,8 @@ import { MockModule } from './mock.module.js';
 export const MOCK_PROVIDER: ProviderDefinition = {
   id: 'mock',
   prefixes: ['mock/'],
+  // Never wrapped by retries, the circuit breaker or timeouts (contract 5.1).
+  resilient: false,
   // The override keys and the models callers see are the full `mock/...` names.
   stripPrefix: false,
   activationHint: 'MOCK_PROVIDER_ENABLED=true',

@@ -21,7 +21,6 @@ import { UpstreamHttpClient } from '../http/upstream-http.client.js';
 import type { ProviderCall } from '../llm-provider.js';
 import type { ChatCompletionRequest } from '../llm-provider.types.js';
 import { OpenAiAdapter } from './openai.adapter.js';
-import { OpenAiModule } from './openai.module.js';
 import { OPENAI_PROVIDER } from './openai.provider-definition.js';
 
 const request: ChatCompletionRequest = {
@@ -341,9 +340,9 @@ describe(OpenAiAdapter.name, () => {
       );
     });
 
-    it('is provided by OpenAiModule, and its HTTP pool closes with the application', async () => {
+    it("is provided by its definition's module, and its HTTP pool closes with the application", async () => {
       const moduleRef = await Test.createTestingModule({
-        imports: [GatewayConfigModule.forRoot(fakeOpenAiConfig(baseUrl)), OpenAiModule],
+        imports: [GatewayConfigModule.forRoot(fakeOpenAiConfig(baseUrl)), OPENAI_PROVIDER.module],
       }).compile();
       await moduleRef.init();
       const adapter = moduleRef.get(OpenAiAdapter);

@@ -6,7 +6,7 @@ import { GatewayError } from '../../common/errors/gateway-error.js';
 import { SseEventParser, type SseEvent } from '../http/sse-event.parser.js';
 import { UpstreamHttpError } from '../http/upstream-http.error.js';
 import type { ChatCompletionChunk } from '../llm-provider.types.js';
-import { OpenAiStreamReader } from './openai-stream.reader.js';
+import { OpenAiCompatibleStreamReader } from './openai-compatible-stream.reader.js';
 
 const context = { provider: 'openai', traceId: 'trace-1' };
 
@@ -18,7 +18,7 @@ function events(name: string): SseEvent[] {
 
 /** Reads events the way the adapter does: chunks as they come, then the trailing usage chunk. */
 function readAll(input: SseEvent[]): ChatCompletionChunk[] {
-  const reader = new OpenAiStreamReader(context);
+  const reader = new OpenAiCompatibleStreamReader(context);
   const out: ChatCompletionChunk[] = [];
   for (const event of input) {
     const chunk = reader.read(event);
@@ -35,7 +35,7 @@ function data(payload: object): SseEvent {
 
 const header = { id: 'c1', object: 'chat.completion.chunk', created: 5, model: 'm' };
 
-describe(OpenAiStreamReader.name, () => {
+describe(OpenAiCompatibleStreamReader.name, () => {
   beforeAll(() => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
@@ -125,7 +125,7 @@ describe(OpenAiStreamReader.name, () => {
   });
 
   it('ignores anything after [DONE]', () => {
-    const reader = new OpenAiStreamReader(context);
+    const reader = new OpenAiCompatibleStreamReader(context);
     reader.read(
       data({ ...header, choices: [{ index: 0, delta: { content: 'a' }, finish_reason: 'stop' }] }),
     );
@@ -149,7 +149,7 @@ describe(OpenAiStreamReader.name, () => {
     ],
     ['an error event', { event: 'error', data: JSON.stringify({ message: 'boom' }) }],
   ])('fails with provider_error on %s', (_name, event: SseEvent) => {
-    const reader = new OpenAiStreamReader(context);
+    const reader = new OpenAiCompatibleStreamReader(context);
     let thrown: unknown;
     try {
       reader.read(event);
@@ -162,12 +162,12 @@ describe(OpenAiStreamReader.name, () => {
   });
 
   it('refuses an event that is not JSON', () => {
-    const reader = new OpenAiStreamReader(context);
+    const reader = new OpenAiCompatibleStreamReader(context);
     expect(() => reader.read({ data: '{"id":' })).toThrow(UpstreamHttpError);
   });
 
   it('fails at the end when no finish_reason came', () => {
-    const reader = new OpenAiStreamReader(context);
+    const reader = new OpenAiCompatibleStreamReader(context);
     reader.read(
       data({ ...header, choices: [{ index: 0, delta: { content: 'a' }, finish_reason: null }] }),
     );

@@ -9,7 +9,7 @@ import {
   toEmbeddingResult,
   toOpenAiChatBody,
   toOpenAiEmbeddingBody,
-} from './openai.mapper.js';
+} from './openai-wire.mapper.js';
 
 /** Payloads composed after OpenAI's documented answers (wire-formats section 1). */
 function fixture(name: string): unknown {

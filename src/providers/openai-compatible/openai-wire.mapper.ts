@@ -20,13 +20,16 @@ import type {
 
 /**
  * Pure translation between the gateway's vocabulary and OpenAI's wire format (wire-formats
- * section 1). Requests are rebuilt field by field so nothing the gateway did not validate reaches
+ * section 1), shared by every OpenAI-compatible vendor. Requests are rebuilt field by field so nothing the gateway did not validate reaches
  * the upstream; answers are rebuilt so what callers see validates against OpenAI's published
  * schema whatever the upstream added or nulled. A body that cannot be read throws
  * `UpstreamHttpError('malformed_response')`.
  */
 
 type Json = Record<string, unknown>;
+
+/** Maps a finish reason outside OpenAI's set (a vendor's extra); `undefined`: unknown. */
+export type FinishReasonMapper = (value: string) => FinishReason | undefined;
 
 const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>([
   'stop',
@@ -36,11 +39,15 @@ const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>([
   'function_call',
 ]);
 
-/** The chat request OpenAI receives: `model` as the upstream knows it, usage always streamed. */
+/**
+ * The chat request the upstream receives: `model` as the upstream knows it; with `streamUsage`,
+ * a stream asks for usage (metering always needs it; the caller sees it only if it asked).
+ */
 export function toOpenAiChatBody(
   request: ChatCompletionRequest,
   model: string,
   stream: boolean,
+  streamUsage = true,
 ): Json {
   const body: Json = { model, messages: request.messages.map(toOpenAiMessage) };
   copyDefined(body, request, [
@@ -66,15 +73,19 @@ export function toOpenAiChatBody(
   if (request.metadata !== undefined) body.metadata = { ...request.metadata };
   if (stream) {
     body.stream = true;
-    // The service decides whether the caller sees usage; metering always needs it.
-    body.stream_options = { include_usage: true };
+    if (streamUsage) body.stream_options = { include_usage: true };
   }
   return body;
 }
 
-/** The embeddings request: base64 is a quarter of the bytes of a JSON float array. */
-export function toOpenAiEmbeddingBody(request: EmbeddingRequest, model: string): Json {
-  const body: Json = { model, input: request.input, encoding_format: 'base64' };
+/** The embeddings request: base64 (where the vendor has it) is a quarter of the bytes of floats. */
+export function toOpenAiEmbeddingBody(
+  request: EmbeddingRequest,
+  model: string,
+  base64 = true,
+): Json {
+  const body: Json = { model, input: request.input };
+  if (base64) body.encoding_format = 'base64';
   copyDefined(body, request, ['dimensions', 'user']);
   return body;
 }
@@ -86,7 +97,7 @@ export function openAiStatusHints(body: unknown): StatusHints {
   return quota ? { retryable: false } : {};
 }
 
-export function toChatCompletion(body: unknown): ChatCompletion {
+export function toChatCompletion(body: unknown, mapFinish?: FinishReasonMapper): ChatCompletion {
   const raw = asRecord(body);
   if (raw === undefined) throw malformed('the answer is not a JSON object');
   const choices = raw.choices;
@@ -100,7 +111,7 @@ export function toChatCompletion(body: unknown): ChatCompletion {
       const c = asRecord(choice);
       const message = asRecord(c?.message);
       if (c === undefined || message === undefined) throw malformed('a choice has no message');
-      const finish = toFinishReason(c.finish_reason);
+      const finish = toFinishReason(c.finish_reason, mapFinish);
       if (finish === null) throw malformed('a choice has no finish_reason');
       const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.map(toToolCall) : [];
       return {
@@ -127,10 +138,12 @@ export function toChatCompletion(body: unknown): ChatCompletion {
  * One upstream stream chunk in the gateway's shape: `usage` is present only when the upstream
  * sent a usage object; nulls the schema forbids (`system_fingerprint`, `delta.role`) are dropped.
  */
-export function toChatChunk(json: unknown): ChatCompletionChunk {
+export function toChatChunk(json: unknown, mapFinish?: FinishReasonMapper): ChatCompletionChunk {
   const raw = asRecord(json);
   if (raw === undefined) throw malformed('a stream chunk is not a JSON object');
-  const choices = Array.isArray(raw.choices) ? raw.choices.map(toChunkChoice) : [];
+  const choices = Array.isArray(raw.choices)
+    ? raw.choices.map((choice: unknown, i) => toChunkChoice(choice, i, mapFinish))
+    : [];
   const chunk: ChatCompletionChunk = {
     id: requireString(raw, 'id'),
     object: 'chat.completion.chunk',
@@ -182,7 +195,11 @@ export function decodeFloat32Base64(encoded: string): number[] {
   return values;
 }
 
-function toChunkChoice(choice: unknown, position: number): ChunkChoice {
+function toChunkChoice(
+  choice: unknown,
+  position: number,
+  mapFinish: FinishReasonMapper | undefined,
+): ChunkChoice {
   const c = asRecord(choice);
   if (c === undefined) throw malformed('a stream choice is not an object');
   const rawDelta = asRecord(c.delta) ?? {};
@@ -198,7 +215,7 @@ function toChunkChoice(choice: unknown, position: number): ChunkChoice {
   return {
     index: typeof c.index === 'number' ? c.index : position,
     delta,
-    finish_reason: toFinishReason(c.finish_reason),
+    finish_reason: toFinishReason(c.finish_reason, mapFinish),
     logprobs: null,
   };
 }
@@ -207,8 +224,12 @@ function toToolDelta(call: unknown, position: number): ToolCallDelta {
   const c = asRecord(call);
   if (c === undefined) throw malformed('a tool call delta is not an object');
   const delta: ToolCallDelta = { index: typeof c.index === 'number' ? c.index : position };
-  if (typeof c.id === 'string') delta.id = c.id;
-  if (c.type === 'function') delta.type = 'function';
+  // An empty id continues the call already open at this index (some hosts send `"id": ""`).
+  if (typeof c.id === 'string' && c.id !== '') {
+    delta.id = c.id;
+    // Whole calls sent in one delta sometimes lack `type`; the first delta of a call needs it.
+    delta.type = 'function';
+  }
   const fn = asRecord(c.function);
   if (fn !== undefined) {
     delta.function = {};
@@ -249,9 +270,13 @@ function toUsage(value: unknown): Usage | undefined {
   return usage;
 }
 
-function toFinishReason(value: unknown): FinishReason | null {
+function toFinishReason(value: unknown, mapFinish?: FinishReasonMapper): FinishReason | null {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string' && FINISH_REASONS.has(value)) return value as FinishReason;
+  if (typeof value === 'string') {
+    if (FINISH_REASONS.has(value)) return value as FinishReason;
+    const mapped = mapFinish?.(value);
+    if (mapped !== undefined) return mapped;
+  }
   throw malformed(`unknown finish_reason ${JSON.stringify(value)}`);
 }
 

@@ -2,21 +2,30 @@ import type { SseEvent } from '../http/sse-event.parser.js';
 import { UpstreamContext, upstreamStreamError } from '../http/upstream-errors.js';
 import { UpstreamHttpError } from '../http/upstream-http.error.js';
 import type { ChatCompletionChunk } from '../llm-provider.types.js';
-import { toChatChunk } from './openai.mapper.js';
+import type { OpenAiCompatibleProfile } from './openai-compatible.profile.js';
+import { toChatChunk } from './openai-wire.mapper.js';
+
+/** The parts of a vendor's profile a stream reader uses. */
+export type StreamDialect = Pick<OpenAiCompatibleProfile, 'adaptChunk' | 'finishReason'>;
 
 /**
- * Turns the SSE events of one OpenAI stream into the chunks the gateway emits (contract 4.3):
- * the first choice chunk carries `delta.role`, usage is held back and emitted as one trailing
- * `choices: []` chunk, and a stream that ends without a finish reason is an error. One reader per
- * stream; it does no I/O.
+ * Turns the SSE events of one OpenAI-compatible stream into the chunks the gateway emits
+ * (contract 4.3): the first choice chunk carries `delta.role`; usage, wherever the upstream put
+ * it (a `choices: []` chunk, the finish chunk, every chunk cumulatively; the vendor's
+ * `adaptChunk` moves other places to the top level), is held back and emitted once, last, as a
+ * `choices: []` chunk; choice-less chunks without usage (filter results) are dropped; a stream
+ * that ends without a finish reason is an error. One reader per stream; it does no I/O.
  */
-export class OpenAiStreamReader {
+export class OpenAiCompatibleStreamReader {
   private roleSent = false;
   private finishSeen = false;
   private ended = false;
   private usageChunk: ChatCompletionChunk | undefined;
 
-  constructor(private readonly context: UpstreamContext) {}
+  constructor(
+    private readonly context: UpstreamContext,
+    private readonly dialect: StreamDialect = {},
+  ) {}
 
   /** True once `[DONE]` arrived: later events are ignored. */
   get done(): boolean {
@@ -41,7 +50,10 @@ export class OpenAiStreamReader {
     // openai-node treats both an `error` event and an `error` key as a failed stream.
     if (event.event === 'error' || hasError(json)) throw upstreamStreamError(this.context, json);
 
-    const chunk = toChatChunk(json);
+    if (this.dialect.adaptChunk && typeof json === 'object' && json !== null) {
+      this.dialect.adaptChunk(json as Record<string, unknown>);
+    }
+    const chunk = toChatChunk(json, this.dialect.finishReason);
     if (chunk.usage) {
       this.usageChunk = { ...chunk, choices: [] };
       delete chunk.usage;

@@ -1,0 +1,17 @@
+import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import type { ProviderDefinition } from '../provider-definition.js';
+import { MistralAdapter } from './mistral.adapter.js';
+
+/**
+ * Mistral (contract section 5): `mistral-*` models, prefix kept; Mistral's other families
+ * (`codestral`, `ministral`, `open-mistral`, `open-mixtral`) are its models too.
+ */
+export const MISTRAL_PROVIDER: ProviderDefinition = {
+  id: 'mistral',
+  prefixes: ['mistral', 'codestral', 'ministral', 'open-mistral', 'open-mixtral'],
+  stripPrefix: false,
+  activationHint: 'MISTRAL_API_KEY',
+  isActive: (config) => config.providers.mistral.apiKey.trim() !== '',
+  module: OpenAiCompatibleModule.forAdapter(MistralAdapter),
+  adapter: MistralAdapter,
+};

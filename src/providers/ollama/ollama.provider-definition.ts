@@ -1,0 +1,14 @@
+import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import type { ProviderDefinition } from '../provider-definition.js';
+import { OllamaAdapter } from './ollama.adapter.js';
+
+/** Ollama (contract section 5 and the seed): `ollama/<model>`, prefix stripped. */
+export const OLLAMA_PROVIDER: ProviderDefinition = {
+  id: 'ollama',
+  prefixes: ['ollama/'],
+  stripPrefix: true,
+  activationHint: 'OLLAMA_ENABLED=true (and OLLAMA_BASE_URL)',
+  isActive: (config) => config.providers.ollama.enabled,
+  module: OpenAiCompatibleModule.forAdapter(OllamaAdapter),
+  adapter: OllamaAdapter,
+};

@@ -1,0 +1,42 @@
+import type { ProviderCapabilities } from '../llm-provider.types.js';
+import { type CapabilityOverrides, withOverrides } from './compatible-capabilities.js';
+import { bearerHeaders, type OpenAiCompatibleProfile } from './openai-compatible.profile.js';
+
+/** The settings every Bearer-key vendor has (`gateway.providers.<id>`). */
+export interface BearerVendorSettings {
+  readonly apiKey: string;
+  readonly baseUrl: string;
+  readonly models: readonly string[];
+  /** The operator's changes to the vendor's capability row. */
+  readonly capabilities?: CapabilityOverrides;
+}
+
+/** What a Bearer-key vendor declares beyond its settings: its matrix row and its quirks. */
+export type BearerVendorTraits = Omit<
+  OpenAiCompatibleProfile,
+  'id' | 'baseUrl' | 'headers' | 'secrets' | 'capabilities' | 'listModels' | 'embeddingsBase64'
+> & {
+  readonly capabilities: ProviderCapabilities;
+  /** Default false: most compatibles send embeddings as floats only. */
+  readonly embeddingsBase64?: boolean;
+};
+
+/** The profile of a vendor reached with `Authorization: Bearer <key>` at its base URL. */
+export function bearerProfile(
+  id: string,
+  settings: BearerVendorSettings,
+  traits: BearerVendorTraits,
+): OpenAiCompatibleProfile {
+  const { embeddingsBase64, ...quirks } = traits;
+  const capabilities = withOverrides(traits.capabilities, settings.capabilities);
+  return {
+    ...quirks,
+    id,
+    baseUrl: settings.baseUrl,
+    headers: bearerHeaders(settings.apiKey),
+    secrets: [settings.apiKey],
+    capabilities: () => ({ ...capabilities }),
+    listModels: () => settings.models.map((model) => ({ id: model, ownedBy: id })),
+    embeddingsBase64: embeddingsBase64 ?? false,
+  };
+}
