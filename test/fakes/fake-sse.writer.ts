@@ -64,9 +64,10 @@ export class FakeSseWriter {
 
 /**
  * Cuts in the middle of the frame, inside the `data` field name (so a named event's two lines
- * arrive apart), after the lead byte of each multi-byte character, and inside CRLF.
+ * arrive apart), after the lead byte of each multi-byte character, and inside CRLF. Also used
+ * for NDJSON lines (Ollama's native stream).
  */
-function splitAwkwardly(frame: Buffer): Uint8Array[] {
+export function splitAwkwardly(frame: Buffer): Uint8Array[] {
   const cuts = new Set<number>([Math.floor(frame.length / 2), frame.indexOf('data') + 2]);
   for (let i = 0; i < frame.length; i++) {
     const byte = frame[i];

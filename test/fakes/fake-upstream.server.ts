@@ -286,7 +286,7 @@ export abstract class FakeApiKeyUpstreamServer<
 > extends FakeUpstreamServer<V> {
   protected constructor(
     /** The key callers must present. */
-    protected readonly apiKey: string,
+    readonly apiKey: string,
     options: FakeUpstreamOptions = {},
   ) {
     super(options);
