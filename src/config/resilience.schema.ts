@@ -21,6 +21,7 @@ const breakerFields = {
   // Share of failed calls (0-1) over the window that opens the breaker.
   'failure-rate-threshold': num(z.number().gt(0).max(1)),
   'sliding-window-size': int(1, 1000),
+  // Calls the window must hold before the rate is judged; capped at the window's size.
   'minimum-calls': int(1, 1000),
   'half-open-after-ms': int(1),
 };

@@ -23,16 +23,15 @@ export class ChatCompletionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (body.stream) {
-      const { provider, upstreamModel, result } = this.chat.stream(body, request.id);
-      await streamAsSse(reply, result, gatewayHeaders(provider.id, upstreamModel));
+      const { events$, answer } = this.chat.stream(body, request.id);
+      // Which target answers is known only at the first chunk (a fallback may take over).
+      await streamAsSse(reply, events$, () => {
+        const answered = answer();
+        return answered === undefined ? {} : gatewayHeaders(answered);
+      });
       return;
     }
-    const { provider, upstreamModel, result } = this.chat.complete(
-      body,
-      request.id,
-      abortOnDisconnect(reply),
-    );
-    const completion = await result;
-    void reply.headers(gatewayHeaders(provider.id, upstreamModel)).send(completion);
+    const { value, answer } = await this.chat.complete(body, request.id, abortOnDisconnect(reply));
+    void reply.headers(gatewayHeaders(answer)).send(value);
   }
 }

@@ -5,6 +5,7 @@ import { RequiredScope } from '../governance/auth/required-scope.decorator.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
 import { EmbeddingsService } from './embeddings.service.js';
+import { gatewayHeaders } from './gateway-headers.js';
 
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
@@ -19,11 +20,11 @@ export class EmbeddingsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const { providerId, response } = await this.embeddings.create(
+    const { answer, response } = await this.embeddings.create(
       body,
       request.id,
       abortOnDisconnect(reply),
     );
-    void reply.header('x-gateway-provider', providerId).send(response);
+    void reply.headers(gatewayHeaders(answer)).send(response);
   }
 }

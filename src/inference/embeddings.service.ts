@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { EmbeddingRequest } from '../providers/llm-provider.types.js';
-import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { FailoverExecutor, type RoutedAnswer } from '../routing/failover.executor.js';
+import { type PlannedTarget, RoutePlanner } from '../routing/route-planner.service.js';
 
 /** OpenAI's CreateEmbeddingResponse. */
 export interface EmbeddingResponse {
@@ -12,28 +13,48 @@ export interface EmbeddingResponse {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
-/** POST /v1/embeddings: dispatch by model; encode base64 when the caller asks (the SDK default). */
+/**
+ * POST /v1/embeddings: plan the route (targets that offer embeddings), run it with retries,
+ * circuit breakers and fallbacks; encode base64 when the caller asks (the SDK default).
+ */
 @Injectable()
 export class EmbeddingsService {
-  constructor(private readonly registry: ProviderRegistry) {}
+  constructor(
+    private readonly planner: RoutePlanner,
+    private readonly executor: FailoverExecutor,
+  ) {}
 
   async create(
     request: EmbeddingRequest,
     traceId: string,
     signal: AbortSignal,
-  ): Promise<{ providerId: string; response: EmbeddingResponse }> {
-    const { provider, upstreamModel } = this.registry.resolve(request.model);
-    if (!provider.capabilities(upstreamModel).embeddings) {
-      throw new GatewayError(
-        ErrorCode.UnsupportedCapability,
-        `Provider '${provider.id}' does not offer embeddings.`,
-        { param: 'model', provider: provider.id },
-      );
-    }
-    const result = await provider.embed(request, { model: upstreamModel, traceId, signal });
+  ): Promise<{ answer: RoutedAnswer; response: EmbeddingResponse }> {
+    const offers = (target: PlannedTarget) =>
+      target.provider.capabilities(target.upstreamModel).embeddings;
+    const plan = this.planner.plan(request.model, {
+      lacks: (target) => (offers(target) ? [] : ['embeddings']),
+      assert: (target) => {
+        if (offers(target)) return;
+        throw new GatewayError(
+          ErrorCode.UnsupportedCapability,
+          `Provider '${target.provider.id}' does not offer embeddings.`,
+          { param: 'model', provider: target.provider.id },
+        );
+      },
+    });
+    const { value: result, answer } = await this.executor.run(
+      plan,
+      traceId,
+      signal,
+      (target, call) =>
+        target.provider.embed(
+          target.model === request.model ? request : { ...request, model: target.model },
+          call,
+        ),
+    );
     const base64 = request.encoding_format === 'base64';
     return {
-      providerId: provider.id,
+      answer,
       response: {
         object: 'list',
         model: result.model,

@@ -1,4 +1,24 @@
-/** `X-Gateway-*` headers that tell the caller what answered (contract 4.5). */
-export function gatewayHeaders(providerId: string, model: string): Record<string, string> {
-  return { 'x-gateway-provider': providerId, 'x-gateway-model': model };
+/** What answered a call: a provider, the model it was sent, and any providers that failed first. */
+export interface AnsweredBy {
+  readonly provider: string;
+  /** The model as sent upstream. */
+  readonly model: string;
+  /** Providers that failed before this one answered, in order (route fallbacks). */
+  readonly failedOver?: readonly string[];
+}
+
+/**
+ * `X-Gateway-*` headers that tell the caller what answered (contract 4.5):
+ * `X-Gateway-Provider` and `X-Gateway-Model` always, `X-Gateway-Failover` only when a fallback
+ * answered, listing the providers that failed before it.
+ */
+export function gatewayHeaders(answer: AnsweredBy): Record<string, string> {
+  const headers: Record<string, string> = {
+    'x-gateway-provider': answer.provider,
+    'x-gateway-model': answer.model,
+  };
+  if (answer.failedOver !== undefined && answer.failedOver.length > 0) {
+    headers['x-gateway-failover'] = answer.failedOver.join(',');
+  }
+  return headers;
 }

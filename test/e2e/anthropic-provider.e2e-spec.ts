@@ -77,6 +77,7 @@ describe('anthropic provider through the gateway', () => {
   beforeAll(async () => {
     const { baseUrl } = await fake.start();
     gw = await startGateway({
+      singleAttempt: true,
       env: { ANTHROPIC_API_KEY: FAKE_ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL: baseUrl },
       yaml: [
         'gateway:',

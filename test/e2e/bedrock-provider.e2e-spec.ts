@@ -88,6 +88,7 @@ describe('bedrock provider through the gateway', () => {
   beforeAll(async () => {
     const { endpoint } = await fake.start();
     gw = await startGateway({
+      singleAttempt: true,
       env: bedrockEnv(endpoint),
       yaml: [
         'gateway:',
@@ -417,7 +418,10 @@ describe('bedrock provider through the gateway', () => {
     });
 
     it('maps a wrong secret key, refused by the SigV4 check, to 502 credential refused', async () => {
-      const wrong = await startGateway({ env: bedrockEnv(fake.endpoint, 'the-wrong-secret-key') });
+      const wrong = await startGateway({
+        singleAttempt: true,
+        env: bedrockEnv(fake.endpoint, 'the-wrong-secret-key'),
+      });
       try {
         const res = await postJson(`${wrong.url}/v1/chat/completions`, hello);
         expectOpenAiShape('ErrorResponse', res.body);

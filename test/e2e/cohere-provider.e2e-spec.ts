@@ -74,6 +74,7 @@ describe('cohere provider through the gateway', () => {
   beforeAll(async () => {
     const { baseUrl } = await fake.start();
     gw = await startGateway({
+      singleAttempt: true,
       env: { COHERE_API_KEY: FAKE_COHERE_API_KEY, COHERE_BASE_URL: baseUrl },
       yaml: [
         'gateway:',

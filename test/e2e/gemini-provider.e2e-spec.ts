@@ -86,6 +86,7 @@ describe('gemini provider through the gateway', () => {
   beforeAll(async () => {
     const { baseUrl } = await fake.start();
     gw = await startGateway({
+      singleAttempt: true,
       env: { GEMINI_API_KEY: FAKE_GEMINI_API_KEY, GEMINI_BASE_URL: baseUrl },
       yaml: [
         'gateway:',

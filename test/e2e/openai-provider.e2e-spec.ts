@@ -34,6 +34,7 @@ describe('openai provider through the gateway', () => {
   beforeAll(async () => {
     const { baseUrl } = await fake.start();
     gw = await startGateway({
+      singleAttempt: true,
       env: { OPENAI_API_KEY: FAKE_OPENAI_API_KEY, OPENAI_BASE_URL: baseUrl },
       yaml: [
         'gateway:',

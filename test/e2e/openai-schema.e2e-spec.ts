@@ -33,6 +33,7 @@ describe("Gateway output against OpenAI's API schema", () => {
   beforeAll(async () => {
     const { baseUrl } = await fake.start();
     gw = await startGateway({
+      singleAttempt: true,
       env: { OPENAI_API_KEY: FAKE_OPENAI_API_KEY, OPENAI_BASE_URL: baseUrl },
     });
   });

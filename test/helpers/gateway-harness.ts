@@ -42,7 +42,19 @@ export interface StartOptions {
   yaml?: string;
   /** Receives every JSON log line the gateway writes (at LOG_LEVEL), instead of silence. */
   logSink?: string[];
+  /**
+   * One upstream attempt per call: no retries and no circuit breaker, for suites that script one
+   * upstream answer per request (error mapping). Routing's own suites test those policies.
+   */
+  singleAttempt?: boolean;
 }
+
+const SINGLE_ATTEMPT_YAML = [
+  'gateway:',
+  '  resilience:',
+  '    retry: { max-attempts: 1 }',
+  '    circuit-breaker: { enabled: false }',
+].join('\n');
 
 /**
  * Boots the real gateway (same factory as `main.ts`) on a loopback port, configured through the
@@ -57,10 +69,17 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayU
     GATEWAY_DATABASE_URL: 'sqlite::memory:',
     ...options.env,
   };
-  if (options.yaml !== undefined) {
-    const file = join(dir, 'extra.yml');
-    writeFileSync(file, options.yaml);
-    env.GATEWAY_CONFIG_ADDITIONAL_LOCATION = file;
+  const layers: string[] = [];
+  if (options.singleAttempt) layers.push(SINGLE_ATTEMPT_YAML);
+  if (options.yaml !== undefined) layers.push(options.yaml);
+  if (layers.length > 0) {
+    env.GATEWAY_CONFIG_ADDITIONAL_LOCATION = layers
+      .map((text, i) => {
+        const file = join(dir, `extra-${i}.yml`);
+        writeFileSync(file, text);
+        return file;
+      })
+      .join(',');
   }
   const config = loadGatewayConfig({ env });
   const sink = options.logSink;

@@ -15,17 +15,21 @@ const DONE = 'data: [DONE]\n\n';
 
 const logger = new Logger('SseStream');
 
+/** Response headers, or a function that decides them when the stream starts. */
+export type SseHeaders = Record<string, string> | (() => Record<string, string>);
+
 /**
  * Streams an observable of JSON-serialisable events as OpenAI-style SSE (contract 4.3), committing
  * late: headers go out with the first event, so anything that fails before it rejects the returned
  * promise and becomes an ordinary HTTP error. After the first byte a failure is one
  * `data: {"error": ...}` frame, then the end. A client disconnect unsubscribes, which aborts the
- * upstream request. Resolves once the stream has started (or ended without events).
+ * upstream request. Resolves once the stream has started (or ended without events). `headers` may
+ * be a function, called at that moment: what answered may be known only then (a fallback).
  */
 export function streamAsSse<T>(
   reply: FastifyReply,
   events$: Observable<T>,
-  headers: Record<string, string> = {},
+  headers: SseHeaders = {},
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const res = reply.raw;
@@ -34,7 +38,8 @@ export function streamAsSse<T>(
     const start = () => {
       started = true;
       reply.hijack();
-      res.writeHead(200, { ...collectHeaders(reply), ...headers, ...SSE_HEADERS });
+      const decided = typeof headers === 'function' ? headers() : headers;
+      res.writeHead(200, { ...collectHeaders(reply), ...decided, ...SSE_HEADERS });
       // Send headers now so the caller sees the stream open before the first token.
       res.flushHeaders();
       resolve();

@@ -1,0 +1,195 @@
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  type CircuitBreakerPolicy,
+  DelegateBackoff,
+  handleWhen,
+  retry,
+} from 'cockatiel';
+import { Logger } from '@nestjs/common';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import type { CallTimeouts } from '../providers/llm-provider.js';
+import { FailureRateBreaker } from './failure-rate.breaker.js';
+import type { ResilienceSettings } from './resilience-settings.js';
+import { retryDelayMs } from './retry-delay.js';
+import type { BreakerState, RoutingEvents } from './routing-events.js';
+
+/** One routed call, as every attempt inside it sees it. */
+export interface AttemptScope {
+  readonly traceId: string;
+  /** Fires when the caller goes away: the attempt in flight is aborted, none follows. */
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds after which no new attempt (retry or fallback) starts. */
+  readonly deadlineAt: number;
+}
+
+/** One upstream attempt, given the provider's timeouts (none for an unwrapped provider). */
+export type Attempt<T> = (timeouts: CallTimeouts | undefined) => Promise<T>;
+
+/** Carries a failure past the breaker without counting it: the caller left, not the provider. */
+class CallerGone extends Error {
+  constructor(readonly original: unknown) {
+    super('the caller went away');
+  }
+}
+
+/**
+ * Only failures that are the provider's fault count against its breaker. An upstream 429
+ * (`provider_rate_limited`) says the provider is healthy but busy, `provider_rejected_request`
+ * is the caller's fault, and a caller's abort is nobody's: cockatiel records such errors neither
+ * as failure nor success while closed (and, during the half-open trial, as proof the provider
+ * answers, which closes the breaker).
+ */
+function countsAgainstBreaker(error: Error): boolean {
+  return error instanceof GatewayError && error.code === ErrorCode.ProviderError;
+}
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * One provider's retries and circuit breaker (cockatiel), shared by every call to it. Retry wraps
+ * the breaker, so each attempt passes through it and an open breaker fails the attempt at once
+ * (503 `provider_circuit_open`, never retried). Timeouts are the HTTP client's, per attempt:
+ * they are handed to the attempt.
+ */
+export class ProviderGuard {
+  private readonly logger = new Logger('Routing');
+  private readonly breaker: CircuitBreakerPolicy | undefined;
+  private openedAt = 0;
+  /** The call that last went through the breaker: named on its state-change events. */
+  private lastTraceId: string | undefined;
+
+  constructor(
+    readonly providerId: string,
+    readonly settings: ResilienceSettings,
+    private readonly events: RoutingEvents,
+    private readonly random: () => number = Math.random,
+  ) {
+    const breaker = settings.circuitBreaker;
+    if (!breaker.enabled) return;
+    this.breaker = circuitBreaker(handleWhen(countsAgainstBreaker), {
+      halfOpenAfter: breaker.halfOpenAfterMs,
+      breaker: new FailureRateBreaker(
+        breaker.failureRateThreshold,
+        breaker.slidingWindowSize,
+        breaker.minimumCalls,
+      ),
+    });
+    this.breaker.onStateChange((state) => {
+      if (state === CircuitState.Open) this.openedAt = Date.now();
+      this.events.emit({
+        type: 'breaker-state',
+        provider: providerId,
+        state: STATE_NAMES[state],
+        traceId: this.lastTraceId,
+      });
+    });
+  }
+
+  /** The breaker's state now (`closed` when it has none). */
+  get breakerState(): BreakerState {
+    return this.breaker === undefined ? 'closed' : STATE_NAMES[this.breaker.state];
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, fails for good, or may not be repeated: only retryable
+   * errors are retried, never once the caller left, and never when the wait would start the next
+   * attempt after the scope's deadline (the error surfaces so a fallback can still answer).
+   */
+  async execute<T>(model: string, scope: AttemptScope, attempt: Attempt<T>): Promise<T> {
+    const settings = this.settings.retry;
+    let started = 0;
+    let lastError: unknown;
+    let delay = 0;
+    const policy = retry(
+      handleWhen((error) => {
+        if (!(error instanceof GatewayError) || !error.retryable) return false;
+        if (scope.signal.aborted || started >= settings.maxAttempts) return false;
+        delay = retryDelayMs(settings, started, error, this.random);
+        if (Date.now() + delay < scope.deadlineAt) return true;
+        this.logger.warn({
+          msg: `not retrying provider '${this.providerId}': waiting ${delay} ms would pass the call's deadline`,
+          trace_id: scope.traceId,
+          provider: this.providerId,
+          code: error.code,
+        });
+        return false;
+      }),
+      { maxAttempts: settings.maxAttempts - 1, backoff: new DelegateBackoff(() => delay) },
+    );
+    const listener = policy.onRetry((reason) => {
+      const error = 'error' in reason ? reason.error : undefined;
+      this.events.emit({
+        type: 'retry',
+        traceId: scope.traceId,
+        provider: this.providerId,
+        model,
+        attempt: started + 1,
+        delayMs: reason.delay,
+        code: error instanceof GatewayError ? error.code : 'unknown',
+      });
+    });
+    try {
+      return await policy.execute(async () => {
+        // cockatiel's wait between attempts cannot be cut short; nothing is sent after it.
+        if (scope.signal.aborted) {
+          throw lastError instanceof Error ? lastError : this.cancelledError();
+        }
+        started++;
+        try {
+          return await this.throughBreaker(scope, () => attempt(this.settings.timeouts));
+        } catch (error) {
+          lastError = error;
+          throw error;
+        }
+      }, scope.signal);
+    } finally {
+      listener.dispose();
+    }
+  }
+
+  private async throughBreaker<T>(scope: AttemptScope, call: () => Promise<T>): Promise<T> {
+    if (this.breaker === undefined) return call();
+    this.lastTraceId = scope.traceId;
+    try {
+      return await this.breaker.execute(async () => {
+        try {
+          return await call();
+        } catch (error) {
+          throw scope.signal.aborted ? new CallerGone(error) : error;
+        } finally {
+          this.lastTraceId = scope.traceId;
+        }
+      }, scope.signal);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) throw this.circuitOpenError();
+      if (error instanceof CallerGone) throw error.original;
+      throw error;
+    }
+  }
+
+  private cancelledError(): GatewayError {
+    return new GatewayError(
+      ErrorCode.ProviderError,
+      `The request to provider '${this.providerId}' was cancelled.`,
+      { provider: this.providerId },
+    );
+  }
+
+  private circuitOpenError(): GatewayError {
+    const halfOpenAt = this.openedAt + this.settings.circuitBreaker.halfOpenAfterMs;
+    const seconds = Math.max(1, Math.ceil((halfOpenAt - Date.now()) / 1000));
+    return new GatewayError(
+      ErrorCode.ProviderCircuitOpen,
+      `The provider '${this.providerId}' is unavailable: its circuit breaker opened after repeated failures; retry in ${seconds} seconds.`,
+      { provider: this.providerId, retryable: false, retryAfterSeconds: seconds },
+    );
+  }
+}

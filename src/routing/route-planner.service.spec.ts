@@ -1,0 +1,269 @@
+import { jest } from '@jest/globals';
+import { Logger, Module } from '@nestjs/common';
+import { EMPTY, Observable } from 'rxjs';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import type { GatewayConfig } from '../config/gateway-config.types.js';
+import { LlmProvider } from '../providers/llm-provider.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  EmbeddingResult,
+  ModelDescriptor,
+  ProviderCapabilities,
+} from '../providers/llm-provider.types.js';
+import type { ProviderDefinition } from '../providers/provider-definition.js';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { type CapabilityProbe, type PlannedTarget, RoutePlanner } from './route-planner.service.js';
+import { TargetSelector } from './target-selector.js';
+
+class StubAdapter extends LlmProvider {
+  constructor(
+    readonly id: string,
+    private readonly tools: boolean,
+  ) {
+    super();
+  }
+  capabilities(): ProviderCapabilities {
+    return {
+      streaming: true,
+      vision: false,
+      tools: this.tools,
+      jsonSchema: 'none',
+      jsonObject: 'none',
+      embeddings: false,
+      maxContextTokens: 1000,
+    };
+  }
+  chat$(): Observable<ChatCompletionChunk> {
+    return EMPTY;
+  }
+  complete(): Promise<ChatCompletion> {
+    return Promise.reject(new Error('unused'));
+  }
+  embed(): Promise<EmbeddingResult> {
+    return Promise.reject(new Error('unused'));
+  }
+  listModels(): ModelDescriptor[] {
+    return [];
+  }
+}
+
+@Module({})
+class UnusedModule {}
+
+const definition = (id: string, prefixes: string[], stripPrefix = false): ProviderDefinition => ({
+  id,
+  prefixes,
+  stripPrefix,
+  activationHint: `${id.toUpperCase()}_API_KEY`,
+  isActive: () => true,
+  module: UnusedModule,
+  adapter: StubAdapter,
+});
+
+type Routes = GatewayConfig['routes'];
+
+describe(RoutePlanner.name, () => {
+  const registry = new ProviderRegistry(
+    [
+      definition('openai', ['gpt']),
+      definition('anthropic', ['claude']),
+      definition('groq', ['groq/'], true),
+      definition('mock', ['mock/']),
+      definition('gemini', ['gemini']),
+    ],
+    [
+      new StubAdapter('openai', true),
+      new StubAdapter('anthropic', true),
+      new StubAdapter('groq', false),
+      new StubAdapter('mock', false),
+    ],
+  );
+  const planner = (routes: Routes, selector?: TargetSelector) =>
+    new RoutePlanner({ routes } as unknown as GatewayConfig, registry, selector);
+  const route = (
+    model: string,
+    providers: { provider: string; model?: string; weight?: number }[],
+    fallbacks: { provider: string; model?: string }[] = [],
+    strategy: 'prefix' | 'round-robin' | 'weighted' = 'prefix',
+  ): Routes[number] => ({
+    model,
+    strategy,
+    providers: providers.map((p) => ({ weight: 1, ...p })),
+    fallbacks,
+  });
+  /** Needs tool calls, as a request with `tools` does; `asserted` records the unrouted check. */
+  const needsTools = (asserted: string[] = []): CapabilityProbe => ({
+    lacks: (t) => (t.provider.capabilities(t.upstreamModel).tools ? [] : ['tool calls']),
+    assert: (t) => void asserted.push(t.provider.id),
+  });
+  const anything: CapabilityProbe = { lacks: () => [], assert: () => undefined };
+  const names = (targets: readonly PlannedTarget[]) =>
+    targets.map((t) => `${t.provider.id}:${t.upstreamModel}`);
+  let warnings: string[];
+  beforeEach(() => {
+    warnings = [];
+    jest
+      .spyOn(Logger.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warnings.push(String(message)));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const refusal = (fn: () => unknown): GatewayError => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(GatewayError);
+      return error as GatewayError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('dispatches by prefix without a matching route, checking the one target precisely', () => {
+    const asserted: string[] = [];
+    const plan = planner([route('claude-*', [{ provider: 'anthropic' }])]).plan(
+      'gpt-4o',
+      needsTools(asserted),
+    );
+    expect(names(plan.targets)).toEqual(['openai:gpt-4o']);
+    expect(plan.route).toBeUndefined();
+    expect(asserted).toEqual(['openai']);
+  });
+
+  it("sends a route's targets their mapped model, or the caller's, and follows with the fallbacks", () => {
+    const plan = planner([
+      route(
+        'gpt-4o*',
+        [{ provider: 'openai' }],
+        [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }, { provider: 'groq' }],
+      ),
+    ]).plan('gpt-4o-mini', anything);
+    expect(names(plan.targets)).toEqual([
+      'openai:gpt-4o-mini',
+      'anthropic:claude-sonnet-4-5',
+      'groq:gpt-4o-mini',
+    ]);
+    expect(plan.targets[1].model).toBe('claude-sonnet-4-5');
+  });
+
+  it("strips a stripping provider's prefix from a mapped model", () => {
+    const plan = planner([route('fast', [{ provider: 'groq', model: 'groq/llama-3.1-8b' }])]).plan(
+      'fast',
+      anything,
+    );
+    expect(plan.targets[0]).toMatchObject({
+      model: 'groq/llama-3.1-8b',
+      upstreamModel: 'llama-3.1-8b',
+    });
+  });
+
+  it('skips targets and fallbacks that cannot serve the request', () => {
+    const plan = planner([
+      route(
+        'smart',
+        [
+          { provider: 'mock', model: 'mock/a' },
+          { provider: 'openai', model: 'gpt-4o' },
+        ],
+        [
+          { provider: 'groq', model: 'groq/x' },
+          { provider: 'anthropic', model: 'claude-3-haiku' },
+        ],
+      ),
+    ]).plan('smart', needsTools());
+    expect(names(plan.targets)).toEqual(['openai:gpt-4o', 'anthropic:claude-3-haiku']);
+  });
+
+  it('lets a capable fallback answer when no route target can', () => {
+    const plan = planner([
+      route(
+        'smart',
+        [{ provider: 'mock', model: 'mock/a' }],
+        [{ provider: 'openai', model: 'gpt-4o' }],
+      ),
+    ]).plan('smart', needsTools());
+    expect(names(plan.targets)).toEqual(['openai:gpt-4o']);
+  });
+
+  it('refuses with no_capable_provider naming what was needed and which targets lacked it', () => {
+    const error = refusal(() =>
+      planner([
+        route(
+          'cheap-*',
+          [{ provider: 'mock', model: 'mock/a' }, { provider: 'groq' }],
+          [{ provider: 'gemini', model: 'gemini-2.0-flash' }],
+        ),
+      ]).plan('cheap-one', needsTools()),
+    );
+    expect(error.code).toBe(ErrorCode.NoCapableProvider);
+    expect(error.status).toBe(400);
+    expect(error.message).toContain("'cheap-*'");
+    expect(error.message).toContain('needs tool calls');
+    expect(error.message).toContain('mock (mock/a) lacks tool calls');
+    expect(error.message).toContain('groq (cheap-one) lacks tool calls');
+    expect(error.message).toContain('gemini (gemini-2.0-flash) is not activated');
+  });
+
+  it('answers no_provider, naming the env var, when every target of the route is inactive', () => {
+    const error = refusal(() =>
+      planner([route('g', [{ provider: 'gemini', model: 'gemini-2.0-flash' }])]).plan(
+        'g',
+        anything,
+      ),
+    );
+    expect(error.code).toBe(ErrorCode.NoProvider);
+    expect(error.message).toContain('GEMINI_API_KEY');
+  });
+
+  it('warns once at boot about a route naming a provider that is not activated', () => {
+    planner([
+      route('g', [{ provider: 'gemini' }, { provider: 'openai' }], [{ provider: 'gemini' }]),
+    ]);
+    expect(warnings).toEqual([
+      "Route 'g' names provider 'gemini', which is not activated (set GEMINI_API_KEY); the route skips it.",
+    ]);
+  });
+
+  it('skips an inactive target when an active one can serve', () => {
+    const plan = planner([route('g', [{ provider: 'gemini' }, { provider: 'openai' }])]).plan(
+      'g',
+      anything,
+    );
+    expect(names(plan.targets)).toEqual(['openai:g']);
+  });
+
+  it('does not repeat the primary as its own fallback', () => {
+    const plan = planner([
+      route(
+        'gpt-4o',
+        [{ provider: 'openai' }],
+        [
+          { provider: 'openai', model: 'gpt-4o' },
+          { provider: 'openai', model: 'gpt-4o-mini' },
+        ],
+      ),
+    ]).plan('gpt-4o', anything);
+    expect(names(plan.targets)).toEqual(['openai:gpt-4o', 'openai:gpt-4o-mini']);
+  });
+
+  it("picks the primary by the route's strategy; only the fallbacks follow it", () => {
+    const rr = planner([
+      route(
+        'pool',
+        [
+          { provider: 'openai', model: 'gpt-a' },
+          { provider: 'anthropic', model: 'claude-b' },
+        ],
+        [{ provider: 'mock', model: 'mock/c' }],
+        'round-robin',
+      ),
+    ]);
+    const picks = [1, 2, 3].map(() => names(rr.plan('pool', anything).targets));
+    expect(picks).toEqual([
+      ['openai:gpt-a', 'mock:mock/c'],
+      ['anthropic:claude-b', 'mock:mock/c'],
+      ['openai:gpt-a', 'mock:mock/c'],
+    ]);
+  });
+});

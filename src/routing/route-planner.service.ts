@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ErrorCode } from '../common/errors/error-code.js';
+import { GatewayError } from '../common/errors/gateway-error.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
+import type { LlmProvider } from '../providers/llm-provider.js';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { type CompiledRoute, RouteTable } from './route-table.js';
+import { TargetSelector } from './target-selector.js';
+
+/** A provider and model a call may be sent to. */
+export interface PlannedTarget {
+  readonly provider: LlmProvider;
+  /** The model name the request carries to this target: the route's mapping, or the caller's. */
+  readonly model: string;
+  /** The model as the upstream receives it (prefix stripped where the provider says so). */
+  readonly upstreamModel: string;
+}
+
+/** Where one call goes: the primary first, then the fallbacks, in order. */
+export interface RoutePlan {
+  /** The model the caller asked for. */
+  readonly model: string;
+  /** The route that matched; none: prefix dispatch. */
+  readonly route?: CompiledRoute;
+  readonly targets: readonly PlannedTarget[];
+}
+
+/** Whether a target can serve one particular request. */
+export interface CapabilityProbe {
+  /** What the target lacks to serve the request, in words (`tool calls`); empty: capable. */
+  lacks(target: PlannedTarget): readonly string[];
+  /** The one target of an unrouted call: throws the precise refusal when it cannot serve. */
+  assert(target: PlannedTarget): void;
+}
+
+/** Why a route's target was left out of a plan. */
+interface Refusal {
+  readonly label: string;
+  readonly lacks?: readonly string[];
+  readonly inactive?: GatewayError;
+}
+
+interface Candidate extends PlannedTarget {
+  readonly weight: number;
+}
+
+/**
+ * Decides where a call goes (contract section 6). The first route whose glob matches the model
+ * chooses its primary among the targets able to serve the request, by its strategy; the route's
+ * fallbacks able to serve it follow. Without a matching route the longest model prefix decides,
+ * as it always did, and the one target's refusals stay precise (`unsupported_capability` naming
+ * the field).
+ */
+@Injectable()
+export class RoutePlanner {
+  private readonly table: RouteTable;
+  private readonly selector: TargetSelector;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly registry: ProviderRegistry,
+    @Optional() selector?: TargetSelector,
+  ) {
+    this.table = new RouteTable(config.routes);
+    this.selector = selector ?? new TargetSelector();
+    this.warnAboutInactiveTargets();
+  }
+
+  plan(model: string, probe: CapabilityProbe): RoutePlan {
+    const route = this.table.match(model);
+    if (route === undefined) {
+      const { provider, upstreamModel } = this.registry.resolve(model);
+      const target: PlannedTarget = { provider, model, upstreamModel };
+      probe.assert(target);
+      return { model, targets: [target] };
+    }
+
+    const refusals: Refusal[] = [];
+    const capable = (entries: readonly { provider: string; model?: string; weight?: number }[]) =>
+      entries.flatMap((entry): Candidate[] => {
+        const targetModel = entry.model ?? model;
+        const label = `${entry.provider} (${targetModel})`;
+        let resolved;
+        try {
+          resolved = this.registry.resolveTarget(entry.provider, targetModel);
+        } catch (error) {
+          if (!(error instanceof GatewayError)) throw error;
+          refusals.push({ label, inactive: error });
+          return [];
+        }
+        const candidate = { ...resolved, model: targetModel, weight: entry.weight ?? 1 };
+        const lacks = probe.lacks(candidate);
+        if (lacks.length > 0) {
+          refusals.push({ label, lacks });
+          return [];
+        }
+        return [candidate];
+      });
+
+    const primary = this.selector.pick(route, capable(route.targets));
+    const targets: PlannedTarget[] = primary === undefined ? [] : [primary];
+    for (const fallback of capable(route.fallbacks)) {
+      // Calling the very same target again is a retry, and retries are the guard's business.
+      const same = targets.some(
+        (t) => t.provider.id === fallback.provider.id && t.upstreamModel === fallback.upstreamModel,
+      );
+      if (!same) targets.push(fallback);
+    }
+    if (targets.length === 0) throw this.refuse(model, route, refusals);
+    return { model, route, targets: targets.map(withoutWeight) };
+  }
+
+  private refuse(model: string, route: CompiledRoute, refusals: readonly Refusal[]): GatewayError {
+    if (refusals.every((r) => r.inactive !== undefined) && refusals.length > 0) {
+      return refusals[0].inactive!;
+    }
+    const needs = [...new Set(refusals.flatMap((r) => r.lacks ?? []))];
+    const details = refusals.map((r) =>
+      r.inactive !== undefined
+        ? `${r.label} is not activated`
+        : `${r.label} lacks ${r.lacks!.join(', ')}`,
+    );
+    return new GatewayError(
+      ErrorCode.NoCapableProvider,
+      `No provider of the route '${route.pattern}' can serve this request for model '${model}': it needs ${needs.join(', ')}; ${details.join('; ')}.`,
+      { param: 'model' },
+    );
+  }
+
+  /** A route naming a provider that is not activated works, minus that target: say so once. */
+  private warnAboutInactiveTargets(): void {
+    const logger = new Logger(RoutePlanner.name);
+    for (const route of this.table.routes) {
+      const ids = new Set([...route.targets, ...route.fallbacks].map((t) => t.provider));
+      for (const id of ids) {
+        if (this.registry.get(id) !== undefined) continue;
+        const hint = this.registry.definition(id)?.activationHint;
+        logger.warn(
+          `Route '${route.pattern}' names provider '${id}', which is not activated${hint ? ` (set ${hint})` : ''}; the route skips it.`,
+        );
+      }
+    }
+  }
+}
+
+function withoutWeight({ provider, model, upstreamModel }: PlannedTarget): PlannedTarget {
+  return { provider, model, upstreamModel };
+}
