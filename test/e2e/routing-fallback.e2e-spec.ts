@@ -14,6 +14,7 @@ import {
   readJson,
   readSse,
   startGateway,
+  postRaw,
 } from '../helpers/gateway-harness.js';
 
 /**
@@ -27,12 +28,7 @@ describe('routing: fallback chains', () => {
   let gw: GatewayUnderTest;
   const chatUrl = () => `${gw.url}/v1/chat/completions`;
   const hello = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] };
-  const stream = () =>
-    fetch(chatUrl(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...hello, stream: true }),
-    });
+  const stream = () => postRaw(chatUrl(), { ...hello, stream: true });
   /** The text of a stream's chunks, and its last frame. */
   const streamed = async (res: Response) => {
     const { data } = await readSse(res);
@@ -203,11 +199,7 @@ gateway:
   it('skips a target that cannot hold the prompt and lets a capable fallback answer', async () => {
     // About 150,000 tokens: above OpenAI's 128,000-token window, within Anthropic's 200,000.
     const long = 'x'.repeat(4 * 150_000);
-    const res = await fetch(chatUrl(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...hello, messages: [{ role: 'user', content: long }] }),
-    });
+    const res = await postRaw(chatUrl(), { ...hello, messages: [{ role: 'user', content: long }] });
     const body = await readJson(res);
     expect(res.status).toBe(200);
     expect(body.choices[0].message.content).toBe(CLAUDE_TEXT);

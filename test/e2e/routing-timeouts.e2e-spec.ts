@@ -4,6 +4,7 @@ import {
   readJson,
   readSse,
   startGateway,
+  postRaw,
 } from '../helpers/gateway-harness.js';
 
 /**
@@ -16,12 +17,7 @@ describe('routing: timeouts and cancellation', () => {
   const LIMIT_MS = 300;
   const hello = { model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello' }] };
   const post = (body: object, signal?: AbortSignal) =>
-    fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal,
-    });
+    postRaw(`${gw.url}/v1/chat/completions`, body, signal);
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeAll(async () => {

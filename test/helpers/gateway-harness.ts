@@ -120,6 +120,16 @@ export async function postJson(
   };
 }
 
+/** POSTs a JSON body and hands back the raw response (for streams, read with {@link readSse}). */
+export function postRaw(url: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
 /** Reads a whole SSE response body and splits it into its `data:` payloads. */
 export async function readSse(response: Response): Promise<{ raw: string; data: string[] }> {
   const raw = await response.text();

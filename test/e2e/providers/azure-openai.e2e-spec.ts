@@ -3,7 +3,7 @@ import {
   AZURE_OPENAI_DIALECT,
   azureContentFilterError,
 } from '../../fakes/dialects/azure-openai.dialect.js';
-import { postJson, readSse } from '../../helpers/gateway-harness.js';
+import { postJson, readSse, postRaw } from '../../helpers/gateway-harness.js';
 import { describeOpenAiCompatibleProvider } from '../support/openai-compatible.suite.js';
 
 describeOpenAiCompatibleProvider(
@@ -48,11 +48,7 @@ describeOpenAiCompatibleProvider(
 
     it("drops Azure's filter-only first chunk: every chunk the caller sees has a choice", async () => {
       const { gw } = context();
-      const res = await fetch(`${gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...hello, stream: true }),
-      });
+      const res = await postRaw(`${gw.url}/v1/chat/completions`, { ...hello, stream: true });
       const { data } = await readSse(res);
       const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
       expect(chunks.length).toBeGreaterThan(1);

@@ -18,6 +18,7 @@ import {
   readJson,
   readSse,
   startGateway,
+  postRaw,
 } from '../../helpers/gateway-harness.js';
 import { describeOpenAiCompatibleProvider } from '../support/openai-compatible.suite.js';
 
@@ -141,15 +142,11 @@ describe('custom providers side by side with OpenAI', () => {
   });
 
   it("normalises Perplexity's cumulative usage and chat.completion.done chunk", async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'sonar',
-        messages: [{ role: 'user', content: 'Hi' }],
-        stream: true,
-        stream_options: { include_usage: true },
-      }),
+    const res = await postRaw(`${gw.url}/v1/chat/completions`, {
+      model: 'sonar',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
     });
     const { data } = await readSse(res);
     const chunks = data.slice(0, -1).map((d) => JSON.parse(d));

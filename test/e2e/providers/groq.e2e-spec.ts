@@ -1,5 +1,5 @@
 import { GROQ_DIALECT } from '../../fakes/dialects/groq.dialect.js';
-import { postJson, readSse } from '../../helpers/gateway-harness.js';
+import { postJson, readSse, postRaw } from '../../helpers/gateway-harness.js';
 import { describeOpenAiCompatibleProvider } from '../support/openai-compatible.suite.js';
 
 describeOpenAiCompatibleProvider(
@@ -31,10 +31,10 @@ describeOpenAiCompatibleProvider(
       expect(res.status).toBe(200);
       expect(res.body).not.toHaveProperty('x_groq');
       expect(res.body.usage).not.toHaveProperty('queue_time');
-      const stream = await fetch(`${gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } }),
+      const stream = await postRaw(`${gw.url}/v1/chat/completions`, {
+        ...body,
+        stream: true,
+        stream_options: { include_usage: true },
       });
       const { data } = await readSse(stream);
       for (const d of data.slice(0, -1)) expect(JSON.parse(d)).not.toHaveProperty('x_groq');

@@ -1,5 +1,5 @@
 import { MISTRAL_DIALECT } from '../../fakes/dialects/mistral.dialect.js';
-import { postJson, readSse } from '../../helpers/gateway-harness.js';
+import { postJson, readSse, postRaw } from '../../helpers/gateway-harness.js';
 import { describeOpenAiCompatibleProvider } from '../support/openai-compatible.suite.js';
 
 describeOpenAiCompatibleProvider(
@@ -67,15 +67,11 @@ describeOpenAiCompatibleProvider(
     });
 
     it("reads usage from Mistral's finish chunk, unasked, for a caller that wants it", async () => {
-      const res = await fetch(`${context().gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: 'mistral-small-latest',
-          messages: [{ role: 'user', content: 'Hello' }],
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
+      const res = await postRaw(`${context().gw.url}/v1/chat/completions`, {
+        model: 'mistral-small-latest',
+        messages: [{ role: 'user', content: 'Hello' }],
+        stream: true,
+        stream_options: { include_usage: true },
       });
       const { data } = await readSse(res);
       const usage = JSON.parse(data[data.length - 2]);

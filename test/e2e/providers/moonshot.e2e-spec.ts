@@ -1,5 +1,5 @@
 import { MOONSHOT_DIALECT } from '../../fakes/dialects/moonshot.dialect.js';
-import { readSse } from '../../helpers/gateway-harness.js';
+import { readSse, postRaw } from '../../helpers/gateway-harness.js';
 import { describeOpenAiCompatibleProvider } from '../support/openai-compatible.suite.js';
 
 describeOpenAiCompatibleProvider(
@@ -22,15 +22,11 @@ describeOpenAiCompatibleProvider(
   },
   (context) => {
     it("turns usage sent inside choices[0] into OpenAI's trailing usage chunk", async () => {
-      const res = await fetch(`${context().gw.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: 'kimi-k2-0905-preview',
-          messages: [{ role: 'user', content: 'Hi' }],
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
+      const res = await postRaw(`${context().gw.url}/v1/chat/completions`, {
+        model: 'kimi-k2-0905-preview',
+        messages: [{ role: 'user', content: 'Hi' }],
+        stream: true,
+        stream_options: { include_usage: true },
       });
       const { data } = await readSse(res);
       const chunks = data.slice(0, -1).map((d) => JSON.parse(d));

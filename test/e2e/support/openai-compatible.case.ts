@@ -4,7 +4,7 @@ import type {
   FakeDialect,
   FakeOpenAiCompatibleServer,
 } from '../../fakes/fake-openai-compatible.server.js';
-import type { GatewayUnderTest } from '../../helpers/gateway-harness.js';
+import { type GatewayUnderTest, postRaw } from '../../helpers/gateway-harness.js';
 
 /**
  * One OpenAI-compatible provider, described for {@link describeOpenAiCompatibleProvider}: how the
@@ -118,9 +118,5 @@ export function streamRequestFor(
   item: CompatibleProviderCase,
   extra: object = {},
 ): Promise<Response> {
-  return fetch(context.chatUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...helloFor(item), stream: true, ...extra }),
-  });
+  return postRaw(context.chatUrl, { ...helloFor(item), stream: true, ...extra });
 }
