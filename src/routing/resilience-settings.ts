@@ -78,7 +78,7 @@ export function resolveFallbackSettings(config: GatewayConfig): FallbackSettings
 
 /**
  * The `resilience` block under a provider's settings. Provider ids are kebab-case in YAML and
- * camel-cased in the typed configuration (`azure-openai` -> `azureOpenai`); custom providers keep
+ * camel-cased in the typed configuration (`my-host` is read as `myHost`); custom providers keep
  * their operator-chosen names under `custom`.
  */
 function providerOverrides(config: GatewayConfig, providerId: string): Overrides | undefined {
