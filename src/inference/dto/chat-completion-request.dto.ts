@@ -19,17 +19,22 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { CheckBodyWith } from '../../common/validation/body-check.decorator.js';
 import type {
   ChatCompletionRequest,
   FunctionTool,
   ResponseFormat,
   ToolChoice,
 } from '../../providers/llm-provider.types.js';
+import { checkChatCompletionRequest } from './chat-completion-request.validator.js';
 import { ChatMessageDto } from './chat-message.dto.js';
-import { IsStop, IsStringMap, IsToolChoice } from './openai-shape.validators.js';
-
-const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const NAME_MESSAGE = '$property must match [a-zA-Z0-9_-]{1,64}';
+import {
+  FUNCTION_NAME,
+  FUNCTION_NAME_MESSAGE,
+  IsStop,
+  IsStringMap,
+  IsToolChoice,
+} from './openai-shape.validators.js';
 
 class StreamOptionsDto {
   @IsOptional()
@@ -39,7 +44,7 @@ class StreamOptionsDto {
 
 class JsonSchemaDto {
   @IsString()
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
   name!: string;
 
   @IsOptional()
@@ -68,7 +73,7 @@ class ResponseFormatDto {
 
 class FunctionDefinitionDto {
   @IsString()
-  @Matches(NAME, { message: NAME_MESSAGE })
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
   name!: string;
 
   @IsOptional()
@@ -94,7 +99,11 @@ class ToolDto implements FunctionTool {
   function!: FunctionDefinitionDto;
 }
 
-/** POST /v1/chat/completions, contract 4.2. Fields outside this list are refused by the pipe. */
+/**
+ * POST /v1/chat/completions, contract 4.2. Fields outside this list are refused by the pipe. The
+ * request pipe validates it with {@link checkChatCompletionRequest}, which must stay equivalent.
+ */
+@CheckBodyWith(checkChatCompletionRequest)
 export class ChatCompletionRequestDto implements ChatCompletionRequest {
   @IsString()
   @IsNotEmpty()

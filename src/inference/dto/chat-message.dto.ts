@@ -17,13 +17,18 @@ import {
   type ContentPart,
   type ToolCall,
 } from '../../providers/llm-provider.types.js';
-import { IsMessageContent, OnlyOnAssistant } from './openai-shape.validators.js';
+import {
+  FUNCTION_NAME,
+  FUNCTION_NAME_MESSAGE,
+  IsMessageContent,
+  OnlyOnAssistant,
+} from './openai-shape.validators.js';
 
-const ROLES: readonly ChatRole[] = ['system', 'developer', 'user', 'assistant', 'tool'];
+export const ROLES: readonly ChatRole[] = ['system', 'developer', 'user', 'assistant', 'tool'];
 
 class ToolCallFunctionDto {
   @IsString()
-  @Matches(/^[a-zA-Z0-9_-]{1,64}$/, { message: '$property must match [a-zA-Z0-9_-]{1,64}' })
+  @Matches(FUNCTION_NAME, { message: FUNCTION_NAME_MESSAGE })
   name!: string;
 
   @IsString()

@@ -8,10 +8,16 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { CheckBodyWith } from '../../common/validation/body-check.decorator.js';
 import type { EmbeddingRequest } from '../../providers/llm-provider.types.js';
+import { checkEmbeddingRequest } from './embedding-request.validator.js';
 import { IsEmbeddingInput } from './openai-shape.validators.js';
 
-/** POST /v1/embeddings. */
+/**
+ * POST /v1/embeddings. The request pipe validates it with {@link checkEmbeddingRequest}, which
+ * must stay equivalent.
+ */
+@CheckBodyWith(checkEmbeddingRequest)
 export class EmbeddingRequestDto implements EmbeddingRequest {
   @IsString()
   @IsNotEmpty()

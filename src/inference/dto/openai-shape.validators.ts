@@ -2,7 +2,9 @@ import { ValidationOptions, registerDecorator } from 'class-validator';
 
 /**
  * Validators for the OpenAI request fields whose shape is a union class-validator cannot express
- * with its built-ins. Messages start with `$property` so the pipe can replace it with the full path.
+ * with its built-ins. Each is a pure function naming the problem, shared by the decorators below
+ * and the hand-written body checks; messages start with `$property` so the pipe can replace it
+ * with the full path.
  */
 function define(
   name: string,
@@ -24,32 +26,34 @@ function define(
   };
 }
 
+/** Function and schema names (OpenAI's rule). */
+export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+export const FUNCTION_NAME_MESSAGE = '$property must match [a-zA-Z0-9_-]{1,64}';
+
 const IMAGE_DETAIL = new Set(['auto', 'low', 'high']);
 
 /**
  * `content`: a string or an array of `text` / `image_url` parts; it may be null or absent only on
  * an assistant message that carries `tool_calls`.
  */
+export function messageContentProblem(value: unknown, owner: object): string | undefined {
+  const { role, tool_calls: toolCalls } = owner as { role?: unknown; tool_calls?: unknown };
+  if (value === null || value === undefined) {
+    return role === 'assistant' && Array.isArray(toolCalls) && toolCalls.length > 0
+      ? undefined
+      : 'is required';
+  }
+  if (typeof value === 'string') return undefined;
+  if (!Array.isArray(value)) return 'must be a string or an array of content parts';
+  for (let i = 0; i < value.length; i++) {
+    const problem = contentPartProblem(value[i] as unknown);
+    if (problem) return `[${i}] ${problem}`;
+  }
+  return undefined;
+}
+
 export const IsMessageContent = (options?: ValidationOptions) =>
-  define(
-    'isMessageContent',
-    (value, owner) => {
-      const { role, tool_calls: toolCalls } = owner as { role?: unknown; tool_calls?: unknown };
-      if (value === null || value === undefined) {
-        return role === 'assistant' && Array.isArray(toolCalls) && toolCalls.length > 0
-          ? undefined
-          : 'is required';
-      }
-      if (typeof value === 'string') return undefined;
-      if (!Array.isArray(value)) return 'must be a string or an array of content parts';
-      for (let i = 0; i < value.length; i++) {
-        const problem = contentPartProblem(value[i] as unknown);
-        if (problem) return `[${i}] ${problem}`;
-      }
-      return undefined;
-    },
-    options,
-  );
+  define('isMessageContent', messageContentProblem, options);
 
 function contentPartProblem(part: unknown): string | undefined {
   if (typeof part !== 'object' || part === null) return 'must be a content part object';
@@ -73,88 +77,76 @@ function contentPartProblem(part: unknown): string | undefined {
 }
 
 /** `tool_calls`: only assistant messages carry them. */
+export function toolCallsOwnerProblem(_value: unknown, owner: object): string | undefined {
+  return (owner as { role?: unknown }).role === 'assistant'
+    ? undefined
+    : 'are only allowed on assistant messages';
+}
+
 export const OnlyOnAssistant = (options?: ValidationOptions) =>
-  define(
-    'onlyOnAssistant',
-    (_value, owner) =>
-      (owner as { role?: unknown }).role === 'assistant'
-        ? undefined
-        : 'are only allowed on assistant messages',
-    options,
-  );
+  define('onlyOnAssistant', toolCallsOwnerProblem, options);
 
 /** `stop`: a string or up to four strings. */
-export const IsStop = (options?: ValidationOptions) =>
-  define(
-    'isStop',
-    (value) => {
-      if (typeof value === 'string') return undefined;
-      if (Array.isArray(value) && value.length <= 4 && value.every((s) => typeof s === 'string')) {
-        return undefined;
-      }
-      return 'must be a string or an array of at most 4 strings';
-    },
-    options,
-  );
+export function stopProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') return undefined;
+  if (Array.isArray(value) && value.length <= 4 && value.every((s) => typeof s === 'string')) {
+    return undefined;
+  }
+  return 'must be a string or an array of at most 4 strings';
+}
+
+export const IsStop = (options?: ValidationOptions) => define('isStop', stopProblem, options);
 
 const TOOL_CHOICE_MODES = new Set(['none', 'auto', 'required']);
 
 /** `tool_choice`: none | auto | required | {type: 'function', function: {name}}. */
+export function toolChoiceProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return TOOL_CHOICE_MODES.has(value) ? undefined : 'must be none, auto, required or a function';
+  }
+  if (typeof value === 'object' && value !== null) {
+    const { type, function: fn } = value as { type?: unknown; function?: { name?: unknown } };
+    if (type === 'function' && typeof fn?.name === 'string' && fn.name.length > 0) {
+      return undefined;
+    }
+  }
+  return "must be none, auto, required or {type: 'function', function: {name}}";
+}
+
 export const IsToolChoice = (options?: ValidationOptions) =>
-  define(
-    'isToolChoice',
-    (value) => {
-      if (typeof value === 'string') {
-        return TOOL_CHOICE_MODES.has(value)
-          ? undefined
-          : 'must be none, auto, required or a function';
-      }
-      if (typeof value === 'object' && value !== null) {
-        const { type, function: fn } = value as { type?: unknown; function?: { name?: unknown } };
-        if (type === 'function' && typeof fn?.name === 'string' && fn.name.length > 0) {
-          return undefined;
-        }
-      }
-      return "must be none, auto, required or {type: 'function', function: {name}}";
-    },
-    options,
-  );
+  define('isToolChoice', toolChoiceProblem, options);
 
 /** Embeddings `input`: a non-empty string, array of strings, token array, or array of token arrays. */
+export function embeddingInputProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.length > 0 ? undefined : 'must not be empty';
+  if (!Array.isArray(value) || value.length === 0) {
+    return 'must be a non-empty string or a non-empty array';
+  }
+  if (value.length > 2048) return 'must have at most 2048 items';
+  if (value.every((v) => typeof v === 'string' && v.length > 0)) return undefined;
+  if (value.every((v) => Number.isInteger(v))) return undefined;
+  if (
+    value.every(
+      (v) => Array.isArray(v) && v.length > 0 && v.every((t: unknown) => Number.isInteger(t)),
+    )
+  ) {
+    return undefined;
+  }
+  return 'must be strings, or token arrays (integers)';
+}
+
 export const IsEmbeddingInput = (options?: ValidationOptions) =>
-  define(
-    'isEmbeddingInput',
-    (value) => {
-      if (typeof value === 'string') return value.length > 0 ? undefined : 'must not be empty';
-      if (!Array.isArray(value) || value.length === 0) {
-        return 'must be a non-empty string or a non-empty array';
-      }
-      if (value.length > 2048) return 'must have at most 2048 items';
-      if (value.every((v) => typeof v === 'string' && v.length > 0)) return undefined;
-      if (value.every((v) => Number.isInteger(v))) return undefined;
-      if (
-        value.every(
-          (v) => Array.isArray(v) && v.length > 0 && v.every((t: unknown) => Number.isInteger(t)),
-        )
-      ) {
-        return undefined;
-      }
-      return 'must be strings, or token arrays (integers)';
-    },
-    options,
-  );
+  define('isEmbeddingInput', embeddingInputProblem, options);
 
 /** `metadata`: up to 16 string values (OpenAI's limit). */
+export function stringMapProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object of strings';
+  }
+  const entries = Object.entries(value);
+  if (entries.length > 16) return 'must have at most 16 keys';
+  return entries.every(([, v]) => typeof v === 'string') ? undefined : 'values must be strings';
+}
+
 export const IsStringMap = (options?: ValidationOptions) =>
-  define(
-    'isStringMap',
-    (value) => {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return 'must be an object of strings';
-      }
-      const entries = Object.entries(value);
-      if (entries.length > 16) return 'must have at most 16 keys';
-      return entries.every(([, v]) => typeof v === 'string') ? undefined : 'values must be strings';
-    },
-    options,
-  );
+  define('isStringMap', stringMapProblem, options);
