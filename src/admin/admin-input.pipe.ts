@@ -1,17 +1,7 @@
 import { Injectable, type PipeTransform, type Type } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { type ValidatorOptions, validateSync } from 'class-validator';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import { toGatewayError } from '../common/validation/request-validation.pipe.js';
-
-const VALIDATOR_OPTIONS: ValidatorOptions = {
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  forbidUnknownValues: true,
-  stopAtFirstError: true,
-  validationError: { target: false, value: false },
-};
+import { validateWithClassValidator } from '../common/validation/request-validation.pipe.js';
 
 /**
  * Validates a plain object against a class-validator DTO with the rules of the global request
@@ -21,10 +11,7 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
  */
 export function validateInput<T extends object>(dto: Type<T>, value: object): T {
   // Path and query objects have a null prototype; class-transformer wants a plain one.
-  const instance = plainToInstance(dto, { ...value });
-  const errors = validateSync(instance, VALIDATOR_OPTIONS);
-  if (errors.length > 0) throw toGatewayError(errors);
-  return instance;
+  return validateWithClassValidator(dto, { ...value });
 }
 
 /**
