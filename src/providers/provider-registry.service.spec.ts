@@ -1,46 +1,11 @@
 import { Module } from '@nestjs/common';
-import { EMPTY, Observable } from 'rxjs';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import { LlmProvider } from './llm-provider.js';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  EmbeddingResult,
-  ModelDescriptor,
-  ProviderCapabilities,
-} from './llm-provider.types.js';
+import { StubLlmProvider } from '../../test/helpers/stub-llm-provider.js';
 import type { ProviderDefinition } from './provider-definition.js';
 import { ProviderRegistry } from './provider-registry.service.js';
 
-class FakeAdapter extends LlmProvider {
-  constructor(readonly id: string) {
-    super();
-  }
-  capabilities(): ProviderCapabilities {
-    return {
-      streaming: true,
-      vision: false,
-      tools: false,
-      jsonSchema: 'none',
-      jsonObject: 'none',
-      embeddings: false,
-      maxContextTokens: 1,
-    };
-  }
-  chat$(): Observable<ChatCompletionChunk> {
-    return EMPTY;
-  }
-  complete(): Promise<ChatCompletion> {
-    return Promise.reject(new Error('unused'));
-  }
-  embed(): Promise<EmbeddingResult> {
-    return Promise.reject(new Error('unused'));
-  }
-  listModels(): ModelDescriptor[] {
-    return [];
-  }
-}
+const FakeAdapter = StubLlmProvider;
 
 @Module({})
 class UnusedModule {}

@@ -1,51 +1,18 @@
 import { jest } from '@jest/globals';
 import { Logger, Module } from '@nestjs/common';
-import { EMPTY, Observable } from 'rxjs';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
-import { LlmProvider } from '../providers/llm-provider.js';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  EmbeddingResult,
-  ModelDescriptor,
-  ProviderCapabilities,
-} from '../providers/llm-provider.types.js';
+import { StubLlmProvider } from '../../test/helpers/stub-llm-provider.js';
 import type { ProviderDefinition } from '../providers/provider-definition.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { type CapabilityProbe, type PlannedTarget, RoutePlanner } from './route-planner.service.js';
 import { TargetSelector } from './target-selector.js';
 
-class StubAdapter extends LlmProvider {
-  constructor(
-    readonly id: string,
-    private readonly tools: boolean,
-  ) {
-    super();
-  }
-  capabilities(): ProviderCapabilities {
-    return {
-      streaming: true,
-      vision: false,
-      tools: this.tools,
-      jsonSchema: 'none',
-      jsonObject: 'none',
-      embeddings: false,
-      maxContextTokens: 1000,
-    };
-  }
-  chat$(): Observable<ChatCompletionChunk> {
-    return EMPTY;
-  }
-  complete(): Promise<ChatCompletion> {
-    return Promise.reject(new Error('unused'));
-  }
-  embed(): Promise<EmbeddingResult> {
-    return Promise.reject(new Error('unused'));
-  }
-  listModels(): ModelDescriptor[] {
-    return [];
+/** A provider with a capability row that differs only in tool support. */
+class StubAdapter extends StubLlmProvider {
+  constructor(id: string, tools: boolean) {
+    super(id, { tools, maxContextTokens: 1000 });
   }
 }
 
