@@ -1,3 +1,5 @@
+import type { TenantSettings } from './tenant.types.js';
+
 /** API key scopes (contract section 7). */
 export const API_KEY_SCOPES = ['completions:write', 'embeddings:write', 'models:read'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
@@ -20,10 +22,16 @@ export interface ApiKey {
   readonly replacedBy: string | null;
 }
 
-/** What verification needs in one read: the key, its hash, and its tenant's status. */
+/**
+ * What verification needs in one read: the key, its hash, and what governance needs of its tenant
+ * (status, region, tags, settings), so a cached key costs the hot path no tenant read.
+ */
 export interface ApiKeyRecord extends ApiKey {
   readonly hash: string;
   readonly tenantStatus: 'active' | 'suspended';
+  readonly tenantRegion: string | null;
+  readonly tenantTags: Readonly<Record<string, string>>;
+  readonly tenantSettings: TenantSettings;
 }
 
 export interface NewApiKey {

@@ -1,4 +1,5 @@
 import type { ColumnType, Kysely } from 'kysely';
+import type { PolicySource, PolicyStatus } from '../governance/policy/policy.types.js';
 import type { TenantStatus } from './tenant.types.js';
 
 /*
@@ -42,10 +43,31 @@ export interface ApiKeysTable {
   replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface PoliciesTable {
+  id: string;
+  /** The governed tenant's id (not a foreign key: it may be created later); null: global. */
+  tenant: string | null;
+  status: PolicyStatus;
+  /** Configuration policies are never stored. */
+  source: Exclude<PolicySource, 'config'>;
+  /** The DSL's YAML text, verbatim. */
+  dsl: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** One row (id 1): the number every policy write advances, polled by replicas. */
+export interface PolicyVersionTable {
+  id: number;
+  version: number;
+}
+
 /** Every table the gateway owns, as Kysely sees them. */
 export interface DatabaseSchema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
+  policies: PoliciesTable;
+  policy_version: PolicyVersionTable;
 }
 
 /** The query builder injected under {@link DATABASE}. */

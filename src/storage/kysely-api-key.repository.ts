@@ -52,7 +52,12 @@ export class KyselyApiKeyRepository extends ApiKeyRepository {
       .selectFrom('api_keys')
       .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
       .selectAll('api_keys')
-      .select('tenants.status as tenant_status')
+      .select([
+        'tenants.status as tenant_status',
+        'tenants.region as tenant_region',
+        'tenants.tags as tenant_tags',
+        'tenants.settings as tenant_settings',
+      ])
       .where('api_keys.hash', '=', hash)
       .executeTakeFirst();
     return row && toApiKeyRecord(row);

@@ -14,8 +14,10 @@ import { CredentialCipher } from './credential.cipher.js';
 import { migrateToLatest } from './database.migrator.js';
 import type { GatewayDatabase } from './database.types.js';
 import { KyselyApiKeyRepository } from './kysely-api-key.repository.js';
+import { KyselyPolicyRepository } from './kysely-policy.repository.js';
 import { KyselyTenantRepository } from './kysely-tenant.repository.js';
 import { StaticMigrationProvider } from './migrations/static-migration.provider.js';
+import type { NewPolicy } from './policy.repository.js';
 import { TENANT_ID_PATTERN } from './tenant-id.js';
 
 /** The tables as migration 0001 created them, so this test keeps compiling as the schema grows. */
@@ -58,6 +60,17 @@ function hashOf(label: string): string {
   return Buffer.from(label.padEnd(32, '.')).toString('hex').slice(0, 64);
 }
 
+function newPolicy(id: string, overrides: Partial<NewPolicy> = {}): NewPolicy {
+  return {
+    id,
+    tenant: null,
+    status: 'ACTIVE',
+    source: 'api',
+    dsl: `rules:\n  - id: ${id}-rule\n    action: DENY\n    conditions:\n      model:\n        denylist: [gpt-x]\n`,
+    ...overrides,
+  };
+}
+
 function newKey(id: string, tenantId: string, overrides: Partial<NewApiKey> = {}): NewApiKey {
   return {
     id,
@@ -76,14 +89,16 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
   let db: GatewayDatabase;
   let tenants: KyselyTenantRepository;
   let keys: KyselyApiKeyRepository;
+  let policies: KyselyPolicyRepository;
   const cipher = new CredentialCipher(randomBytes(32));
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     db = openDatabase(database.url);
-    expect(await migrateToLatest(db)).toEqual(['0001-tenants-and-api-keys']);
+    expect(await migrateToLatest(db)).toEqual(['0001-tenants-and-api-keys', '0002-policies']);
     tenants = new KyselyTenantRepository(db, cipher);
     keys = new KyselyApiKeyRepository(db);
+    policies = new KyselyPolicyRepository(db);
   }, 20_000);
 
   afterAll(async () => {
@@ -319,6 +334,15 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
         ...key,
         hash: hashOf('k-find'),
         tenantStatus: 'active',
+        tenantRegion: (await tenants.get('keys'))?.region ?? null,
+        tenantTags: (await tenants.get('keys'))?.tags ?? {},
+        tenantSettings: (await tenants.get('keys'))?.settings ?? {},
+      });
+      await tenants.update('keys', { region: 'eu', tags: { team: 'search' } });
+      // Governance reads the tenant's region and tags from the same read as the key.
+      expect(await keys.findByHash(hashOf('k-find'))).toMatchObject({
+        tenantRegion: 'eu',
+        tenantTags: { team: 'search' },
       });
       await tenants.update('keys', { status: 'suspended' });
       expect((await keys.findByHash(hashOf('k-find')))?.tenantStatus).toBe('suspended');
@@ -393,6 +417,173 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
     });
   });
 
+  describe('policies', () => {
+    it('starts at version 0 with no policy stored', async () => {
+      expect(await policies.version()).toBe(0);
+      expect(await policies.list()).toEqual([]);
+    });
+
+    it('inserts a policy and reads it back', async () => {
+      const inserted = await policies.insert(newPolicy('p-read', { status: 'SHADOW' }));
+      expect(inserted).toEqual({
+        ...newPolicy('p-read', { status: 'SHADOW' }),
+        createdAt: inserted.createdAt,
+        updatedAt: inserted.createdAt,
+      });
+      expect(Math.abs(inserted.createdAt.getTime() - Date.now())).toBeLessThan(5_000);
+      expect(await policies.get('p-read')).toEqual(inserted);
+      expect(await policies.get('nothing')).toBeUndefined();
+    });
+
+    it('lists by id: all, the global ones (null), or one tenant’s', async () => {
+      // 'not-yet' names no tenant: a policy may be written before its tenant exists.
+      for (const [id, tenant] of [
+        ['lst-c', 'not-yet'],
+        ['lst-a', null],
+        ['lst-B', 'lst-t'],
+        ['lst-b', 'lst-t'],
+        ['lst-a-2', null],
+      ] as const) {
+        await policies.insert(newPolicy(id, { tenant, source: 'bootstrap' }));
+      }
+      const all = (await policies.list()).map((p) => p.id);
+      expect(all).toEqual([...all].sort());
+      expect(all.filter((id) => id.startsWith('lst-'))).toEqual([
+        'lst-B',
+        'lst-a',
+        'lst-a-2',
+        'lst-b',
+        'lst-c',
+      ]);
+      expect(await policies.list({})).toEqual(await policies.list());
+      const global = await policies.list({ tenant: null });
+      expect(global.every((p) => p.tenant === null)).toBe(true);
+      expect(global.map((p) => p.id)).toEqual(expect.arrayContaining(['lst-a', 'lst-a-2']));
+      expect((await policies.list({ tenant: 'lst-t' })).map((p) => p.id)).toEqual([
+        'lst-B',
+        'lst-b',
+      ]);
+      expect(await policies.list({ tenant: 'not-yet' })).toEqual([await policies.get('lst-c')]);
+      expect(await policies.list({ tenant: 'nobody' })).toEqual([]);
+    });
+
+    it('refuses a taken id with policy_exists and keeps the first', async () => {
+      const first = await policies.insert(newPolicy('p-dup'));
+      const taken = await rejection(policies.insert(newPolicy('p-dup', { dsl: 'rules: []\n' })));
+      expect(taken.code).toBe(ErrorCode.PolicyExists);
+      expect(taken.status).toBe(409);
+      expect(taken.message).toBe("Policy 'p-dup' already exists.");
+      expect(taken.param).toBe('id');
+      expect(await policies.get('p-dup')).toEqual(first);
+    });
+
+    it('replaces every field but the creation time', async () => {
+      await policies.insert(newPolicy('p-replace', { source: 'bootstrap' }));
+      const past = Date.now() - 86_400_000;
+      await db
+        .updateTable('policies')
+        .set({ created_at: past, updated_at: past })
+        .where('id', '=', 'p-replace')
+        .execute();
+      const replacement = newPolicy('p-replace', {
+        tenant: 'acme',
+        status: 'DRAFT',
+        source: 'api',
+        dsl: 'rules: []\n',
+      });
+      const replaced = await policies.replace('p-replace', replacement);
+      expect(replaced).toEqual({
+        ...replacement,
+        createdAt: new Date(past),
+        updatedAt: replaced!.updatedAt,
+      });
+      expect(Math.abs(replaced!.updatedAt.getTime() - Date.now())).toBeLessThan(5_000);
+      expect(await policies.get('p-replace')).toEqual(replaced);
+      expect(await policies.replace('nothing', replacement)).toBeUndefined();
+      expect(await policies.get('nothing')).toBeUndefined();
+    });
+
+    it('deletes a policy once', async () => {
+      await policies.insert(newPolicy('p-delete'));
+      expect(await policies.delete('p-delete')).toBe(true);
+      expect(await policies.get('p-delete')).toBeUndefined();
+      expect(await policies.delete('p-delete')).toBe(false);
+    });
+
+    it('advances the version on each write, not on reads, refusals or misses', async () => {
+      const start = await policies.version();
+      await policies.insert(newPolicy('p-version'));
+      expect(await policies.version()).toBe(start + 1);
+      await policies.get('p-version');
+      await policies.list();
+      await policies.list({ tenant: null });
+      expect(await policies.version()).toBe(start + 1);
+      await policies.replace('p-version', newPolicy('p-version', { status: 'SHADOW' }));
+      expect(await policies.version()).toBe(start + 2);
+      await rejection(policies.insert(newPolicy('p-version')));
+      expect(await policies.replace('nothing', newPolicy('nothing'))).toBeUndefined();
+      expect(await policies.delete('nothing')).toBe(false);
+      expect(await policies.version()).toBe(start + 2);
+      await policies.delete('p-version');
+      expect(await policies.version()).toBe(start + 3);
+    });
+
+    it('counts every one of concurrent writes in the version', async () => {
+      const start = await policies.version();
+      const ids = Array.from({ length: 10 }, (_, i) => `p-concurrent-${i}`);
+      await Promise.all(ids.map((id) => policies.insert(newPolicy(id))));
+      expect(await policies.version()).toBe(start + ids.length);
+      await Promise.all(ids.map((id) => policies.delete(id)));
+      expect(await policies.version()).toBe(start + 2 * ids.length);
+    });
+
+    it('keeps unicode and a 200 KB dsl intact', async () => {
+      const unicode =
+        'rules:\r\n  - id: "règle-ünïcode"\n    deny_message: "拒否 🚫 — \'quoted\' \\\\ back\tslash ' +
+        'עברית e\u0301 𝔘"\n';
+      await policies.insert(newPolicy('p-unicode', { dsl: unicode, tenant: 'ténant-😀' }));
+      expect(await policies.get('p-unicode')).toMatchObject({ dsl: unicode, tenant: 'ténant-😀' });
+      expect((await policies.list({ tenant: 'ténant-😀' })).map((p) => p.id)).toEqual([
+        'p-unicode',
+      ]);
+
+      const line = '  # padding so the document is large — ½ €\n';
+      const large = `rules:\n${line.repeat(Math.ceil(200_000 / line.length))}`;
+      expect(Buffer.byteLength(large)).toBeGreaterThan(200_000);
+      await policies.insert(newPolicy('p-large', { dsl: large }));
+      expect((await policies.get('p-large'))?.dsl).toBe(large);
+      await policies.replace('p-large', newPolicy('p-large', { dsl: `${large}# end\n` }));
+      expect((await policies.get('p-large'))?.dsl).toBe(`${large}# end\n`);
+    });
+
+    it('leaves no unknown status or source past the schema', async () => {
+      const now = Date.now();
+      const row = {
+        id: 'p-bad',
+        tenant: null,
+        status: 'ACTIVE',
+        source: 'api',
+        dsl: '',
+        created_at: now,
+        updated_at: now,
+      } as const;
+      const raw = db as unknown as Kysely<{ policies: Record<string, unknown> }>;
+      await expect(
+        raw
+          .insertInto('policies')
+          .values({ ...row, status: 'ENFORCED' })
+          .execute(),
+      ).rejects.toThrow();
+      await expect(
+        raw
+          .insertInto('policies')
+          .values({ ...row, source: 'config' })
+          .execute(),
+      ).rejects.toThrow();
+      expect(await policies.get('p-bad')).toBeUndefined();
+    });
+  });
+
   describe('migrations', () => {
     it('are idempotent: a second run applies nothing and keeps the data', async () => {
       const before = await tenants.list({ limit: 1_000 });
@@ -448,6 +639,9 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
             scopes: ['models:read'],
             tenantStatus: 'active',
           });
+          const upgradedPolicies = new KyselyPolicyRepository(upgraded);
+          expect(await upgradedPolicies.version()).toBe(0);
+          expect(await upgradedPolicies.list()).toEqual([]);
           expect(await migrateToLatest(upgraded)).toEqual([]);
         } finally {
           await upgraded.destroy();

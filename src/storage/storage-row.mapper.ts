@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
+import type { StoredPolicy } from '../governance/policy/policy.types.js';
 import type { ApiKey, ApiKeyRecord, ApiKeyScope } from './api-key.types.js';
-import type { ApiKeysTable, EpochMs, TenantsTable } from './database.types.js';
+import type { ApiKeysTable, EpochMs, PoliciesTable, TenantsTable } from './database.types.js';
 import type { Tenant, TenantSettings, TenantStatus } from './tenant.types.js';
 
 /*
@@ -10,6 +11,7 @@ import type { Tenant, TenantSettings, TenantStatus } from './tenant.types.js';
 
 export type TenantRow = Selectable<TenantsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type PolicyRow = Selectable<PoliciesTable>;
 
 export function toTenant(row: TenantRow): Tenant {
   return {
@@ -40,8 +42,34 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
-export function toApiKeyRecord(row: ApiKeyRow & { tenant_status: TenantStatus }): ApiKeyRecord {
-  return { ...toApiKey(row), hash: row.hash, tenantStatus: row.tenant_status };
+export function toApiKeyRecord(
+  row: ApiKeyRow & {
+    tenant_status: TenantStatus;
+    tenant_region: string | null;
+    tenant_tags: string;
+    tenant_settings: string;
+  },
+): ApiKeyRecord {
+  return {
+    ...toApiKey(row),
+    hash: row.hash,
+    tenantStatus: row.tenant_status,
+    tenantRegion: row.tenant_region,
+    tenantTags: parseJson<Record<string, string>>(row.tenant_tags),
+    tenantSettings: parseJson<TenantSettings>(row.tenant_settings),
+  };
+}
+
+export function toStoredPolicy(row: PolicyRow): StoredPolicy {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    status: row.status,
+    dsl: row.dsl,
+    source: row.source,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
 }
 
 /** The credentials column: provider id -> ciphertext. */

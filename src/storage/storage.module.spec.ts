@@ -15,6 +15,7 @@ import { GatewayConfigModule } from '../config/gateway-config.module.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { CredentialCipher } from './credential.cipher.js';
 import { DATABASE, type GatewayDatabase } from './database.types.js';
+import { PolicyRepository } from './policy.repository.js';
 import { RedisConnection } from './redis.connection.js';
 import { StorageHealth } from './storage.health.js';
 import { StorageModule } from './storage.module.js';
@@ -84,6 +85,7 @@ describe(StorageModule.name, () => {
         expiresAt: null,
       });
       expect(await tenants.credentialsFor('boot', 'mock')).toEqual({ token: 'x' });
+      expect(await moduleRef.get(PolicyRepository).version()).toBe(0);
       expect(moduleRef.get(CredentialCipher).configured).toBe(true);
       expect(moduleRef.get(RedisConnection).client).toBeUndefined();
       await expect(moduleRef.get(StorageHealth).ping()).resolves.toBeUndefined();

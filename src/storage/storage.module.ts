@@ -7,7 +7,9 @@ import { DatabaseLifecycle } from './database.lifecycle.js';
 import { resolveDatabaseTarget, type DatabaseTarget } from './database-target.js';
 import { DATABASE, DATABASE_TARGET } from './database.types.js';
 import { KyselyApiKeyRepository } from './kysely-api-key.repository.js';
+import { KyselyPolicyRepository } from './kysely-policy.repository.js';
 import { KyselyTenantRepository } from './kysely-tenant.repository.js';
+import { PolicyRepository } from './policy.repository.js';
 import { RedisConnection } from './redis.connection.js';
 import { StorageHealth } from './storage.health.js';
 import { TenantRepository } from './tenant.repository.js';
@@ -41,6 +43,7 @@ import { TenantRepository } from './tenant.repository.js';
     StorageHealth,
     { provide: TenantRepository, useClass: KyselyTenantRepository },
     { provide: ApiKeyRepository, useClass: KyselyApiKeyRepository },
+    { provide: PolicyRepository, useClass: KyselyPolicyRepository },
   ],
   exports: [
     DATABASE,
@@ -50,6 +53,7 @@ import { TenantRepository } from './tenant.repository.js';
     StorageHealth,
     TenantRepository,
     ApiKeyRepository,
+    PolicyRepository,
   ],
 })
 export class StorageModule {}

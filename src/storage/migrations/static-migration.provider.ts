@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-tenants-and-api-keys.js';
+import * as m0002 from './0002-policies.js';
 
 /**
  * Every migration, in order, compiled into the application: no directory scan at run time, so
@@ -7,6 +8,7 @@ import * as m0001 from './0001-tenants-and-api-keys.js';
  */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-tenants-and-api-keys': m0001,
+  '0002-policies': m0002,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
