@@ -11,6 +11,8 @@ import { RouteTable } from './common/http/route-table.js';
 import { TRACE_ID_HEADER, traceIdFor } from './common/http/trace-id.js';
 import { RequestValidationPipe } from './common/validation/request-validation.pipe.js';
 import type { GatewayConfig } from './config/gateway-config.types.js';
+import { CallSettlement } from './governance/pipeline/call-settlement.service.js';
+import { installGovernanceHooks } from './governance/pipeline/governance.hooks.js';
 
 /**
  * Builds the gateway application (not yet listening) exactly as production runs it; `main.ts`
@@ -41,6 +43,8 @@ export async function createGatewayApp(
   fastify.removeContentTypeParser('text/plain');
   const routes = new RouteTable();
   fastify.addHook('onRoute', (route) => routes.add(route.url, route.method));
+  // First, so that every /v1 call, even one refused for its path, is settled once.
+  installGovernanceHooks(fastify, app.get(CallSettlement));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(TRACE_ID_HEADER, request.id);
     const reason = nonCanonicalReason(request.url);

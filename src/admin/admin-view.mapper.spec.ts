@@ -29,7 +29,14 @@ const KEY: ApiKey = {
 
 describe('admin view mapper', () => {
   it('shows a key masked, without its hash even when the record carries one', () => {
-    const record: ApiKeyRecord = { ...KEY, hash: 'a'.repeat(64), tenantStatus: 'active' };
+    const record: ApiKeyRecord = {
+      ...KEY,
+      hash: 'a'.repeat(64),
+      tenantStatus: 'active',
+      tenantRegion: 'eu',
+      tenantTags: { team: 'search' },
+      tenantSettings: {},
+    };
     const view = toApiKeyView(record);
     expect(view).toEqual({
       object: 'api_key',

@@ -265,8 +265,9 @@ function fileFor(segments: string[], provenance: Provenance): string | undefined
  * keys are names the operator chose and stay, the settings under each are camel-cased.
  */
 function camelCase(value: unknown, mode: 'camel' | 'free' | 'named'): unknown {
+  if (mode === 'free') return value;
   if (Array.isArray(value)) return value.map((v) => camelCase(v, 'camel'));
-  if (!isTree(value) || mode === 'free') return value;
+  if (!isTree(value)) return value;
   const out: Tree = {};
   for (const [k, v] of Object.entries(value)) {
     if (mode === 'named') {

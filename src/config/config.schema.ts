@@ -157,6 +157,16 @@ export const gatewaySchema = z
     providers: providersSchema,
     resilience: resilienceDefaultsSchema,
     routes: routesSchema,
+    // Each entry is checked by the policy engine at start-up, not here: a policy that does not
+    // compile is skipped with an error log naming it, and the others keep governing (contract 10).
+    policies: z.array(z.unknown()).default([]),
+    policy: z
+      .strictObject({
+        // How often each replica checks the stored policy version; with Redis, changes also
+        // arrive at once over pub/sub and this is the backstop.
+        'reload-interval-ms': int(100).default(1_000),
+      })
+      .prefault({}),
   })
   .superRefine((gateway, ctx) => {
     const known = knownProviderIds(gateway.providers);
@@ -188,7 +198,11 @@ export const gatewaySchema = z
   .prefault({});
 
 /** Keys whose children are free-form (user-chosen names), never camel-cased nor dot-split. */
-export const FREE_FORM_KEYS: ReadonlySet<string> = new Set(['response-overrides', 'headers']);
+export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
+  'response-overrides',
+  'headers',
+  'policies',
+]);
 
 /** Keys whose children are named by the operator: the names stay, their settings are camel-cased. */
 export const NAMED_MAP_KEYS: ReadonlySet<string> = new Set(['custom']);

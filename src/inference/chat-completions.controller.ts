@@ -1,37 +1,52 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { streamAsSse } from '../common/sse/sse-stream.writer.js';
-import { ApiKeyGuard } from '../governance/auth/api-key.guard.js';
-import { RequiredScope } from '../governance/auth/required-scope.decorator.js';
+import { Governed } from '../governance/pipeline/governed.decorator.js';
+import { contextOf } from '../governance/pipeline/governance-request.js';
+import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
+import { chatRequestFacts } from '../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { ChatCompletionsService } from './chat-completions.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
 import { gatewayHeaders } from './gateway-headers.js';
 
 @Controller('v1/chat')
-@UseGuards(ApiKeyGuard)
-@RequiredScope('completions:write')
 export class ChatCompletionsController {
-  constructor(private readonly chat: ChatCompletionsService) {}
+  constructor(
+    private readonly chat: ChatCompletionsService,
+    private readonly governance: GovernancePipeline,
+  ) {}
 
   /** JSON, or SSE when `stream: true`; both commit late so early failures are HTTP errors. */
   @Post('completions')
   @HttpCode(200)
+  @Governed({
+    kind: 'chat',
+    scope: 'completions:write',
+    body: ChatCompletionRequestDto,
+    facts: chatRequestFacts,
+  })
   async create(
     @Body() body: ChatCompletionRequestDto,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const context = contextOf(request);
     if (body.stream) {
-      const { events$, answer } = this.chat.stream(body, request.id);
+      const { events$, answer } = this.chat.stream(body, context);
       // Which target answers is known only at the first chunk (a fallback may take over).
       await streamAsSse(reply, events$, () => {
         const answered = answer();
-        return answered === undefined ? {} : gatewayHeaders(answered);
+        return {
+          ...(answered === undefined ? {} : gatewayHeaders(answered)),
+          ...this.governance.headers(context),
+        };
       });
       return;
     }
-    const { value, answer } = await this.chat.complete(body, request.id, abortOnDisconnect(reply));
-    void reply.headers(gatewayHeaders(answer)).send(value);
+    const { value, answer } = await this.chat.complete(body, context, abortOnDisconnect(reply));
+    void reply
+      .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
+      .send(value);
   }
 }

@@ -1,4 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { lastValueFrom, map, type Observable, of } from 'rxjs';
+import type { ChatAnswerPart } from '../governance/pipeline/answer-stage.js';
+import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
+import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -15,47 +19,86 @@ import { assertCapabilities, assertServable, capabilityGaps } from './capability
 import { shapeForCaller } from './chat-stream.operators.js';
 
 /**
- * POST /v1/chat/completions: plan the route (targets able to serve the request), then run it
- * with retries, circuit breakers and fallbacks.
+ * POST /v1/chat/completions, once the governance stages admitted the call: plan the route
+ * (targets able to serve the request and allowed by governance), run it with retries, circuit
+ * breakers and fallbacks, and pass the answer through the governance answer stages.
  */
 @Injectable()
 export class ChatCompletionsService {
   constructor(
     private readonly planner: RoutePlanner,
     private readonly executor: FailoverExecutor,
+    private readonly governance: GovernancePipeline,
   ) {}
 
-  complete(
+  async complete(
     request: ChatCompletionRequest,
-    traceId: string,
+    context: GovernanceContext,
     signal: AbortSignal,
   ): Promise<Routed<ChatCompletion>> {
-    const plan = this.plan(request);
-    return this.executor.run(plan, traceId, signal, (target, call) =>
+    const plan = this.plan(request, context);
+    const routed = await this.executor.run(plan, context.traceId, signal, (target, call) =>
       target.provider.complete(forTarget(request, target), call),
     );
+    this.governance.answered(context, routed.answer);
+    this.governance.usage(context, routed.value.usage);
+    const operator = this.governance.answer(context);
+    if (operator === undefined) return routed;
+    const part = await lastValueFrom(
+      of<ChatAnswerPart>({ kind: 'completion', value: routed.value }).pipe(operator),
+    );
+    return { value: (part as { value: ChatCompletion }).value, answer: routed.answer };
   }
 
   /**
    * A cold stream: nothing reaches an upstream until the caller subscribes. Planning failures
-   * throw here, before any byte is written.
+   * (governance's refusals of every target included) throw here, before any byte is written.
    */
-  stream(request: ChatCompletionRequest, traceId: string): RoutedStream<ChatCompletionChunk> {
-    const plan = this.plan(request);
+  stream(
+    request: ChatCompletionRequest,
+    context: GovernanceContext,
+  ): RoutedStream<ChatCompletionChunk> {
+    const plan = this.plan(request, context);
     const includeUsage = request.stream_options?.include_usage === true;
-    return this.executor.stream(plan, traceId, (target, call) =>
+    const routed = this.executor.stream(plan, context.traceId, (target, call) =>
       target.provider
         .chat$(forTarget(request, target), call)
-        .pipe(shapeForCaller(includeUsage, target.provider.id)),
+        .pipe(
+          shapeForCaller(includeUsage, target.provider.id, (usage) =>
+            this.governance.usage(context, usage),
+          ),
+        ),
+    );
+    const answer = () => {
+      const answered = routed.answer();
+      if (answered !== undefined && context.answeredBy === undefined) {
+        this.governance.answered(context, answered);
+      }
+      return answered;
+    };
+    return { events$: this.governed(routed.events$, context), answer };
+  }
+
+  private governed(
+    events$: Observable<ChatCompletionChunk>,
+    context: GovernanceContext,
+  ): Observable<ChatCompletionChunk> {
+    const operator = this.governance.answer(context);
+    if (operator === undefined) return events$;
+    return events$.pipe(
+      map((value): ChatAnswerPart => ({ kind: 'chunk', value })),
+      operator,
+      map((part) => part.value as ChatCompletionChunk),
     );
   }
 
-  private plan(request: ChatCompletionRequest) {
+  private plan(request: ChatCompletionRequest, context: GovernanceContext) {
     assertServable(request);
     let promptTokens: number | undefined;
     const probe: CapabilityProbe = {
       lacks: (target) => {
-        promptTokens ??= estimatePromptTokens(request.messages);
+        promptTokens ??= context.estimatedPromptTokens ?? estimatePromptTokens(request.messages);
+        context.estimatedPromptTokens = promptTokens;
         const capabilities = target.provider.capabilities(target.upstreamModel);
         return capabilityGaps(request, capabilities, promptTokens).map((gap) => gap.what);
       },
@@ -66,11 +109,11 @@ export class ChatCompletionsService {
           target.provider.id,
         ),
     };
-    return this.planner.plan(request.model, probe);
+    return this.planner.plan(request.model, probe, this.governance.routing(context));
   }
 }
 
-/** The request as a route target receives it: under the target's model when the route maps one. */
+/** The request as a route target receives it: under the target's model when it differs. */
 function forTarget(request: ChatCompletionRequest, target: PlannedTarget): ChatCompletionRequest {
   return target.model === request.model ? request : { ...request, model: target.model };
 }

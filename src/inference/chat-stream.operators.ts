@@ -1,7 +1,7 @@
 import { Observable, OperatorFunction } from 'rxjs';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import type { ChatCompletionChunk } from '../providers/llm-provider.types.js';
+import type { ChatCompletionChunk, Usage } from '../providers/llm-provider.types.js';
 
 /**
  * Shapes a provider's chunk stream into what the caller asked for (contract 4.3):
@@ -12,6 +12,7 @@ import type { ChatCompletionChunk } from '../providers/llm-provider.types.js';
 export function shapeForCaller(
   includeUsage: boolean,
   providerId: string,
+  onUsage?: (usage: Usage) => void,
 ): OperatorFunction<ChatCompletionChunk, ChatCompletionChunk> {
   return (source) =>
     new Observable<ChatCompletionChunk>((subscriber) => {
@@ -21,6 +22,7 @@ export function shapeForCaller(
           const isUsageChunk = chunk.choices.length === 0;
           if (!finished) finished = chunk.choices.some((c) => c.finish_reason != null);
           if (isUsageChunk) {
+            if (chunk.usage) onUsage?.(chunk.usage);
             if (includeUsage && chunk.usage) subscriber.next(chunk);
             return;
           }

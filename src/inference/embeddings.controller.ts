@@ -1,30 +1,42 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKeyGuard } from '../governance/auth/api-key.guard.js';
-import { RequiredScope } from '../governance/auth/required-scope.decorator.js';
+import { Governed } from '../governance/pipeline/governed.decorator.js';
+import { contextOf } from '../governance/pipeline/governance-request.js';
+import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
+import { embeddingRequestFacts } from '../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
 import { EmbeddingsService } from './embeddings.service.js';
 import { gatewayHeaders } from './gateway-headers.js';
 
 @Controller('v1')
-@UseGuards(ApiKeyGuard)
-@RequiredScope('embeddings:write')
 export class EmbeddingsController {
-  constructor(private readonly embeddings: EmbeddingsService) {}
+  constructor(
+    private readonly embeddings: EmbeddingsService,
+    private readonly governance: GovernancePipeline,
+  ) {}
 
   @Post('embeddings')
   @HttpCode(200)
+  @Governed({
+    kind: 'embeddings',
+    scope: 'embeddings:write',
+    body: EmbeddingRequestDto,
+    facts: embeddingRequestFacts,
+  })
   async create(
     @Body() body: EmbeddingRequestDto,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const context = contextOf(request);
     const { answer, response } = await this.embeddings.create(
       body,
-      request.id,
+      context,
       abortOnDisconnect(reply),
     );
-    void reply.headers(gatewayHeaders(answer)).send(response);
+    void reply
+      .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
+      .send(response);
   }
 }

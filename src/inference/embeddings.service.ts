@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
+import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
+import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
 import type { EmbeddingRequest } from '../providers/llm-provider.types.js';
 import { FailoverExecutor, type RoutedAnswer } from '../routing/failover.executor.js';
 import { type PlannedTarget, RoutePlanner } from '../routing/route-planner.service.js';
@@ -22,29 +24,34 @@ export class EmbeddingsService {
   constructor(
     private readonly planner: RoutePlanner,
     private readonly executor: FailoverExecutor,
+    private readonly governance: GovernancePipeline,
   ) {}
 
   async create(
     request: EmbeddingRequest,
-    traceId: string,
+    context: GovernanceContext,
     signal: AbortSignal,
   ): Promise<{ answer: RoutedAnswer; response: EmbeddingResponse }> {
     const offers = (target: PlannedTarget) =>
       target.provider.capabilities(target.upstreamModel).embeddings;
-    const plan = this.planner.plan(request.model, {
-      lacks: (target) => (offers(target) ? [] : ['embeddings']),
-      assert: (target) => {
-        if (offers(target)) return;
-        throw new GatewayError(
-          ErrorCode.UnsupportedCapability,
-          `Provider '${target.provider.id}' does not offer embeddings.`,
-          { param: 'model', provider: target.provider.id },
-        );
+    const plan = this.planner.plan(
+      request.model,
+      {
+        lacks: (target) => (offers(target) ? [] : ['embeddings']),
+        assert: (target) => {
+          if (offers(target)) return;
+          throw new GatewayError(
+            ErrorCode.UnsupportedCapability,
+            `Provider '${target.provider.id}' does not offer embeddings.`,
+            { param: 'model', provider: target.provider.id },
+          );
+        },
       },
-    });
+      this.governance.routing(context),
+    );
     const { value: result, answer } = await this.executor.run(
       plan,
-      traceId,
+      context.traceId,
       signal,
       (target, call) =>
         target.provider.embed(
@@ -52,6 +59,8 @@ export class EmbeddingsService {
           call,
         ),
     );
+    this.governance.answered(context, answer);
+    this.governance.usage(context, { ...result.usage, completion_tokens: 0 });
     const base64 = request.encoding_format === 'base64';
     return {
       answer,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../governance/auth/auth.module.js';
+import { GovernanceModule } from '../governance/pipeline/governance.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { ChatCompletionsController } from './chat-completions.controller.js';
 import { ChatCompletionsService } from './chat-completions.service.js';
@@ -10,7 +10,7 @@ import { ModelsService } from './models.service.js';
 
 /** The OpenAI-compatible surface under /v1. */
 @Module({
-  imports: [AuthModule, RoutingModule],
+  imports: [GovernanceModule, RoutingModule],
   controllers: [ChatCompletionsController, EmbeddingsController, ModelsController],
   providers: [ChatCompletionsService, EmbeddingsService, ModelsService],
 })

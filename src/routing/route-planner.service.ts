@@ -5,7 +5,11 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.typ
 import type { LlmProvider } from '../providers/llm-provider.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { type CompiledRoute, RouteTable } from './route-table.js';
+import type { PlanGovernance, TargetGate } from './target-gate.js';
 import { TargetSelector } from './target-selector.js';
+
+/** A governed call re-targeted this many times in a row is in a loop of ROUTE decisions. */
+const MAX_REROUTES = 3;
 
 /** A provider and model a call may be sent to. */
 export interface PlannedTarget {
@@ -38,6 +42,8 @@ interface Refusal {
   readonly label: string;
   readonly lacks?: readonly string[];
   readonly inactive?: GatewayError;
+  /** Governance refused the target (a policy DENY). */
+  readonly denied?: GatewayError;
 }
 
 interface Candidate extends PlannedTarget {
@@ -66,11 +72,25 @@ export class RoutePlanner {
     this.warnAboutInactiveTargets();
   }
 
-  plan(model: string, probe: CapabilityProbe): RoutePlan {
-    const route = this.table.match(model);
+  /**
+   * @param governance the call's governance: every target considered is put to its gate (a denied
+   *   one is skipped; when none is allowed, the first denial is the answer; a re-targeted one is
+   *   replaced and asked about in turn), and a pinned target replaces the model's own.
+   */
+  plan(model: string, probe: CapabilityProbe, governance: PlanGovernance = {}): RoutePlan {
+    const { gate, pinned } = governance;
+    const route = pinned === undefined ? this.table.match(model) : undefined;
     if (route === undefined) {
-      const { provider, upstreamModel } = this.registry.resolve(model);
-      const target: PlannedTarget = { provider, model, upstreamModel };
+      const resolved =
+        pinned === undefined
+          ? this.registry.resolve(model)
+          : this.registry.resolveTarget(pinned.provider, pinned.model ?? model);
+      let target: PlannedTarget = { ...resolved, model: pinned?.model ?? model };
+      if (gate !== undefined) {
+        const admitted = this.admit(target, gate);
+        if (admitted instanceof GatewayError) throw admitted;
+        target = admitted;
+      }
       probe.assert(target);
       return { model, targets: [target] };
     }
@@ -88,7 +108,16 @@ export class RoutePlanner {
           refusals.push({ label, inactive: error });
           return [];
         }
-        const candidate = { ...resolved, model: targetModel, weight: entry.weight ?? 1 };
+        let target: PlannedTarget = { ...resolved, model: targetModel };
+        if (gate !== undefined) {
+          const admitted = this.admit(target, gate);
+          if (admitted instanceof GatewayError) {
+            refusals.push({ label, denied: admitted });
+            return [];
+          }
+          target = admitted;
+        }
+        const candidate = { ...target, weight: entry.weight ?? 1 };
         const lacks = probe.lacks(candidate);
         if (lacks.length > 0) {
           refusals.push({ label, lacks });
@@ -110,7 +139,36 @@ export class RoutePlanner {
     return { model, route, targets: targets.map(withoutWeight) };
   }
 
+  /**
+   * Puts a target to the gate: the target (or the one it was re-targeted to, itself admitted), or
+   * the refusal. A re-target naming a provider that is not activated is that provider's refusal.
+   */
+  private admit(target: PlannedTarget, gate: TargetGate): PlannedTarget | GatewayError {
+    let current = target;
+    for (let hop = 0; ; hop++) {
+      const verdict = gate({ provider: current.provider.id, model: current.model });
+      if (verdict.kind === 'allow') return current;
+      if (verdict.kind === 'deny') return verdict.error;
+      if (hop >= MAX_REROUTES) {
+        return new GatewayError(
+          ErrorCode.PolicyDenied,
+          `Request blocked by policy: ROUTE rules re-targeted the call more than ${MAX_REROUTES} times.`,
+        );
+      }
+      const model = verdict.model ?? current.model;
+      try {
+        current = { ...this.registry.resolveTarget(verdict.provider, model), model };
+      } catch (error) {
+        if (error instanceof GatewayError) return error;
+        throw error;
+      }
+    }
+  }
+
   private refuse(model: string, route: CompiledRoute, refusals: readonly Refusal[]): GatewayError {
+    // Governance refused a target the call could otherwise use: its denial is the answer.
+    const denied = refusals.find((r) => r.denied !== undefined);
+    if (denied !== undefined) return denied.denied!;
     if (refusals.every((r) => r.inactive !== undefined) && refusals.length > 0) {
       return refusals[0].inactive!;
     }

@@ -32,12 +32,20 @@ export enum ErrorCode {
   InternalError = 'internal_error',
   ProviderError = 'provider_error',
   ProviderCircuitOpen = 'provider_circuit_open',
+  PolicyDenied = 'policy_denied',
+  DataResidencyViolation = 'data_residency_violation',
+  PolicyInvalid = 'policy_invalid',
+  PolicyReadOnly = 'policy_read_only',
+  PolicyNotFound = 'policy_not_found',
+  PolicyExists = 'policy_exists',
 }
 
 export type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
   | 'permission_error'
+  | 'policy_violation'
+  | 'data_residency_error'
   | 'conflict_error'
   | 'not_found_error'
   | 'rate_limit_error'
@@ -83,4 +91,10 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.InternalError]: { status: 500, type: 'gateway_error' },
   [ErrorCode.ProviderError]: { status: 502, type: 'provider_error' },
   [ErrorCode.ProviderCircuitOpen]: { status: 503, type: 'provider_unavailable' },
+  [ErrorCode.PolicyDenied]: { status: 403, type: 'policy_violation' },
+  [ErrorCode.DataResidencyViolation]: { status: 403, type: 'data_residency_error' },
+  [ErrorCode.PolicyInvalid]: { status: 400, type: 'invalid_request_error' },
+  [ErrorCode.PolicyReadOnly]: { status: 409, type: 'conflict_error' },
+  [ErrorCode.PolicyNotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.PolicyExists]: { status: 409, type: 'conflict_error' },
 };

@@ -1,9 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import { recordCallError } from '../http/call-outcome.js';
 import { toErrorEnvelope } from './error-envelope.js';
 import type { GatewayError } from './gateway-error.js';
 
 /** Writes a {@link GatewayError} as the OpenAI error envelope with its status and headers. */
 export function sendError(reply: FastifyReply, error: GatewayError, traceId: string): void {
+  recordCallError(reply.request, error);
   const headers: Record<string, string> = { ...error.headers };
   if (error.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterSeconds)));

@@ -44,6 +44,8 @@ function harness(routes: Record<string, string[]> = {}) {
   const filter = new GatewayExceptionFilter(table);
   const run = (exception: unknown, method = 'POST', url = '/v1/chat/completions') => {
     const request = { id: 'trace-123', method, url };
+    // Fastify's reply knows its request (settlement reads the error the call ended with there).
+    Object.assign(reply, { request });
     const host = {
       switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
     } as unknown as ArgumentsHost;

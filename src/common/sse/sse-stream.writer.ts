@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { toErrorEnvelope } from '../errors/error-envelope.js';
 import { normalizeError } from '../errors/error-normalizer.js';
+import { recordCallError } from '../http/call-outcome.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -56,6 +57,7 @@ export function streamAsSse<T>(
           return;
         }
         const error = normalizeError(err, { method: 'POST', path: '', allowedMethods: [] });
+        recordCallError(reply.request, error);
         logger.warn({
           msg: `stream failed after the first byte: ${error.message}`,
           trace_id: reply.request.id,

@@ -37,17 +37,40 @@ export class RequestValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const metatype = metadata.metatype as Type<object> | undefined;
     if (metadata.type !== 'body' || !metatype || PRIMITIVES.includes(metatype)) return value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
-    }
-    const check = bodyCheckOf(metatype);
-    if (check === undefined || containsSkippedKey(value)) {
-      return validateWithClassValidator(metatype, value);
-    }
+    // A governed route's body was validated by the pipeline's validation stage, once.
+    if (isValidatedBody(value, metatype)) return value;
+    return validateRequestBody(metatype, value);
+  }
+}
+
+/** Bodies {@link validateRequestBody} produced or passed, with the DTO they were checked against. */
+const VALIDATED = new WeakMap<object, Type<object>>();
+
+/** Whether {@link validateRequestBody} produced (or passed) this very object for this DTO. */
+export function isValidatedBody(value: unknown, dto: Type<object>): boolean {
+  return typeof value === 'object' && value !== null && VALIDATED.get(value) === dto;
+}
+
+/**
+ * Validates a request body against its DTO, as the pipe does, and remembers the result so the
+ * pipe hands it on untouched.
+ * @throws GatewayError `invalid_request`, `validation_error`, `unsupported_capability`
+ */
+export function validateRequestBody<T extends object>(dto: Type<T>, value: unknown): T {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
+  }
+  const check = bodyCheckOf(dto);
+  let body: T;
+  if (check === undefined || containsSkippedKey(value)) {
+    body = validateWithClassValidator(dto, value);
+  } else {
     const failure = check(value as Json);
     if (failure) throw failure.toGatewayError();
-    return value;
+    body = value as T;
   }
+  VALIDATED.set(body, dto);
+  return body;
 }
 
 /**

@@ -5,11 +5,21 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
+import type { TenantFacts } from '../pipeline/governance-context.js';
+import { contextOf } from '../pipeline/governance-request.js';
 import { ApiKeyService } from './api-key.service.js';
 import { REQUIRED_SCOPE } from './required-scope.decorator.js';
 
 /** The tenant keyless calls run as when `gateway.auth.required` is off (dev and ci profiles). */
 export const DEFAULT_TENANT = 'default';
+
+/** Keyless calls' tenant as governance sees it: no region, no tags, installation defaults. */
+const DEFAULT_TENANT_FACTS: TenantFacts = Object.freeze({
+  id: DEFAULT_TENANT,
+  region: null,
+  tags: Object.freeze({}),
+  settings: Object.freeze({}),
+});
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,6 +59,7 @@ export class ApiKeyGuard implements CanActivate {
         );
       }
       request.tenantId = DEFAULT_TENANT;
+      contextOf(request).tenant = DEFAULT_TENANT_FACTS;
       return true;
     }
     const identity = await this.keys.verify(key);
@@ -61,6 +72,10 @@ export class ApiKeyGuard implements CanActivate {
     }
     request.tenantId = identity.tenantId;
     request.keyId = identity.keyId;
+    const governance = contextOf(request);
+    governance.tenant = identity.tenant;
+    governance.keyId = identity.keyId;
+    governance.scopes = identity.scopes;
     return true;
   }
 

@@ -35,7 +35,13 @@ class MemoryKeys extends ApiKeyRepository {
     const row = [...this.rows.values()].find((r) => r.hash === hash);
     if (!row) return Promise.resolve(undefined);
     const tenant = this.tenants.rows.get(row.tenantId)!;
-    return Promise.resolve({ ...row, tenantStatus: tenant.status });
+    return Promise.resolve({
+      ...row,
+      tenantStatus: tenant.status,
+      tenantRegion: tenant.region,
+      tenantTags: tenant.tags,
+      tenantSettings: tenant.settings,
+    });
   }
   get(id: string) {
     const row = this.rows.get(id);
@@ -160,6 +166,8 @@ describe(ApiKeyService.name, () => {
       tenantId: 'acme',
       keyId: key.id,
       scopes: ['completions:write', 'embeddings:write', 'models:read'],
+      // What governance reads of the tenant comes with the key, from the same read.
+      tenant: { id: 'acme', region: null, tags: {}, settings: {} },
     });
     expect(recorded).toEqual([key.id]);
   });

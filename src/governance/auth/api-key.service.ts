@@ -10,6 +10,7 @@ import {
   type ApiKeyScope,
 } from '../../storage/api-key.types.js';
 import { TenantRepository } from '../../storage/tenant.repository.js';
+import type { TenantFacts } from '../pipeline/governance-context.js';
 import { ApiKeyCache } from './api-key.cache.js';
 import {
   displayPrefix,
@@ -27,6 +28,8 @@ export interface KeyIdentity {
   readonly tenantId: string;
   readonly keyId: string;
   readonly scopes: readonly ApiKeyScope[];
+  /** The tenant as governance sees it, from the same (cached) read. */
+  readonly tenant: TenantFacts;
 }
 
 /** A key as it is shown exactly once: at creation or rotation. */
@@ -158,7 +161,12 @@ export class ApiKeyService implements OnModuleInit {
       throw new GatewayError(ErrorCode.TenantSuspended, 'The tenant of this API key is suspended.');
     }
     this.lastUsed.record(record.id, now);
-    return { tenantId: record.tenantId, keyId: record.id, scopes: record.scopes };
+    return {
+      tenantId: record.tenantId,
+      keyId: record.id,
+      scopes: record.scopes,
+      tenant: tenantFactsOf(record),
+    };
   }
 
   private async lookup(hash: string, now: number): Promise<ApiKeyRecord | undefined> {
@@ -194,6 +202,23 @@ export class ApiKeyService implements OnModuleInit {
     this.cache.forgetUnknown(hash);
     return { key, plaintext };
   }
+}
+
+/** Built once per cached record: every call with the key shares it. */
+const FACTS = new WeakMap<ApiKeyRecord, TenantFacts>();
+
+function tenantFactsOf(record: ApiKeyRecord): TenantFacts {
+  let facts = FACTS.get(record);
+  if (facts === undefined) {
+    facts = Object.freeze({
+      id: record.tenantId,
+      region: record.tenantRegion,
+      tags: record.tenantTags,
+      settings: record.tenantSettings,
+    });
+    FACTS.set(record, facts);
+  }
+  return facts;
 }
 
 function notFound(keyId: string): GatewayError {

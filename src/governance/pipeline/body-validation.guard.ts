@@ -1,0 +1,42 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { validateRequestBody } from '../../common/validation/request-validation.pipe.js';
+import { GOVERNED_ROUTE, type GovernedRoute } from './governed-route.js';
+import { contextOf } from './governance-request.js';
+
+/**
+ * Stage 4, body validation (contract 8): the body is validated once, here, after authentication
+ * and rate limits and before the stages that read it; the route's facts are taken from it once,
+ * and the controller receives the same object untouched.
+ */
+@Injectable()
+export class BodyValidationGuard implements CanActivate {
+  private readonly routes = new WeakMap<object, GovernedRoute | null>();
+
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(execution: ExecutionContext): boolean {
+    const route = this.routeOf(execution);
+    const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    const context = contextOf(request);
+    if (route === null) return true;
+    context.kind = route.kind;
+    if (route.body === undefined) return true;
+    const body = validateRequestBody(route.body, request.body);
+    request.body = body;
+    context.body = body;
+    context.facts = route.facts?.(body);
+    return true;
+  }
+
+  private routeOf(execution: ExecutionContext): GovernedRoute | null {
+    const handler = execution.getHandler();
+    let route = this.routes.get(handler);
+    if (route === undefined) {
+      route = this.reflector.get<GovernedRoute | undefined>(GOVERNED_ROUTE, handler) ?? null;
+      this.routes.set(handler, route);
+    }
+    return route;
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { CallOutcome, GovernanceContext } from './governance-context.js';
+
+/** What observes every /v1 call as it ends: the audit trail, metrics, usage records. */
+export interface CallObserver {
+  callSettled(context: GovernanceContext, outcome: CallOutcome): void;
+}
+
+/**
+ * Stage 11 (contract 8): the one place every /v1 call passes when it ends, whatever the outcome
+ * (answered, refused at any stage including 401, failed upstream, cut short by the client).
+ * Reservations are settled or released first, then every observer hears of the call exactly once.
+ * Nothing here writes to a database: observers queue what they keep.
+ */
+@Injectable()
+export class CallSettlement {
+  private readonly logger = new Logger('Settlement');
+  private readonly observers: CallObserver[] = [];
+
+  observe(observer: CallObserver): void {
+    this.observers.push(observer);
+  }
+
+  settle(context: GovernanceContext, outcome: CallOutcome): void {
+    for (const reservation of context.reservations) {
+      try {
+        const settled = reservation.settle(outcome, context);
+        if (settled instanceof Promise)
+          settled.catch((error: unknown) => this.report(context, error));
+      } catch (error) {
+        this.report(context, error);
+      }
+    }
+    for (const observer of this.observers) {
+      try {
+        observer.callSettled(context, outcome);
+      } catch (error) {
+        this.report(context, error);
+      }
+    }
+  }
+
+  private report(context: GovernanceContext, error: unknown): void {
+    this.logger.error({
+      msg: `settling a call failed: ${error instanceof Error ? error.message : String(error)}`,
+      trace_id: context.traceId,
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import type { GatewayError } from '../../common/errors/gateway-error.js';
+import type { ApiKeyScope } from '../../storage/api-key.types.js';
+import type { TenantSettings } from '../../storage/tenant.types.js';
+import type {
+  CallFacts,
+  CompiledRule,
+  MatchedRule,
+  PolicyVerdict,
+} from '../policy/policy.types.js';
+
+/** The kinds of governed call: one per ingress (contract 8). */
+export type CallKind = 'chat' | 'embeddings' | 'models' | 'other';
+
+/** The tenant a call runs as, as authentication found it (from the key cache: no extra read). */
+export interface TenantFacts {
+  readonly id: string;
+  readonly region: string | null;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly settings: TenantSettings;
+}
+
+/**
+ * What the governance stages need to know of a validated body, taken once by the ingress that
+ * declared it (`@Governed`); no stage looks into the body again for these.
+ */
+export interface RequestFacts {
+  readonly model: string;
+  /** The larger of `max_tokens` and `max_completion_tokens`. */
+  readonly maxTokens?: number;
+  /** Tools offered and tool calls replayed. */
+  readonly toolNames: readonly string[];
+  readonly stream: boolean;
+}
+
+/**
+ * Something reserved before dispatch (rate-limit tokens, budget money) and settled when the call
+ * ends: on its real usage, or released when the call was refused, failed or cancelled (contract
+ * 8: stages 3, 5 and 11 are one mechanism).
+ */
+export interface Reservation {
+  settle(outcome: CallOutcome, context: GovernanceContext): void | Promise<void>;
+}
+
+/** PII types found, with occurrence counts, e.g. `{EMAIL: 2}`. */
+export type PiiCounts = Readonly<Record<string, number>>;
+
+/** One policy decision of a call, as the audit and metrics stages record it. */
+export interface PolicyRecord {
+  /** `enforce`: ACTIVE rules; `shadow`: SHADOW rules, recorded as they would have decided. */
+  readonly mode: 'enforce' | 'shadow';
+  /** Where it was taken: before routing, or for a target the router considered. */
+  readonly at: 'request' | { readonly provider: string; readonly model: string };
+  readonly verdict: PolicyVerdict;
+}
+
+/** Who answered: the provider, the model it was sent, and any providers that failed first. */
+export interface AnsweringTarget {
+  readonly provider: string;
+  readonly model: string;
+  readonly failedOver: readonly string[];
+}
+
+/** Token usage of the call as the upstream reported it (or estimated, flagged). */
+export interface CallUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedInputTokens?: number;
+  readonly reasoningTokens?: number;
+  readonly estimated: boolean;
+}
+
+/** How a call ended, as settlement sees it. */
+export interface CallOutcome {
+  /** The HTTP status sent (200 for a stream that started, whatever happened after). */
+  readonly status: number;
+  /** The error the call was answered with, before or after the first byte. */
+  readonly error?: GatewayError;
+  /** The caller went away before the answer was complete. */
+  readonly clientGone: boolean;
+  /** Milliseconds from the call's arrival to its end. */
+  readonly latencyMs: number;
+}
+
+/**
+ * The per-call governance context (contract 8): created once when a /v1 call arrives, filled by
+ * each stage in order, read by the later ones, and handed to settlement when the call ends. Stages
+ * never re-parse the body or re-read the database for what is here.
+ */
+export class GovernanceContext {
+  /** `performance.now()` at arrival. */
+  readonly startedAt: number;
+  kind: CallKind = 'other';
+
+  // Stage 2: authentication.
+  tenant?: TenantFacts;
+  keyId?: string;
+  scopes?: readonly ApiKeyScope[];
+
+  // Stage 4: the validated body and what the stages read of it.
+  body?: unknown;
+  facts?: RequestFacts;
+  /** Estimated prompt tokens, computed once by whichever stage needs it first. */
+  estimatedPromptTokens?: number;
+
+  // Stages 3 and 5: what was reserved, settled at stage 11.
+  readonly reservations: Reservation[] = [];
+  /** Utilisation of the tightest budget applying to the call, in percent (stage 5). */
+  budgetUtilizationPct?: number;
+
+  // Stage 6: PII findings in the request.
+  piiRequest?: PiiCounts;
+  piiResponse?: PiiCounts;
+
+  // Stages 7 and 9: policy decisions.
+  /** The facts the rules were evaluated against, built once by the policy stage. */
+  policyFacts?: CallFacts;
+  readonly policies: PolicyRecord[] = [];
+  /** Warnings to send (`X-Gateway-Policy-Warning`), deduplicated by rule, in evaluation order. */
+  readonly warnings: string[] = [];
+  /** Built on the first warning: most calls have none. */
+  private warnedRules?: Set<CompiledRule>;
+  /** Where a ROUTE rule sent the call before routing (stage 7). */
+  routedTo?: { readonly provider: string; readonly model?: string; readonly rule: MatchedRule };
+
+  // Stages 10 and 11: what answered and what it cost.
+  answeredBy?: AnsweringTarget;
+  firstByteAt?: number;
+  usage?: CallUsage;
+  costUsd?: number;
+  /** Cost tags (`X-Dvara-Tags`, `metadata.tags`). */
+  tags?: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly traceId: string,
+    readonly method: string,
+    readonly path: string,
+    now: number,
+  ) {
+    this.startedAt = now;
+  }
+
+  get tenantId(): string | undefined {
+    return this.tenant?.id;
+  }
+
+  /** Adds the warnings of a verdict, each rule once. */
+  warn(verdict: PolicyVerdict): void {
+    const warned = (this.warnedRules ??= new Set());
+    verdict.warnedBy.forEach((rule, i) => {
+      if (warned.has(rule)) return;
+      warned.add(rule);
+      this.warnings.push(verdict.warnings[i]);
+    });
+  }
+}

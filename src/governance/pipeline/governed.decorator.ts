@@ -1,0 +1,32 @@
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { RequiredScope } from '../auth/required-scope.decorator.js';
+import { PolicyGuard } from '../policy/policy.guard.js';
+import { BodyValidationGuard } from './body-validation.guard.js';
+import { BudgetGuard } from './budget.guard.js';
+import { GOVERNED_ROUTE, type GovernedRoute } from './governed-route.js';
+import { PiiActionGuard } from './pii-action.guard.js';
+import { PiiScanGuard } from './pii-scan.guard.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+
+/**
+ * Puts a route behind the governance pipeline (contract 8), stages in the contract's order:
+ * authentication, rate limits, body validation, budgets, PII detection, policies, the PII action.
+ * Routing's per-target re-check and settlement follow from the context these stages fill. A new
+ * ingress (`/v1/messages`, `/v1/responses`) is governed by declaring its route with this.
+ */
+export function Governed<B extends object>(route: GovernedRoute<B>): MethodDecorator {
+  return applyDecorators(
+    SetMetadata(GOVERNED_ROUTE, route),
+    RequiredScope(route.scope),
+    UseGuards(
+      ApiKeyGuard,
+      RateLimitGuard,
+      BodyValidationGuard,
+      BudgetGuard,
+      PiiScanGuard,
+      PolicyGuard,
+      PiiActionGuard,
+    ),
+  );
+}
