@@ -7,6 +7,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// Suites that run the gateway as real processes (replicas, the CLI) start `dist/`: build it first,
+// so they test this tree and never skip.
+const build = spawnSync('npm', ['run', '-s', 'build'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('npm run build failed: no test was run');
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+
 const suites = [
   { name: 'unit', config: 'jest.config.js', extra: [] },
   { name: 'e2e', config: 'jest.e2e.config.js', extra: ['--runInBand'] },
