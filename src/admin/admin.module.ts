@@ -5,26 +5,35 @@ import { AdminCoreModule } from './admin-core.module.js';
 import { AdminOpenApiController } from './admin-openapi.controller.js';
 import { ADMIN_OPENAPI_MODULES, AdminOpenApiService } from './admin-openapi.service.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
+import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service.js';
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
 import { KeysAdminController } from './keys-admin.controller.js';
+import { PoliciesAdminController } from './policies-admin.controller.js';
+import { PoliciesAdminModule } from './policies-admin.module.js';
 import { TenantsAdminController } from './tenants-admin.controller.js';
 
 /** Shorter admin tokens are accepted, with a warning: they can be guessed. */
 const MIN_TOKEN_LENGTH = 24;
 
 /**
- * The management API under /v1/admin (contract section 7), its OpenAPI document, and the
+ * The management API under /v1/admin (contract sections 7 and 10), its OpenAPI document, and the
  * bootstrap file applied at start-up.
  */
 @Module({
-  imports: [AdminCoreModule],
-  controllers: [TenantsAdminController, KeysAdminController, AdminOpenApiController],
+  imports: [AdminCoreModule, PoliciesAdminModule],
+  controllers: [
+    TenantsAdminController,
+    KeysAdminController,
+    PoliciesAdminController,
+    AdminOpenApiController,
+  ],
   providers: [
     AdminTokenGuard,
     AdminOpenApiService,
     { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminModule] },
     BootstrapService,
+    BootstrapPoliciesService,
     { provide: BootstrapConsole, useClass: StdoutBootstrapConsole },
     { provide: BOOTSTRAP_ENVIRONMENT, useFactory: processEnvironment },
   ],

@@ -1,6 +1,3 @@
-import type { Type } from '@nestjs/common';
-import { validateInput } from '../admin/admin-input.pipe.js';
-import type { AdminActor } from '../admin/admin-events.service.js';
 import { keyState, toApiKeyView, toNewTenant, toTenantView } from '../admin/admin-view.mapper.js';
 import { CreateApiKeyDto } from '../admin/dto/create-api-key.dto.js';
 import { CreateTenantDto } from '../admin/dto/create-tenant.dto.js';
@@ -9,49 +6,23 @@ import { KeyIdParams } from '../admin/dto/key-id.params.js';
 import { MAX_PAGE_SIZE } from '../admin/dto/list-tenants.query.js';
 import { RotateApiKeyDto } from '../admin/dto/rotate-api-key.dto.js';
 import { TenantIdParams } from '../admin/dto/tenant-id.params.js';
-import type { KeysAdminService } from '../admin/keys-admin.service.js';
-import type { TenantsAdminService } from '../admin/tenants-admin.service.js';
-import { GatewayError } from '../common/errors/gateway-error.js';
-import type { GatewayConfig } from '../config/gateway-config.types.js';
 import { hashApiKey, isWellFormedKey } from '../governance/auth/api-key.secret.js';
 import type { Tenant } from '../storage/tenant.types.js';
 import { describeDatabaseTarget, resolveDatabaseTarget } from '../storage/database-target.js';
 import { createDatabase } from '../storage/database.factory.js';
 import { migrateToLatest } from '../storage/database.migrator.js';
+import type { CliCommand } from './cli-command.types.js';
+import {
+  checked,
+  CLI_ACTOR,
+  integer,
+  optionalString,
+  printJson,
+  requiredString,
+} from './cli-options.js';
+import { POLICY_COMMANDS } from './cli-policy-commands.js';
 import { formatTable } from './cli-table.js';
 import { CliUsageError } from './cli-usage.error.js';
-import type { CliIo } from './cli.io.js';
-
-export const CLI_ACTOR: AdminActor = { via: 'cli' };
-
-/** The administration services of a booted application context. */
-export interface AdminServices {
-  readonly tenants: TenantsAdminService;
-  readonly keys: KeysAdminService;
-}
-
-export interface CommandContext {
-  readonly io: CliIo;
-  /** Option values by long name (`expires-at`), as parsed. */
-  readonly options: Readonly<Record<string, string | boolean | undefined>>;
-  readonly args: readonly string[];
-  readonly json: boolean;
-  config(): GatewayConfig;
-  /** Boots the application context on first use; the runner closes it. */
-  services(): Promise<AdminServices>;
-}
-
-export interface CliCommand {
-  /** Group and command, e.g. `keys create`. */
-  readonly name: string;
-  /** What follows the name in the usage line. */
-  readonly synopsis: string;
-  readonly summary: string;
-  readonly options: Readonly<Record<string, { type: 'string' | 'boolean' }>>;
-  /** Names of the required positional arguments, in order. */
-  readonly args: readonly string[];
-  run(context: CommandContext): Promise<void>;
-}
 
 export const CLI_COMMANDS: readonly CliCommand[] = [
   {
@@ -241,6 +212,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
       context.io.stdout(`${hashApiKey(key)}\n`);
     },
   },
+  ...POLICY_COMMANDS,
   {
     name: 'db migrate',
     synopsis: '',
@@ -265,46 +237,3 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     },
   },
 ];
-
-function printJson(context: CommandContext, value: unknown): void {
-  context.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function optionalString(context: CommandContext, option: string): string | undefined {
-  const value = context.options[option];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function requiredString(context: CommandContext, option: string): string {
-  const value = optionalString(context, option);
-  if (value === undefined) throw new CliUsageError(`--${option} is required.`);
-  return value;
-}
-
-/** An integer from an option, or the text itself so validation names the option. */
-function integer(text: string): number | string {
-  return /^-?\d+$/.test(text.trim()) ? Number(text) : text;
-}
-
-/**
- * Validates options with the admin API's DTOs, so both accept exactly the same values; errors
- * name the option (`--expires-at`) instead of the JSON field (`expires_at`).
- */
-function checked<T extends object>(
-  dto: Type<T>,
-  input: Record<string, unknown>,
-  names: Record<string, string> = {},
-): T {
-  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  try {
-    return validateInput(dto, defined);
-  } catch (err) {
-    if (!(err instanceof GatewayError)) throw err;
-    const param = err.param ?? '';
-    const field = param.split(/[.[]/)[0] ?? param;
-    const shown = names[field] ?? `--${field.replace(/_/g, '-')}`;
-    const rest =
-      param !== '' && err.message.startsWith(param) ? err.message.slice(param.length) : '';
-    throw new CliUsageError(rest === '' ? err.message : `${shown}${rest}`);
-  }
-}

@@ -2,10 +2,13 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { KeysAdminService } from '../admin/keys-admin.service.js';
+import { PoliciesAdminService } from '../admin/policies-admin.service.js';
 import { TenantsAdminService } from '../admin/tenants-admin.service.js';
 import { loadGatewayConfig } from '../config/config.loader.js';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
-import { type AdminServices, CLI_COMMANDS, type CliCommand } from './cli-commands.js';
+import { PolicyDryRun } from '../governance/policy/policy-dry-run.service.js';
+import type { AdminServices, CliCommand } from './cli-command.types.js';
+import { CLI_COMMANDS } from './cli-commands.js';
 import { CliUsageError } from './cli-usage.error.js';
 import type { CliIo } from './cli.io.js';
 import { CliModule } from './cli.module.js';
@@ -124,6 +127,8 @@ class Session {
     return {
       tenants: this.context.get(TenantsAdminService),
       keys: this.context.get(KeysAdminService),
+      policies: this.context.get(PoliciesAdminService),
+      dryRun: this.context.get(PolicyDryRun),
     };
   }
 
@@ -165,7 +170,7 @@ function usage(group?: string): string {
   return [
     'Usage: gateway <command> [options]',
     '',
-    'Manages tenants and API keys in the gateway database: the one GATEWAY_DATABASE_URL names',
+    'Manages tenants, API keys and policies in the gateway database: the one GATEWAY_DATABASE_URL names',
     '(SQLite at ./data/gateway.db when unset), with the configuration the gateway reads.',
     '',
     'Commands:',

@@ -208,7 +208,7 @@ describe('Admin API: malformed input', () => {
   });
 
   it('answers an unknown admin path 404 and a wrong method 405', async () => {
-    expect((await call(gw, 'GET', '/v1/admin/policies')).body.error.code).toBe(
+    expect((await call(gw, 'GET', '/v1/admin/no-such-thing')).body.error.code).toBe(
       'resource_not_found',
     );
     const wrongMethod = await call(gw, 'PUT', '/v1/admin/tenants', { body: { name: 'x' } });

@@ -88,12 +88,21 @@ class BootstrapTenantDto {
 }
 
 /**
- * The bootstrap file (GATEWAY_BOOTSTRAP_FILE): tenants and their keys, seeded idempotently at
- * start-up. Field names and rules are the admin API's.
+ * The bootstrap file (GATEWAY_BOOTSTRAP_FILE): tenants and their keys, and policies, seeded
+ * idempotently at start-up. Field names and rules are the admin API's.
  */
 export class BootstrapFileDto {
+  @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => BootstrapTenantDto)
-  tenants!: BootstrapTenantDto[];
+  tenants?: BootstrapTenantDto[];
+
+  /**
+   * Policy entries `{id, tenant|workspace, status, dsl}`. Checked one by one by the policy engine
+   * when applied, not here: an invalid entry is skipped with an error log, never the whole file.
+   */
+  @IsOptional()
+  @IsArray()
+  policies?: unknown[];
 }

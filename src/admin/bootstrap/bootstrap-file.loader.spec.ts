@@ -89,12 +89,51 @@ tenants:
       ['ci', KEY],
       ['app', undefined],
     ]);
+    expect(plan.policies.map((p) => p.path)).toEqual(['policies[0]', 'policies[1]']);
   });
 
-  it('needs a tenants list, which may be empty', () => {
-    expect(problem('')).toBe('the document must be a mapping with a `tenants:` list');
+  it('needs a tenants list, a policies list or both, which may be empty', () => {
+    expect(problem('')).toBe(
+      'the document must be a mapping with a `tenants:` list, a `policies:` list, or both',
+    );
     expect(problem('tenants: {}\n')).toBe('tenants must be an array');
-    expect(loadBootstrapFile(fileWith('tenants: []\n'), {}).tenants).toEqual([]);
+    expect(problem('policies: {}\n')).toBe('policies must be an array');
+    expect(loadBootstrapFile(fileWith('tenants: []\n'), {})).toMatchObject({
+      tenants: [],
+      policies: [],
+    });
+    expect(loadBootstrapFile(fileWith('policies: []\n'), {})).toMatchObject({
+      tenants: [],
+      policies: [],
+    });
+  });
+
+  it('plans policy entries as written, interpolated, for the policy engine to check', () => {
+    const file = fileWith(`
+policies:
+  - id: no-turbo
+    workspace: acme
+    dsl: |
+      rules:
+        - id: r
+          conditions: { model: { denylist: ["\${DENIED:gpt-4-turbo*}"] } }
+  - id: broken
+    colour: red
+    dsl: { rules: [] }
+  - just a string
+`);
+    expect(loadBootstrapFile(file, {}).policies).toEqual([
+      {
+        path: 'policies[0]',
+        entry: {
+          id: 'no-turbo',
+          workspace: 'acme',
+          dsl: 'rules:\n  - id: r\n    conditions: { model: { denylist: ["gpt-4-turbo*"] } }\n',
+        },
+      },
+      { path: 'policies[1]', entry: { id: 'broken', colour: 'red', dsl: { rules: [] } } },
+      { path: 'policies[2]', entry: 'just a string' },
+    ]);
   });
 
   it('names the variable of a missing or malformed key, never the value', () => {
@@ -140,7 +179,9 @@ tenants:
 
   it('reports YAML errors and unreadable files', () => {
     expect(problem('tenants:\n  - id: a\n    id: b\n')).toMatch(/^invalid YAML at line 3: /);
-    expect(problem('- a\n- b\n')).toBe('the document must be a mapping with a `tenants:` list');
+    expect(problem('- a\n- b\n')).toBe(
+      'the document must be a mapping with a `tenants:` list, a `policies:` list, or both',
+    );
     const missing = join(dir, 'missing.yml');
     expect(() => loadBootstrapFile(missing, {})).toThrow(
       `Bootstrap file ${missing}: cannot be read (ENOENT)`,

@@ -10,10 +10,18 @@ import { validateInput } from '../admin-input.pipe.js';
 import { fromCredentials, fromSettingsDto } from '../admin-view.mapper.js';
 import { BootstrapFileDto } from './bootstrap-file.dto.js';
 
-/** What the file asks for, validated: tenants by id, keys by tenant and name. */
+/** What the file asks for, validated: tenants by id, keys by tenant and name; policies as written. */
 export interface BootstrapPlan {
   readonly file: string;
   readonly tenants: readonly PlannedTenant[];
+  readonly policies: readonly PlannedPolicy[];
+}
+
+/** A policy entry, interpolated but not yet checked (the policy engine checks it when applied). */
+export interface PlannedPolicy {
+  readonly entry: unknown;
+  /** Where the entry is in the file, e.g. `policies[2]`, for messages. */
+  readonly path: string;
 }
 
 export interface PlannedTenant {
@@ -60,8 +68,15 @@ export function loadBootstrapFile(file: string, env: EnvSource): BootstrapPlan {
     );
   }
   const raw: unknown = doc.toJS() ?? {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('tenants' in raw)) {
-    throw fail('the document must be a mapping with a `tenants:` list');
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    Array.isArray(raw) ||
+    !('tenants' in raw || 'policies' in raw)
+  ) {
+    throw fail(
+      'the document must be a mapping with a `tenants:` list, a `policies:` list, or both',
+    );
   }
 
   let dto: BootstrapFileDto;
@@ -73,7 +88,11 @@ export function loadBootstrapFile(file: string, env: EnvSource): BootstrapPlan {
       err.code === ErrorCode.UnsupportedCapability || err.message.startsWith('Unknown field');
     throw fail(unknownField ? `unknown field '${err.param}'` : err.message);
   }
-  return { file, tenants: plan(dto, raw as RawFile, fail) };
+  return {
+    file,
+    tenants: plan(dto, raw as RawFile, fail),
+    policies: (dto.policies ?? []).map((entry, p) => ({ entry, path: `policies[${p}]` })),
+  };
 }
 
 interface RawFile {
@@ -87,7 +106,7 @@ function plan(
 ): PlannedTenant[] {
   const tenantIds = new Set<string>();
   const plaintexts = new Map<string, string>();
-  return dto.tenants.map((tenant, t) => {
+  return (dto.tenants ?? []).map((tenant, t) => {
     if (tenantIds.has(tenant.id))
       throw fail(`tenants[${t}].id: tenant '${tenant.id}' is listed twice`);
     tenantIds.add(tenant.id);

@@ -30,14 +30,16 @@ interface Outcome {
 }
 
 /**
- * Applies GATEWAY_BOOTSTRAP_FILE at start-up, idempotently: it only creates what is missing (a
- * tenant by id, a key by tenant and name) and never changes what exists, so the second start
- * with the same file changes nothing. Generated keys are shown once, in a banner on stdout.
- * An invalid file stops start-up with a message naming the file and the problem.
+ * Applies the tenants and keys of GATEWAY_BOOTSTRAP_FILE at start-up, idempotently: it only
+ * creates what is missing (a tenant by id, a key by tenant and name) and never changes what
+ * exists, so the second start with the same file changes nothing. Generated keys are shown once,
+ * in a banner on stdout. An invalid file stops start-up with a message naming the file and the
+ * problem.
  */
 @Injectable()
 export class BootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Bootstrap');
+  private loaded?: BootstrapPlan;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -49,9 +51,20 @@ export class BootstrapService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const plan = this.plan();
+    if (plan !== undefined) await this.apply(plan);
+  }
+
+  /**
+   * The bootstrap file, read and validated once (its policies are applied by
+   * `BootstrapPoliciesService`); undefined when GATEWAY_BOOTSTRAP_FILE is not set.
+   * @throws BootstrapFileError
+   */
+  plan(): BootstrapPlan | undefined {
     const file = this.config.bootstrap.file.trim();
-    if (file === '') return;
-    await this.apply(loadBootstrapFile(file, this.env));
+    if (file === '') return undefined;
+    this.loaded ??= loadBootstrapFile(file, this.env);
+    return this.loaded;
   }
 
   async apply(plan: BootstrapPlan): Promise<void> {
