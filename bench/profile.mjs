@@ -1,8 +1,8 @@
 // CPU profile of one system under test, started and pinned as the benchmark does, under the
 // 50-connection non-streaming load:
 //
-//   node bench/profile.mjs [gateway-auth | gateway | reference] [--seconds 12] [--warmup 3]
-//                          [--connections 50] [--out <folder>] [--top 25]
+//   node bench/profile.mjs [gateway-auth | gateway | gateway-governed | reference]
+//                          [--seconds 12] [--warmup 3] [--connections 50] [--out <folder>] [--top 25]
 //
 // (build first: npx nest build, or npm run bench). The target runs under `node --cpu-prof` alone on
 // the second CPU; the fake upstream and autocannon share the first. After the warm-up and the
@@ -29,6 +29,7 @@ import {
 } from './processes.mjs';
 import {
   checkKeyIsVerified,
+  checkPoliciesEnforced,
   checkTarget,
   removeAllTempDirs,
   startGateway,
@@ -52,8 +53,10 @@ function parseArgs(argv) {
     else if (!a.startsWith('-')) out.target = a;
     else throw new Error(`unknown option ${a}`);
   }
-  if (!['gateway', 'gateway-auth', 'reference'].includes(out.target)) {
-    throw new Error(`unknown target ${out.target} (gateway-auth, gateway, reference)`);
+  if (!['gateway', 'gateway-auth', 'gateway-governed', 'reference'].includes(out.target)) {
+    throw new Error(
+      `unknown target ${out.target} (gateway-auth, gateway, gateway-governed, reference)`,
+    );
   }
   return out;
 }
@@ -90,11 +93,15 @@ async function main() {
     headers = KEYLESS_HEADERS;
   } else {
     const apiKey = `gw_${randomBytes(20).toString('hex')}`;
-    sut = await startGateway(ctx, { apiKey, nodeArgs });
+    const governed = args.target === 'gateway-governed';
+    sut = await startGateway(ctx, { apiKey, governed, nodeArgs });
     headers = bearerHeaders(apiKey);
+    if (governed) await checkPoliciesEnforced(args.target, sut, apiKey);
   }
   await checkTarget(args.target, sut.origin, headers);
-  if (args.target === 'gateway-auth') await checkKeyIsVerified(args.target, sut.origin);
+  if (args.target !== 'gateway' && args.target !== 'reference') {
+    await checkKeyIsVerified(args.target, sut.origin);
+  }
 
   log(
     `${args.target} (pid ${sut.pid}): ${args.warmup} s warm-up, then ${args.seconds} s at ${args.connections} connections`,

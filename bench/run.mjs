@@ -1,9 +1,10 @@
 // The gateway benchmark (docs/performance.md): `npm run bench` builds, then runs this.
 // Targets, one at a time on the same core: the fake upstream hit directly, the bare Fastify + undici
-// reference proxy, the gateway (node dist/main.js) called without a key, and the gateway called
-// with an API key its bootstrap file imported. Lanes: throughput at 50 connections, added latency
-// at one connection, streaming time to first token and inter-chunk gap, RSS, and the paired
-// keyless / keyed rounds that give the cost of authentication. See README.md.
+// reference proxy, the gateway (node dist/main.js) called without a key, the gateway called with
+// an API key its bootstrap file imported, and the governed gateway (that key plus 20 policy rules
+// in force). Lanes: throughput at 50 connections, added latency at one connection, streaming time
+// to first token and inter-chunk gap, RSS, the paired keyless / keyed rounds that give the cost of
+// authentication, and the policy stage's cost per call (policy-stage.mjs). See README.md.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,9 +27,11 @@ import {
   stopAll,
   stopChild,
 } from './processes.mjs';
-import { authCost, printReport } from './report.mjs';
+import { policyStageLines } from './policy-stage.mjs';
+import { authCost, governedCost, printReport } from './report.mjs';
 import {
   checkKeyIsVerified,
+  checkPoliciesEnforced,
   checkTarget,
   removeAllTempDirs,
   removeTempDir,
@@ -48,13 +51,14 @@ function num(name, fallback) {
   return n;
 }
 
-const TARGETS = ['direct', 'reference', 'gateway', 'gateway-auth'];
-const LANES = ['latency', 'stream', 'throughput', 'paired'];
+const TARGETS = ['direct', 'reference', 'gateway', 'gateway-auth', 'gateway-governed'];
+const LANES = ['latency', 'stream', 'throughput', 'paired', 'policy'];
 const TARGET_LABELS = {
   direct: 'direct upstream',
   reference: 'reference proxy',
   gateway: 'gateway',
   'gateway-auth': 'gateway (API key)',
+  'gateway-governed': 'gateway (governed)',
 };
 
 function list(name, fallback, allowed) {
@@ -202,15 +206,22 @@ async function measuredLane(ctx, spec, pid, { sampleRss = false } = {}) {
 
 /**
  * Checks the target, then runs the lanes. `headers` are what every lane sends; `paired`, for the
- * authenticated gateway, gives the two header sets of the paired lane ({ A: keyless, B: keyed }).
+ * authenticated gateway, gives the two header sets of the paired lane ({ A: keyless, B: keyed });
+ * `governed`, for the governed gateway, is { sut, apiKey }: its key and policies are checked.
  */
-async function measureTarget(ctx, name, origin, pid, { headers, paired } = {}) {
+async function measureTarget(ctx, name, origin, pid, { headers, paired, governed } = {}) {
   const { cfg } = ctx;
   const out = { origin };
   await checkTarget(name, origin, headers);
   if (paired) {
     await checkTarget(`${name}, keyless`, origin, paired.A);
     await checkKeyIsVerified(name, origin);
+  }
+  if (governed) {
+    await checkKeyIsVerified(name, origin);
+    out.policyChecks = await checkPoliciesEnforced(name, governed.sut, governed.apiKey);
+    const { probe, adminApi } = out.policyChecks;
+    log(`${name}: policies in force: ${probe}; none skipped at start-up; admin API: ${adminApi}`);
   }
   if (pid) {
     await sleep(cfg.settleS * 1000);
@@ -358,6 +369,9 @@ async function main() {
     } else if (target === 'gateway') {
       sut = await startGateway(ctx);
       options = { headers: KEYLESS_HEADERS };
+    } else if (target === 'gateway-governed') {
+      sut = await startGateway(ctx, { apiKey, governed: true });
+      options = { headers: bearerHeaders(apiKey), governed: { sut, apiKey } };
     } else {
       sut = await startGateway(ctx, { apiKey });
       const keyed = bearerHeaders(apiKey);
@@ -388,6 +402,20 @@ async function main() {
   }
   await stopChild(upstream);
 
+  // The policy stage alone, in a process of its own on the system-under-test core (now idle).
+  let policyStage;
+  if (cfg.targets.includes('gateway-governed') && cfg.lanes.includes('policy')) {
+    log('policy stage: 20 rules, micro-benchmark');
+    policyStage = await runToResult(
+      spawnNode(
+        'policy stage',
+        [join(BENCH_DIR, 'policy-stage.mjs'), '--json', ...(cfg.quick ? ['--quick'] : [])],
+        { pinning, cpu: pinning.sutCpu, env: process.env, cwd: ROOT },
+      ),
+    );
+    log(policyStageLines(policyStage).at(-1).trim());
+  }
+
   const report = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -395,7 +423,8 @@ async function main() {
     config: { ...cfg, model: MODEL, streamDataFramesExpected: STREAM_DATA_FRAMES.withUsage },
     results,
     authCost: authCost(results),
-    governed: 'n/a (governance not built yet)',
+    governed: governedCost(results),
+    policyStage: policyStage ?? null,
   };
   printReport(report);
   const dir = join(BENCH_DIR, 'results');

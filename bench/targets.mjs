@@ -1,6 +1,8 @@
 // The systems under test and their checks, shared by run.mjs and profile.mjs: the fake upstream,
-// the reference proxy, the gateway (keyless, or with an API key its bootstrap file imports), each
-// pinned like the benchmark pins them. `ctx` is { cfg: { readyTimeoutS }, pinning, upstreamOrigin }.
+// the reference proxy, the gateway (keyless, or with an API key its bootstrap file imports, or
+// governed: that key plus the policies of policies.mjs), each pinned like the benchmark pins them.
+// `ctx` is { cfg: { readyTimeoutS }, pinning, upstreamOrigin }.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -8,7 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { EXPECTED_CONTENT } from './fake-upstream.mjs';
-import { bearerHeaders, CHAT_BODY, CHAT_PATH, STREAM_BODY } from './payloads.mjs';
+import { bearerHeaders, CHAT_BODY, CHAT_PATH, MODEL, STREAM_BODY } from './payloads.mjs';
+import {
+  BENCH_TENANT,
+  DENIED_MODEL,
+  governedConfigYaml,
+  POLICIES,
+  PROBE_MESSAGE,
+  PROBE_POLICY,
+  PROBE_RULE_ID,
+} from './policies.mjs';
 import { exitMessage, freePort, spawnNode, stopChild, waitForEvent } from './processes.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -96,6 +107,116 @@ export async function checkKeyIsVerified(name, origin) {
   }
 }
 
+/** Reads an answer's JSON error code; undefined when the body is not a gateway error. */
+function errorOf(text) {
+  try {
+    return JSON.parse(text).error ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The policy names the governed gateway is configured with. */
+const POLICY_IDS = [...POLICIES, PROBE_POLICY].map((p) => p.id);
+
+/**
+ * The governed gateway really enforces its policies: a call for the probe model is refused with
+ * 403 `policy_denied` by the 21st rule, no policy was skipped at start-up (the gateway logs "does
+ * not compile and is skipped" at error level, and the governed target runs at LOG_LEVEL=error),
+ * and, where the admin policies API answers, the dry-run agrees (the bench's call: ALLOW with no
+ * rule matched; the probe: DENY by the probe rule) and lists every configured policy.
+ * Returns what was checked, for the JSON.
+ */
+export async function checkPoliciesEnforced(name, sut, apiKey) {
+  // Start-up first: the probe's refusal below may itself be logged.
+  if (sut.policyLog.length) {
+    throw new Error(
+      `${name}: the gateway skipped policies at start-up, so fewer rules than configured are in force:\n    ` +
+        sut.policyLog.join('\n    '),
+    );
+  }
+  const probeBody = JSON.stringify({ ...JSON.parse(CHAT_BODY), model: DENIED_MODEL });
+  const r = await request(`${sut.origin}${CHAT_PATH}`, {
+    method: 'POST',
+    headers: bearerHeaders(apiKey),
+    body: probeBody,
+  });
+  const text = await r.body.text();
+  const error = errorOf(text);
+  if (r.statusCode !== 403 || error.code !== 'policy_denied' || error.message !== PROBE_MESSAGE) {
+    throw new Error(
+      `${name}: a call for model ${DENIED_MODEL} answered ${r.statusCode} ${text.slice(0, 400)} ` +
+        `(expected 403 policy_denied "${PROBE_MESSAGE}" from rule ${PROBE_RULE_ID}: are the policies enforced?)`,
+    );
+  }
+  const checked = {
+    probe: `403 policy_denied (${PROBE_RULE_ID})`,
+    startupPolicyErrors: 0,
+    adminApi: 'not checked (no admin token)',
+  };
+  if (!sut.adminToken) return checked;
+  const admin = { authorization: `Bearer ${sut.adminToken}`, 'content-type': 'application/json' };
+  // Unfiltered: with `?tenant=` the global policies that also govern the tenant are left out.
+  const list = await request(`${sut.origin}/v1/admin/policies`, { headers: admin });
+  const listText = await list.body.text();
+  const dryRun = async (body) => {
+    const res = await request(`${sut.origin}/v1/admin/policies/dry-run`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ request: JSON.parse(body), tenant: BENCH_TENANT.id }),
+    });
+    return { status: res.statusCode, text: await res.body.text() };
+  };
+  const allowed = await dryRun(CHAT_BODY);
+  if (list.statusCode === 404 && allowed.status === 404) {
+    checked.adminApi = 'not available (the admin policies API answers 404)';
+    return checked;
+  }
+  const parts = [];
+  if (list.statusCode === 200) {
+    const listed = new Set(
+      (JSON.parse(listText).data ?? []).filter((p) => p.status === 'ACTIVE').map((p) => p.id),
+    );
+    const missing = POLICY_IDS.filter((id) => !listed.has(id));
+    if (missing.length) {
+      throw new Error(
+        `${name}: GET /v1/admin/policies does not list ${missing.join(', ')} as ACTIVE`,
+      );
+    }
+    parts.push(`lists all ${POLICY_IDS.length} policies`);
+  } else if (list.statusCode !== 404) {
+    throw new Error(
+      `${name}: GET /v1/admin/policies answered ${list.statusCode} ${listText.slice(0, 400)}`,
+    );
+  }
+  if (allowed.status === 200) {
+    const verdict = JSON.parse(allowed.text);
+    if (verdict.decision !== 'ALLOW' || verdict.matched?.length) {
+      throw new Error(
+        `${name}: the dry-run of the bench's call (${MODEL}) answered ${allowed.text.slice(0, 400)} (expected ALLOW, no rule matched)`,
+      );
+    }
+    const denied = await dryRun(probeBody);
+    const probe = JSON.parse(denied.text);
+    if (
+      denied.status !== 200 ||
+      probe.decision !== 'DENY' ||
+      !probe.matched?.some((m) => m.rule_id === PROBE_RULE_ID)
+    ) {
+      throw new Error(
+        `${name}: the dry-run of the probe (${DENIED_MODEL}) answered ${denied.status} ${denied.text.slice(0, 400)} (expected DENY by ${PROBE_RULE_ID})`,
+      );
+    }
+    parts.push('dry-run: bench call ALLOW with no match, probe DENY');
+  } else if (allowed.status !== 404) {
+    throw new Error(
+      `${name}: POST /v1/admin/policies/dry-run answered ${allowed.status} ${allowed.text.slice(0, 400)}`,
+    );
+  }
+  checked.adminApi = parts.join('; ');
+  return checked;
+}
+
 // ---- the system under test ----
 
 // Temporary folders (SQLite store, bootstrap file), removed when the run ends however it ends.
@@ -116,8 +237,10 @@ export function removeAllTempDirs() {
  */
 const BOOTSTRAP_YAML = `# Written by the benchmark (bench/targets.mjs) for one run.
 tenants:
-  - id: bench
+  - id: ${BENCH_TENANT.id}
     name: Benchmark tenant
+    region: ${BENCH_TENANT.region}
+    tags: ${JSON.stringify(BENCH_TENANT.tags)}
     keys:
       - name: bench-load
         scopes: [completions:write]
@@ -150,11 +273,18 @@ async function waitReady(child, origin, timeoutS) {
   throw new Error(`gateway not ready within ${timeoutS} s (GET /health/ready: ${last})${tail}`);
 }
 
+/** What the gateway prints when it skips a policy (contract 10: logged at error level). */
+const POLICY_PROBLEM = /polic/i;
+
 /**
  * Starts the gateway on its own SQLite store in a temporary folder (never ./data). With `apiKey`,
- * a bootstrap file creates the tenant `bench` and imports that key.
+ * a bootstrap file creates the tenant `bench` and imports that key. With `governed` (and a key),
+ * a configuration file adds the policies of policies.mjs (`gateway.policies`), the admin API is on
+ * with a token of this run (for the dry-run check) and the log level is `error`, so that a policy
+ * skipped at start-up shows (collected in `policyLog`).
  */
-export async function startGateway(ctx, { apiKey, nodeArgs = [] } = {}) {
+export async function startGateway(ctx, { apiKey, governed = false, nodeArgs = [] } = {}) {
+  if (governed && !apiKey) throw new Error('the governed gateway needs an API key');
   if (!existsSync(GATEWAY_ENTRY)) {
     throw new Error(
       `${relative(ROOT, GATEWAY_ENTRY)} is missing: build first (npm run bench builds)`,
@@ -163,16 +293,30 @@ export async function startGateway(ctx, { apiKey, nodeArgs = [] } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(os.tmpdir(), 'gateway-bench-'));
   tempDirs.add(dir);
-  // In-process state only, and no bootstrap file but ours, whatever the caller's environment says.
+  // In-process state only, and no bootstrap file nor extra configuration but ours, whatever the
+  // caller's environment says.
   const storeEnv = {
     GATEWAY_DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
     GATEWAY_REDIS_URL: '',
     GATEWAY_BOOTSTRAP_FILE: '',
+    GATEWAY_CONFIG_ADDITIONAL_LOCATION: '',
+    SPRING_CONFIG_ADDITIONAL_LOCATION: '',
+    GATEWAY_ADMIN_TOKEN: '',
   };
   if (apiKey) {
     const file = join(dir, 'bootstrap.yml');
     writeFileSync(file, BOOTSTRAP_YAML, { mode: 0o600 });
     Object.assign(storeEnv, { GATEWAY_BOOTSTRAP_FILE: file, BENCH_GATEWAY_KEY: apiKey });
+  }
+  let adminToken;
+  if (governed) {
+    const file = join(dir, 'governed.yml');
+    writeFileSync(file, governedConfigYaml(), { mode: 0o600 });
+    adminToken = randomBytes(32).toString('hex');
+    Object.assign(storeEnv, {
+      GATEWAY_CONFIG_ADDITIONAL_LOCATION: file,
+      GATEWAY_ADMIN_TOKEN: adminToken,
+    });
   }
   const env = {
     ...process.env,
@@ -180,14 +324,14 @@ export async function startGateway(ctx, { apiKey, nodeArgs = [] } = {}) {
     PORT: String(port),
     HOST: '127.0.0.1',
     GATEWAY_PROFILE: 'dev',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: governed ? 'error' : 'silent',
     OPENAI_API_KEY: 'sk-bench-upstream',
     OPENAI_BASE_URL: `${ctx.upstreamOrigin}/v1`,
     MOCK_PROVIDER_ENABLED: 'false',
     GATEWAY_SHUTDOWN_GRACE_MS: '1000',
   };
   const child = spawnNode(
-    apiKey ? 'gateway (API key)' : 'gateway',
+    governed ? 'gateway (governed)' : apiKey ? 'gateway (API key)' : 'gateway',
     [...GATEWAY_NODE_FLAGS, ...nodeArgs, GATEWAY_ENTRY],
     {
       pinning: ctx.pinning,
@@ -197,6 +341,23 @@ export async function startGateway(ctx, { apiKey, nodeArgs = [] } = {}) {
       stdin: 'ignore',
     },
   );
+  // Every line that speaks of policies, from the very start (the tail keeps only the last ones).
+  const policyLog = [];
+  if (governed) {
+    const watch = () => {
+      let pending = '';
+      return (chunk) => {
+        const lines = (pending + chunk.toString()).split('\n');
+        pending = lines.pop();
+        for (const line of lines) {
+          if (POLICY_PROBLEM.test(line) && policyLog.length < 20)
+            policyLog.push(line.slice(0, 600));
+        }
+      };
+    };
+    child.stdout.on('data', watch());
+    child.stderr.on('data', watch());
+  }
   const origin = `http://127.0.0.1:${port}`;
   const t0 = Date.now();
   try {
@@ -206,7 +367,7 @@ export async function startGateway(ctx, { apiKey, nodeArgs = [] } = {}) {
     removeTempDir(dir);
     throw err;
   }
-  return { child, pid: child.pid, origin, startupMs: Date.now() - t0, dir };
+  return { child, pid: child.pid, origin, startupMs: Date.now() - t0, dir, adminToken, policyLog };
 }
 
 export async function startReference(ctx, { nodeArgs = [] } = {}) {
