@@ -13,10 +13,10 @@ class MatchedRuleView {
 }
 
 class RouteToView {
-  @ApiProperty({ example: 'mistral' })
+  @ApiProperty({ example: 'openai' })
   provider!: string;
 
-  @ApiPropertyOptional({ example: 'mistral-large-latest' })
+  @ApiPropertyOptional({ example: 'gpt-4o-mini' })
   model?: string;
 }
 

@@ -59,7 +59,7 @@ export interface CallFacts {
 
 /** A target the router would send the call to. */
 export interface TargetFacts {
-  /** Provider id, e.g. `mistral`. */
+  /** Provider id, e.g. `openai`. */
   readonly provider: string;
   /** The model name the target would receive (after a route mapping). */
   readonly model: string;
