@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import {
   type GatewayUnderTest,
   postJson,
+  postRaw,
   readSse,
   startGateway,
   readJson,
@@ -191,6 +192,29 @@ describe('HTTP surface', () => {
       expect(res.status).toBe(400);
       expectEnvelope(res.body, 400, 'no_provider', 'model');
       expect(res.body.error.message).toContain('OPENAI_API_KEY');
+    });
+  });
+
+  describe('hostile input', () => {
+    it('percent-encodes a non-ASCII model in X-Gateway-Model, and echoes it intact in the body', async () => {
+      const model = 'mock/modèle 模型 😀%';
+      const encoded = 'mock/mod%C3%A8le%20%E6%A8%A1%E5%9E%8B%20%F0%9F%98%80%25';
+      const json = await postJson(chatUrl(), { ...hello, model });
+      expect(json.status).toBe(200);
+      expect(json.body.model).toBe(model);
+      expect(json.headers.get('x-gateway-model')).toBe(encoded);
+      expect(decodeURIComponent(json.headers.get('x-gateway-model')!)).toBe(model);
+
+      const stream = await postRaw(chatUrl(), { ...hello, model, stream: true });
+      expect(stream.status).toBe(200);
+      expect(stream.headers.get('x-gateway-model')).toBe(encoded);
+      const { data } = await readSse(stream);
+      expect(JSON.parse(data[0]).model).toBe(model);
+      expect(data.at(-1)).toBe('[DONE]');
+
+      const embeddings = await postJson(`${gw.url}/v1/embeddings`, { model, input: 'x' });
+      expect(embeddings.status).toBe(200);
+      expect(embeddings.headers.get('x-gateway-model')).toBe(encoded);
     });
   });
 
