@@ -196,6 +196,46 @@ describe('HTTP surface', () => {
   });
 
   describe('hostile input', () => {
+    /** Sends `json` byte for byte, so escapes such as a lone `\ud800` reach the gateway as written. */
+    const postText = (path: string, json: string) =>
+      fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: json,
+      });
+    const chatJson = (model: string, stream: boolean) =>
+      `{"model":"${model}","stream":${stream},"messages":[{"role":"user","content":"Hi"}]}`;
+
+    it('refuses a streamed model holding a lone surrogate with 400, and keeps serving', async () => {
+      const res = await postText('/v1/chat/completions', chatJson('mock/\\ud800x', true));
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = await readJson(res);
+      expectEnvelope(body, 400, 'validation_error', 'model');
+      expect(body.error.message).toContain('unpaired surrogates');
+      // The same gateway process still answers, streamed and not.
+      const stream = await postText('/v1/chat/completions', chatJson('mock/test', true));
+      expect(stream.status).toBe(200);
+      expect((await readSse(stream)).data.at(-1)).toBe('[DONE]');
+      expect((await postJson(chatUrl(), hello)).status).toBe(200);
+    });
+
+    it.each([
+      ['chat, JSON', '/v1/chat/completions', chatJson('mock/\\ud800x', false)],
+      ['chat, a lone low surrogate', '/v1/chat/completions', chatJson('mock/x\\udc00', false)],
+      ['chat, a control character', '/v1/chat/completions', chatJson('mock/a\\u0001b', true)],
+      ['chat, a line break', '/v1/chat/completions', chatJson('mock/a\\r\\nx-evil: 1', false)],
+      ['embeddings', '/v1/embeddings', '{"model":"mock/\\ud800","input":"x"}'],
+      ['embeddings, DEL', '/v1/embeddings', '{"model":"mock/\\u007f","input":"x"}'],
+    ])(
+      'refuses a model id no provider can have (%s) with validation_error',
+      async (_w, path, json) => {
+        const res = await postText(path, json);
+        expect(res.status).toBe(400);
+        expectEnvelope(await readJson(res), 400, 'validation_error', 'model');
+      },
+    );
+
     it('percent-encodes a non-ASCII model in X-Gateway-Model, and echoes it intact in the body', async () => {
       const model = 'mock/modèle 模型 😀%';
       const encoded = 'mock/mod%C3%A8le%20%E6%A8%A1%E5%9E%8B%20%F0%9F%98%80%25';
