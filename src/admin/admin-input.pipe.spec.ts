@@ -56,6 +56,21 @@ describe(AdminInputPipe.name, () => {
     expect(invalid(RotateApiKeyDto, { grace_seconds: -1 }).param).toBe('grace_seconds');
     expect(invalid(RotateApiKeyDto, { grace_seconds: '60' }).param).toBe('grace_seconds');
   });
+
+  it('refuses input nested deeper than the limit, however deep, as validation_error', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const pipe = new AdminInputPipe(RotateApiKeyDto, { optionalBody: true });
+    expect(refusal(() => pipe.transform({ grace_seconds: deep }))).toMatchObject({
+      code: ErrorCode.ValidationError,
+      param: 'grace_seconds',
+    });
+    expect(invalid(CreateTenantDto, { name: 'x', tags: deep })).toMatchObject({
+      code: ErrorCode.ValidationError,
+      param: 'tags',
+      message: expect.stringContaining('64 levels'),
+    });
+  });
 });
 
 describe('admin request DTOs', () => {

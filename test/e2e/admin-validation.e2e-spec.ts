@@ -207,6 +207,51 @@ describe('Admin API: malformed input', () => {
     expect(ok.status).toBe(201);
   });
 
+  it.each([
+    [
+      'tags on create',
+      'POST',
+      '/v1/admin/tenants',
+      (deep: string) => `{"name":"x","tags":${deep}}`,
+      'tags',
+    ],
+    [
+      'settings on update',
+      'PATCH',
+      '/v1/admin/tenants/keyed',
+      (deep: string) => `{"settings":{"rate_limits":${deep}}}`,
+      'settings',
+    ],
+    [
+      'a key body',
+      'POST',
+      '/v1/admin/tenants/keyed/keys',
+      (deep: string) => `{"name":${deep}}`,
+      'name',
+    ],
+    [
+      'an optional rotation body',
+      'POST',
+      '/v1/admin/keys/key_0000000000000000/rotate',
+      (deep: string) => `{"grace_seconds":${deep}}`,
+      'grace_seconds',
+    ],
+  ])(
+    'refuses %s nested 10,000 levels deep with validation_error',
+    async (_w, method, path, body, param) => {
+      for (const deep of [
+        '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000),
+        '['.repeat(10_000) + ']'.repeat(10_000),
+      ]) {
+        const answer = await call(gw, method, path, { body: body(deep) });
+        expectError(answer, 400, 'validation_error', param);
+        expect(answer.body.error.message).toContain('64 levels');
+      }
+      // The gateway still serves the admin API.
+      expect((await call(gw, 'GET', '/v1/admin/tenants/keyed')).status).toBe(200);
+    },
+  );
+
   it('answers an unknown admin path 404 and a wrong method 405', async () => {
     expect((await call(gw, 'GET', '/v1/admin/policies')).body.error.code).toBe(
       'resource_not_found',
