@@ -113,6 +113,33 @@ describe('admin request DTOs', () => {
     expect(invalid(CreateTenantDto, { name: 'x', tags: { team: 1 } }).param).toBe('tags');
   });
 
+  it('wants settings, rate limits and tags as objects, never arrays', () => {
+    for (const settings of [[], [{ pii_action: 'BLOCK' }], 'strict', 1]) {
+      for (const [dto, base] of [
+        [CreateTenantDto, { name: 'x' }],
+        [UpdateTenantDto, {}],
+      ] as const) {
+        expect(invalid(dto, { ...base, settings })).toEqual({
+          code: ErrorCode.ValidationError,
+          param: 'settings',
+          message: 'settings must be an object',
+        });
+      }
+    }
+    expect(invalid(UpdateTenantDto, { settings: { rate_limits: [] } })).toEqual({
+      code: ErrorCode.ValidationError,
+      param: 'settings.rate_limits',
+      message: 'settings.rate_limits must be an object',
+    });
+    for (const tags of [[], [['team', 'x']]]) {
+      expect(invalid(CreateTenantDto, { name: 'x', tags }).param).toBe('tags');
+      expect(invalid(UpdateTenantDto, { tags }).param).toBe('tags');
+    }
+    // null still clears on PATCH, and an empty object is still a valid (empty) change.
+    expect(validateInput(UpdateTenantDto, { settings: null, tags: {} })).toBeDefined();
+    expect(validateInput(UpdateTenantDto, { settings: { rate_limits: null } })).toBeDefined();
+  });
+
   it('never echoes a credential value in an error', () => {
     const secret = 'sk-do-not-echo';
     for (const credentials of [
