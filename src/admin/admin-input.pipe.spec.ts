@@ -56,6 +56,21 @@ describe(AdminInputPipe.name, () => {
     expect(invalid(RotateApiKeyDto, { grace_seconds: -1 }).param).toBe('grace_seconds');
     expect(invalid(RotateApiKeyDto, { grace_seconds: '60' }).param).toBe('grace_seconds');
   });
+
+  it('refuses input nested deeper than the limit, however deep, as validation_error', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 10_000; i++) deep = { a: deep };
+    const pipe = new AdminInputPipe(RotateApiKeyDto, { optionalBody: true });
+    expect(refusal(() => pipe.transform({ grace_seconds: deep }))).toMatchObject({
+      code: ErrorCode.ValidationError,
+      param: 'grace_seconds',
+    });
+    expect(invalid(CreateTenantDto, { name: 'x', tags: deep })).toMatchObject({
+      code: ErrorCode.ValidationError,
+      param: 'tags',
+      message: expect.stringContaining('64 levels'),
+    });
+  });
 });
 
 describe('admin request DTOs', () => {
@@ -96,6 +111,33 @@ describe('admin request DTOs', () => {
       param: 'settings.colour',
     });
     expect(invalid(CreateTenantDto, { name: 'x', tags: { team: 1 } }).param).toBe('tags');
+  });
+
+  it('wants settings, rate limits and tags as objects, never arrays', () => {
+    for (const settings of [[], [{ pii_action: 'BLOCK' }], 'strict', 1]) {
+      for (const [dto, base] of [
+        [CreateTenantDto, { name: 'x' }],
+        [UpdateTenantDto, {}],
+      ] as const) {
+        expect(invalid(dto, { ...base, settings })).toEqual({
+          code: ErrorCode.ValidationError,
+          param: 'settings',
+          message: 'settings must be an object',
+        });
+      }
+    }
+    expect(invalid(UpdateTenantDto, { settings: { rate_limits: [] } })).toEqual({
+      code: ErrorCode.ValidationError,
+      param: 'settings.rate_limits',
+      message: 'settings.rate_limits must be an object',
+    });
+    for (const tags of [[], [['team', 'x']]]) {
+      expect(invalid(CreateTenantDto, { name: 'x', tags }).param).toBe('tags');
+      expect(invalid(UpdateTenantDto, { tags }).param).toBe('tags');
+    }
+    // null still clears on PATCH, and an empty object is still a valid (empty) change.
+    expect(validateInput(UpdateTenantDto, { settings: null, tags: {} })).toBeDefined();
+    expect(validateInput(UpdateTenantDto, { settings: { rate_limits: null } })).toBeDefined();
   });
 
   it('never echoes a credential value in an error', () => {

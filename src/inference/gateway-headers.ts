@@ -1,3 +1,5 @@
+import { headerSafe } from '../common/http/header-value.js';
+
 /** What answered a call: a provider, the model it was sent, and any providers that failed first. */
 export interface AnsweredBy {
   readonly provider: string;
@@ -10,15 +12,17 @@ export interface AnsweredBy {
 /**
  * `X-Gateway-*` headers that tell the caller what answered (contract 4.5):
  * `X-Gateway-Provider` and `X-Gateway-Model` always, `X-Gateway-Failover` only when a fallback
- * answered, listing the providers that failed before it.
+ * answered, listing the providers that failed before it. The model comes from the request, so
+ * every value is made {@link headerSafe}: a name beyond visible ASCII arrives percent-encoded
+ * instead of making Node refuse the whole answer.
  */
 export function gatewayHeaders(answer: AnsweredBy): Record<string, string> {
   const headers: Record<string, string> = {
-    'x-gateway-provider': answer.provider,
-    'x-gateway-model': answer.model,
+    'x-gateway-provider': headerSafe(answer.provider),
+    'x-gateway-model': headerSafe(answer.model),
   };
   if (answer.failedOver !== undefined && answer.failedOver.length > 0) {
-    headers['x-gateway-failover'] = answer.failedOver.join(',');
+    headers['x-gateway-failover'] = answer.failedOver.map(headerSafe).join(',');
   }
   return headers;
 }

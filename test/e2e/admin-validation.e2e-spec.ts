@@ -102,6 +102,54 @@ describe('Admin API: malformed input', () => {
       'settings.colour',
     ],
     [
+      'settings as an array on create',
+      'POST',
+      '/v1/admin/tenants',
+      { name: 'x', settings: [] },
+      'validation_error',
+      'settings',
+    ],
+    [
+      'settings as an array of settings on create',
+      'POST',
+      '/v1/admin/tenants',
+      { name: 'x', settings: [{ pii_action: 'BLOCK' }] },
+      'validation_error',
+      'settings',
+    ],
+    [
+      'settings as an array on update',
+      'PATCH',
+      '/v1/admin/tenants/keyed',
+      { settings: [] },
+      'validation_error',
+      'settings',
+    ],
+    [
+      'rate limits as an array',
+      'PATCH',
+      '/v1/admin/tenants/keyed',
+      { settings: { rate_limits: [] } },
+      'validation_error',
+      'settings.rate_limits',
+    ],
+    [
+      'tags as an array on create',
+      'POST',
+      '/v1/admin/tenants',
+      { name: 'x', tags: [] },
+      'validation_error',
+      'tags',
+    ],
+    [
+      'tags as an array on update',
+      'PATCH',
+      '/v1/admin/tenants/keyed',
+      { tags: ['team'] },
+      'validation_error',
+      'tags',
+    ],
+    [
       'an unknown scope',
       'POST',
       '/v1/admin/tenants/keyed/keys',
@@ -179,6 +227,24 @@ describe('Admin API: malformed input', () => {
     expect(answer.body.error.type).toBe('invalid_request_error');
   });
 
+  it('creates no tenant and changes none when settings is an array', async () => {
+    const before = (await call(gw, 'GET', '/v1/admin/tenants?limit=100')).body.data.length;
+    await call(gw, 'POST', '/v1/admin/tenants', {
+      body: { id: 'listed', name: 'L', settings: [] },
+    });
+    expect((await call(gw, 'GET', '/v1/admin/tenants/listed')).status).toBe(404);
+    expect((await call(gw, 'GET', '/v1/admin/tenants?limit=100')).body.data).toHaveLength(before);
+    // Objects and null still work as before.
+    const created = await call(gw, 'POST', '/v1/admin/tenants', {
+      body: { id: 'shaped', name: 'S', settings: { pii_action: 'redact' } },
+    });
+    expect([created.status, created.body.settings.pii_action]).toEqual([201, 'REDACT']);
+    const cleared = await call(gw, 'PATCH', '/v1/admin/tenants/shaped', {
+      body: { settings: null },
+    });
+    expect([cleared.status, cleared.body.settings]).toEqual([200, {}]);
+  });
+
   it('refuses bad JSON and bodies that are not objects', async () => {
     expectError(
       await call(gw, 'POST', '/v1/admin/tenants', { body: '{"name": "x",' }),
@@ -206,6 +272,51 @@ describe('Admin API: malformed input', () => {
     });
     expect(ok.status).toBe(201);
   });
+
+  it.each([
+    [
+      'tags on create',
+      'POST',
+      '/v1/admin/tenants',
+      (deep: string) => `{"name":"x","tags":${deep}}`,
+      'tags',
+    ],
+    [
+      'settings on update',
+      'PATCH',
+      '/v1/admin/tenants/keyed',
+      (deep: string) => `{"settings":{"rate_limits":${deep}}}`,
+      'settings',
+    ],
+    [
+      'a key body',
+      'POST',
+      '/v1/admin/tenants/keyed/keys',
+      (deep: string) => `{"name":${deep}}`,
+      'name',
+    ],
+    [
+      'an optional rotation body',
+      'POST',
+      '/v1/admin/keys/key_0000000000000000/rotate',
+      (deep: string) => `{"grace_seconds":${deep}}`,
+      'grace_seconds',
+    ],
+  ])(
+    'refuses %s nested 10,000 levels deep with validation_error',
+    async (_w, method, path, body, param) => {
+      for (const deep of [
+        '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000),
+        '['.repeat(10_000) + ']'.repeat(10_000),
+      ]) {
+        const answer = await call(gw, method, path, { body: body(deep) });
+        expectError(answer, 400, 'validation_error', param);
+        expect(answer.body.error.message).toContain('64 levels');
+      }
+      // The gateway still serves the admin API.
+      expect((await call(gw, 'GET', '/v1/admin/tenants/keyed')).status).toBe(200);
+    },
+  );
 
   it('answers an unknown admin path 404 and a wrong method 405', async () => {
     expect((await call(gw, 'GET', '/v1/admin/no-such-thing')).body.error.code).toBe(

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import {
   type GatewayUnderTest,
   postJson,
+  postRaw,
   readSse,
   startGateway,
   readJson,
@@ -191,6 +192,135 @@ describe('HTTP surface', () => {
       expect(res.status).toBe(400);
       expectEnvelope(res.body, 400, 'no_provider', 'model');
       expect(res.body.error.message).toContain('OPENAI_API_KEY');
+    });
+  });
+
+  describe('hostile input', () => {
+    /** Sends `json` byte for byte, so escapes such as a lone `\ud800` reach the gateway as written. */
+    const postText = (path: string, json: string) =>
+      fetch(`${gw.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: json,
+      });
+    const chatJson = (model: string, stream: boolean) =>
+      `{"model":"${model}","stream":${stream},"messages":[{"role":"user","content":"Hi"}]}`;
+
+    it('refuses a streamed model holding a lone surrogate with 400, and keeps serving', async () => {
+      const res = await postText('/v1/chat/completions', chatJson('mock/\\ud800x', true));
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = await readJson(res);
+      expectEnvelope(body, 400, 'validation_error', 'model');
+      expect(body.error.message).toContain('unpaired surrogates');
+      // The same gateway process still answers, streamed and not.
+      const stream = await postText('/v1/chat/completions', chatJson('mock/test', true));
+      expect(stream.status).toBe(200);
+      expect((await readSse(stream)).data.at(-1)).toBe('[DONE]');
+      expect((await postJson(chatUrl(), hello)).status).toBe(200);
+    });
+
+    it.each([
+      ['chat, JSON', '/v1/chat/completions', chatJson('mock/\\ud800x', false)],
+      ['chat, a lone low surrogate', '/v1/chat/completions', chatJson('mock/x\\udc00', false)],
+      ['chat, a control character', '/v1/chat/completions', chatJson('mock/a\\u0001b', true)],
+      ['chat, a line break', '/v1/chat/completions', chatJson('mock/a\\r\\nx-evil: 1', false)],
+      ['embeddings', '/v1/embeddings', '{"model":"mock/\\ud800","input":"x"}'],
+      ['embeddings, DEL', '/v1/embeddings', '{"model":"mock/\\u007f","input":"x"}'],
+    ])(
+      'refuses a model id no provider can have (%s) with validation_error',
+      async (_w, path, json) => {
+        const res = await postText(path, json);
+        expect(res.status).toBe(400);
+        expectEnvelope(await readJson(res), 400, 'validation_error', 'model');
+      },
+    );
+
+    it('percent-encodes a non-ASCII model in X-Gateway-Model, and echoes it intact in the body', async () => {
+      const model = 'mock/modèle 模型 😀%';
+      const encoded = 'mock/mod%C3%A8le%20%E6%A8%A1%E5%9E%8B%20%F0%9F%98%80%25';
+      const json = await postJson(chatUrl(), { ...hello, model });
+      expect(json.status).toBe(200);
+      expect(json.body.model).toBe(model);
+      expect(json.headers.get('x-gateway-model')).toBe(encoded);
+      expect(decodeURIComponent(json.headers.get('x-gateway-model')!)).toBe(model);
+
+      const stream = await postRaw(chatUrl(), { ...hello, model, stream: true });
+      expect(stream.status).toBe(200);
+      expect(stream.headers.get('x-gateway-model')).toBe(encoded);
+      const { data } = await readSse(stream);
+      expect(JSON.parse(data[0]).model).toBe(model);
+      expect(data.at(-1)).toBe('[DONE]');
+
+      const embeddings = await postJson(`${gw.url}/v1/embeddings`, { model, input: 'x' });
+      expect(embeddings.status).toBe(200);
+      expect(embeddings.headers.get('x-gateway-model')).toBe(encoded);
+    });
+
+    const nested = (depth: number, open: string, leaf: string, close: string) =>
+      open.repeat(depth) + leaf + close.repeat(depth);
+    const deepObject = nested(10_000, '{"a":', '1', '}');
+    const deepArray = nested(10_000, '[', '', ']');
+    const message = '[{"role":"user","content":"x"}]';
+
+    it.each([
+      [
+        'chat metadata',
+        '/v1/chat/completions',
+        `{"model":"m","messages":${message},"metadata":${deepObject}}`,
+        'metadata',
+      ],
+      [
+        'chat stop',
+        '/v1/chat/completions',
+        `{"model":"m","messages":${message},"stop":${deepArray}}`,
+        'stop',
+      ],
+      [
+        'chat messages',
+        '/v1/chat/completions',
+        `{"model":"m","messages":${deepArray}}`,
+        'messages',
+      ],
+      [
+        'chat tool parameters',
+        '/v1/chat/completions',
+        `{"model":"m","messages":${message},"tools":[{"type":"function","function":{"name":"f","parameters":${deepObject}}}]}`,
+        'tools',
+      ],
+      [
+        'chat with a key class-transformer skips',
+        '/v1/chat/completions',
+        `{"model":"m","messages":${message},"metadata":{"constructor":${deepArray}}}`,
+        'metadata',
+      ],
+      [
+        'a streamed chat',
+        '/v1/chat/completions',
+        `{"model":"mock/x","stream":true,"messages":${message},"user":${deepArray}}`,
+        'user',
+      ],
+      ['embeddings input', '/v1/embeddings', `{"model":"m","input":${deepArray}}`, 'input'],
+    ])(
+      'refuses a body nested 10,000 levels deep (%s) with validation_error',
+      async (_w, path, json, param) => {
+        const res = await postText(path, json);
+        expect(res.status).toBe(400);
+        const body = await readJson(res);
+        expectEnvelope(body, 400, 'validation_error', param);
+        expect(body.error.message).toContain('64 levels');
+      },
+    );
+
+    it('lets a tool schema nested 20 objects deep (45 levels) through validation', async () => {
+      let schema: object = { type: 'string' };
+      for (let i = 0; i < 20; i++) schema = { type: 'object', properties: { a: schema } };
+      const chat = await postJson(chatUrl(), {
+        ...hello,
+        tools: [{ type: 'function', function: { name: 'f', parameters: schema } }],
+      });
+      // Past validation: refused only because the mock provider has no tools.
+      expectEnvelope(chat.body, 400, 'unsupported_capability', 'tools');
     });
   });
 

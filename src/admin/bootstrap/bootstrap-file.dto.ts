@@ -6,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -74,6 +75,7 @@ class BootstrapTenantDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => TenantSettingsDto)
+  @IsObject()
   settings?: TenantSettingsDto;
 
   @IsOptional()

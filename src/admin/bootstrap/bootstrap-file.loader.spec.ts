@@ -175,6 +175,9 @@ policies:
     );
     expect(problem('tenants: []\nextra: 1\n')).toBe("unknown field 'extra'");
     expect(problem('tenants:\n  - { name: A }\n')).toBe('tenants[0].id must be a string');
+    expect(problem('tenants:\n  - { id: a, name: A, settings: [] }\n')).toBe(
+      'tenants[0].settings must be an object',
+    );
   });
 
   it('reports YAML errors and unreadable files', () => {

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -64,6 +65,7 @@ export class CreateTenantDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => TenantSettingsDto)
+  @IsObject()
   settings?: TenantSettingsDto;
 
   @ApiPropertyOptional(CREDENTIALS_DOC)

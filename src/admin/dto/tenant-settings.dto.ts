@@ -5,6 +5,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   Matches,
   Max,
@@ -53,6 +54,7 @@ export class TenantSettingsDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => RateLimitsDto)
+  @IsObject()
   rate_limits?: RateLimitsDto | null;
 
   @ApiPropertyOptional({

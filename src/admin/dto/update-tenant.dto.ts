@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -53,6 +54,7 @@ export class UpdateTenantDto {
   @IsOptional()
   @ValidateNested()
   @Type(() => TenantSettingsDto)
+  @IsObject()
   settings?: TenantSettingsDto | null;
 
   @ApiPropertyOptional({

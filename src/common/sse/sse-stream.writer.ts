@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { Observable } from 'rxjs';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { type Observable, Subscription } from 'rxjs';
 import { toErrorEnvelope } from '../errors/error-envelope.js';
 import { normalizeError } from '../errors/error-normalizer.js';
 import { recordCallError } from '../http/call-outcome.js';
@@ -26,6 +27,10 @@ export type SseHeaders = Record<string, string> | (() => Record<string, string>)
  * `data: {"error": ...}` frame, then the end. A client disconnect unsubscribes, which aborts the
  * upstream request. Resolves once the stream has started (or ended without events). `headers` may
  * be a function, called at that moment: what answered may be known only then (a fallback).
+ *
+ * Nothing thrown while writing escapes: RxJS reports a throw from an observer callback as an
+ * uncaught exception, which would end the process. Deciding or writing the headers, or writing a
+ * frame, is a failure of this stream like an upstream error, and ends it the same way.
  */
 export function streamAsSse<T>(
   reply: FastifyReply,
@@ -35,27 +40,41 @@ export function streamAsSse<T>(
   return new Promise<void>((resolve, reject) => {
     const res = reply.raw;
     let started = false;
+    let finished = false;
+    // Closed before the source is subscribed when it fails during a synchronous emission: adding
+    // the source's subscription then tears it down at once.
+    const subscription = new Subscription();
+
+    /** No more events: the upstream request is aborted. */
+    const finish = () => {
+      finished = true;
+      subscription.unsubscribe();
+    };
 
     const start = () => {
-      started = true;
-      reply.hijack();
       const decided = typeof headers === 'function' ? headers() : headers;
-      res.writeHead(200, { ...collectHeaders(reply), ...decided, ...SSE_HEADERS });
+      const all: Record<string, string> = { ...collectHeaders(reply), ...decided, ...SSE_HEADERS };
+      // Checked while the reply is still Fastify's: a header Node refuses fails the call as an
+      // ordinary error answer instead of leaving a hijacked reply half written.
+      for (const [name, value] of Object.entries(all)) {
+        validateHeaderName(name);
+        validateHeaderValue(name, value);
+      }
+      reply.hijack();
+      res.writeHead(200, all);
       // Send headers now so the caller sees the stream open before the first token.
       res.flushHeaders();
+      started = true;
       resolve();
     };
 
-    const subscription = events$.subscribe({
-      next: (event) => {
-        if (!started) start();
-        if (!res.writableEnded) res.write(`data: ${JSON.stringify(event)}\n\n`);
-      },
-      error: (err: unknown) => {
-        if (!started) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-          return;
-        }
+    const fail = (err: unknown) => {
+      finish();
+      if (!started) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      try {
         const error = normalizeError(err, { method: 'POST', path: '', allowedMethods: [] });
         recordCallError(reply.request, error);
         logger.warn({
@@ -67,12 +86,42 @@ export function streamAsSse<T>(
         if (!res.writableEnded) {
           res.end(`data: ${JSON.stringify(toErrorEnvelope(error, reply.request.id))}\n\n`);
         }
-      },
-      complete: () => {
-        if (!started) start();
-        if (!res.writableEnded) res.end(DONE);
-      },
-    });
+      } catch (frameError) {
+        logger.error({
+          msg: 'stream failed after the first byte, and its error frame could not be written',
+          trace_id: reply.request.id,
+          cause: frameError instanceof Error ? frameError.message : String(frameError),
+        });
+        res.destroy();
+      }
+    };
+
+    subscription.add(
+      events$.subscribe({
+        next: (event) => {
+          if (finished) return;
+          try {
+            if (!started) start();
+            if (!res.writableEnded) res.write(`data: ${JSON.stringify(event)}\n\n`);
+          } catch (err) {
+            fail(err);
+          }
+        },
+        error: (err: unknown) => {
+          if (!finished) fail(err);
+        },
+        complete: () => {
+          if (finished) return;
+          try {
+            if (!started) start();
+            finished = true;
+            if (!res.writableEnded) res.end(DONE);
+          } catch (err) {
+            fail(err);
+          }
+        },
+      }),
+    );
 
     res.once('close', () => subscription.unsubscribe());
   });

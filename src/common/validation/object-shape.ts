@@ -11,6 +11,7 @@ import { ValidationFailure } from './validation-failure.js';
  *   up (the one nearest the property first), so a table lists the DTO's decorators from the
  *   bottom, and nested validation last, as class-validator runs it after the others.
  * Messages are class-validator's default (or the DTO's own) messages, token for token.
+ * Nested checks recurse as the body nests: the request pipe bounds that depth first.
  */
 
 export type Json = Readonly<Record<string, unknown>>;

@@ -14,7 +14,8 @@ import {
   objectShape,
   optional,
 } from './object-shape.js';
-import { RequestValidationPipe } from './request-validation.pipe.js';
+import { MAX_NESTING_DEPTH } from './nesting-depth.js';
+import { RequestValidationPipe, validateWithClassValidator } from './request-validation.pipe.js';
 
 class ItemDto {
   @IsString()
@@ -121,6 +122,25 @@ describe(RequestValidationPipe.name, () => {
     for (const dto of [OrderDto, CheckedOrderDto]) {
       expect(refusal(() => pipe.transform(value, body(dto)))).toEqual({ code, param, message });
     }
+  });
+
+  it('refuses a body nested deeper than the limit before either path walks it', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const refused = {
+      code: ErrorCode.ValidationError,
+      param: 'items',
+      message: `items is nested too deeply: a request body may nest objects and arrays at most ${MAX_NESTING_DEPTH} levels deep.`,
+    };
+    for (const dto of [OrderDto, CheckedOrderDto]) {
+      expect(refusal(() => pipe.transform({ code: 'a', items: deep }, body(dto)))).toEqual(refused);
+      // A key class-transformer skips sends the body down the class-validator path.
+      const skipped = { code: 'a', items: [{ constructor: deep }] };
+      expect(refusal(() => pipe.transform(skipped, body(dto)))).toEqual(refused);
+    }
+    expect(refusal(() => validateWithClassValidator(OrderDto, { code: 'a', items: deep }))).toEqual(
+      refused,
+    );
   });
 
   it('leaves bodies with keys class-transformer skips to it: dropped, never assigned', () => {

@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { bodyCheckOf } from './body-check.decorator.js';
 import type { Json } from './object-shape.js';
+import { assertNestingWithinLimit } from './nesting-depth.js';
 import { containsSkippedKey } from './skipped-keys.js';
 import { ValidationFailure, formatPath } from './validation-failure.js';
 
@@ -30,7 +31,8 @@ const PRIMITIVES: readonly unknown[] = [String, Boolean, Number, Array, Object];
  *
  * Failures are contract errors: an unknown top-level field is `unsupported_capability` naming it
  * (never silently dropped, contract 4.2); anything else is `validation_error` with `param` set to
- * the offending path, e.g. `messages[0].role`.
+ * the offending path, e.g. `messages[0].role`. A body nested deeper than `MAX_NESTING_DEPTH` is
+ * refused first, as `validation_error` on its top-level field: every walk after that recurses.
  */
 @Injectable()
 export class RequestValidationPipe implements PipeTransform {
@@ -60,10 +62,11 @@ export function validateRequestBody<T extends object>(dto: Type<T>, value: unkno
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
   }
+  assertNestingWithinLimit(value);
   const check = bodyCheckOf(dto);
   let body: T;
   if (check === undefined || containsSkippedKey(value)) {
-    body = validateWithClassValidator(dto, value);
+    body = classValidate(dto, value);
   } else {
     const failure = check(value as Json);
     if (failure) throw failure.toGatewayError();
@@ -74,10 +77,18 @@ export function validateRequestBody<T extends object>(dto: Type<T>, value: unkno
 }
 
 /**
- * The class-validator path: a DTO instance built by class-transformer, checked by its decorators.
- * @throws GatewayError as {@link toGatewayError} renders the first failure
+ * The class-validator path: a DTO instance built by class-transformer, checked by its decorators,
+ * for a value not nested deeper than `MAX_NESTING_DEPTH`.
+ * @throws GatewayError as {@link toGatewayError} renders the first failure, or naming the depth
+ *   limit
  */
 export function validateWithClassValidator<T extends object>(dto: Type<T>, value: object): T {
+  assertNestingWithinLimit(value);
+  return classValidate(dto, value);
+}
+
+/** class-transformer and class-validator both recurse: only for a value of bounded depth. */
+function classValidate<T extends object>(dto: Type<T>, value: object): T {
   const instance = plainToInstance(dto, value);
   const errors = validateSync(instance, VALIDATOR_OPTIONS);
   if (errors.length > 0) throw toGatewayError(errors);

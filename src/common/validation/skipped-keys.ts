@@ -8,17 +8,21 @@ const SKIPPED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Obj
 /**
  * Whether a parsed JSON value holds one of those keys anywhere. Such a body is rare and goes
  * through class-validator, so that what is dropped, accepted or refused stays exactly as before
- * (an own `constructor` in a free-form object even makes class-transformer throw).
+ * (an own `constructor` in a free-form object even makes class-transformer throw). Iterative, so
+ * no value, however deep, can exhaust the stack here.
  */
 export function containsSkippedKey(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) {
-    for (const item of value) if (containsSkippedKey(item)) return true;
-    return false;
-  }
-  const record = value as Readonly<Record<string, unknown>>;
-  for (const key of Object.keys(record)) {
-    if (SKIPPED_KEYS.has(key) || containsSkippedKey(record[key])) return true;
+  const pending: unknown[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      for (const item of next as unknown[]) pending.push(item);
+      continue;
+    }
+    for (const [key, item] of Object.entries(next)) {
+      if (SKIPPED_KEYS.has(key)) return true;
+      pending.push(item);
+    }
   }
   return false;
 }

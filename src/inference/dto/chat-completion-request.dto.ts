@@ -31,6 +31,7 @@ import { ChatMessageDto } from './chat-message.dto.js';
 import {
   FUNCTION_NAME,
   FUNCTION_NAME_MESSAGE,
+  IsModelId,
   IsStop,
   IsStringMap,
   IsToolChoice,
@@ -105,6 +106,7 @@ class ToolDto implements FunctionTool {
  */
 @CheckBodyWith(checkChatCompletionRequest)
 export class ChatCompletionRequestDto implements ChatCompletionRequest {
+  @IsModelId()
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)

@@ -25,6 +25,7 @@ import { checkChatMessage } from './chat-message.validator.js';
 import {
   FUNCTION_NAME,
   FUNCTION_NAME_MESSAGE,
+  modelIdProblem,
   stopProblem,
   stringMapProblem,
   toolChoiceProblem,
@@ -72,7 +73,7 @@ const checkTool = objectShape('ToolDto', {
 
 /** The body of POST /v1/chat/completions, as `ChatCompletionRequestDto` validates it. */
 export const checkChatCompletionRequest = objectShape('ChatCompletionRequestDto', {
-  model: all(maxLength(256), isNotEmpty(), isString()),
+  model: all(maxLength(256), isNotEmpty(), isString(), custom(modelIdProblem)),
   messages: all(arrayMinSize(1), isArray(), nested(checkChatMessage, { each: true })),
   stream: optional(isBoolean()),
   stream_options: optional(isObject(), nested(checkStreamOptions)),

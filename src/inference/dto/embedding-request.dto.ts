@@ -11,7 +11,7 @@ import {
 import { CheckBodyWith } from '../../common/validation/body-check.decorator.js';
 import type { EmbeddingRequest } from '../../providers/llm-provider.types.js';
 import { checkEmbeddingRequest } from './embedding-request.validator.js';
-import { IsEmbeddingInput } from './openai-shape.validators.js';
+import { IsEmbeddingInput, IsModelId } from './openai-shape.validators.js';
 
 /**
  * POST /v1/embeddings. The request pipe validates it with {@link checkEmbeddingRequest}, which
@@ -19,6 +19,7 @@ import { IsEmbeddingInput } from './openai-shape.validators.js';
  */
 @CheckBodyWith(checkEmbeddingRequest)
 export class EmbeddingRequestDto implements EmbeddingRequest {
+  @IsModelId()
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)

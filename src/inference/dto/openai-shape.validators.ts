@@ -26,6 +26,23 @@ function define(
   };
 }
 
+/**
+ * Control characters (C0, DEL, C1) and unpaired UTF-16 surrogates. No provider names a model with
+ * them, a surrogate alone is no text at all (it has no UTF-8 form to send upstream), and either
+ * would follow the name into headers, URLs and log lines.
+ */
+const NOT_IN_A_MODEL_ID = /[\p{Cc}\p{Cs}]/u;
+
+/** `model`: a name a provider could have; type and length are other rules' concern. */
+export function modelIdProblem(value: unknown): string | undefined {
+  return typeof value === 'string' && NOT_IN_A_MODEL_ID.test(value)
+    ? 'must not contain control characters or unpaired surrogates'
+    : undefined;
+}
+
+export const IsModelId = (options?: ValidationOptions) =>
+  define('isModelId', modelIdProblem, options);
+
 /** Function and schema names (OpenAI's rule). */
 export const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 export const FUNCTION_NAME_MESSAGE = '$property must match [a-zA-Z0-9_-]{1,64}';

@@ -68,6 +68,7 @@ const VALUES: unknown[] = [
   ...'auto none required low float base64 get_weather $property'.split(' '),
   ...['', 'bad name', 'a'.repeat(257), 'a'.repeat(513), 'a'.repeat(MAX_TOOL_CALL_ID_LENGTH + 1)],
   '😀'.repeat(100) + 'e\uFE0F'.repeat(100),
+  ...['mock/\ud800', 'a\r\nb', '\u0085', 'mock/模型'],
   ...[{ a: 1 }, { a: 'b' }, { type: 'text', text: 'x' }, { type: 'text' }, { type: 'image_url' }],
   ...[
     { type: 'image_url', image_url: { url: 'u' } },
