@@ -4,7 +4,6 @@ import { PolicyGuard } from '../policy/policy.guard.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
 import { BodyValidationGuard } from './body-validation.guard.js';
-import { BudgetGuard } from './budget.guard.js';
 import { CallSettlement } from './call-settlement.service.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
 import {
@@ -14,9 +13,7 @@ import {
   PII_SCAN_STAGE,
   RATE_LIMIT_STAGE,
 } from './governance-stage.js';
-import { PiiActionGuard } from './pii-action.guard.js';
-import { PiiScanGuard } from './pii-scan.guard.js';
-import { RateLimitGuard } from './rate-limit.guard.js';
+import { BudgetGuard, PiiActionGuard, PiiScanGuard, RateLimitGuard } from './stage.guard.js';
 
 /**
  * The governance pipeline (contract 8): the stage guards every `@Governed` route runs, the seams

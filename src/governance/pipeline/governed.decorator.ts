@@ -3,11 +3,8 @@ import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { RequiredScope } from '../auth/required-scope.decorator.js';
 import { PolicyGuard } from '../policy/policy.guard.js';
 import { BodyValidationGuard } from './body-validation.guard.js';
-import { BudgetGuard } from './budget.guard.js';
 import { GOVERNED_ROUTE, type GovernedRoute } from './governed-route.js';
-import { PiiActionGuard } from './pii-action.guard.js';
-import { PiiScanGuard } from './pii-scan.guard.js';
-import { RateLimitGuard } from './rate-limit.guard.js';
+import { BudgetGuard, PiiActionGuard, PiiScanGuard, RateLimitGuard } from './stage.guard.js';
 
 /**
  * Puts a route behind the governance pipeline (contract 8), stages in the contract's order:
