@@ -49,7 +49,7 @@ export class AdminOpenApiService implements OnApplicationBootstrap {
     const config = new DocumentBuilder()
       .setTitle('LLM Governance Gateway: admin API')
       .setDescription(
-        'Tenants and API keys of the gateway. Every route needs the admin token ' +
+        'Tenants, API keys and policies of the gateway. Every route needs the admin token ' +
           '(`Authorization: Bearer <GATEWAY_ADMIN_TOKEN>`); without GATEWAY_ADMIN_TOKEN the admin ' +
           'API is off and answers 404 `admin_api_disabled`. Errors use the gateway error envelope.',
       )
