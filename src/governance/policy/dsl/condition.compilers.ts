@@ -6,7 +6,7 @@ import type { ProviderCatalog } from '../policy.types.js';
 import {
   checkKeys,
   type DslScope,
-  field,
+  readSoleKey,
   isMapping,
   readMapping,
   readNumber,
@@ -101,15 +101,12 @@ const CONDITION_SPECIAL: Readonly<Record<string, string>> = {
 };
 
 function compileMaxTokens(scope: DslScope, path: string, value: unknown): Predicate {
-  const spec = readMapping(scope, path, value, 'a mapping `{limit: N}`');
-  checkKeys(scope, path, spec, ['limit'], {
+  const raw = readSoleKey(scope, path, value, 'limit', 'N', {
     max: 'limit',
     value: 'limit',
     gt: 'limit',
     above: 'limit',
   });
-  const raw = field(spec, 'limit');
-  if (raw === undefined) throw scope.error(`${path}.limit`, `${path} needs a \`limit\``);
   const limit = readNumber(scope, `${path}.limit`, raw, {
     min: 0,
     max: Number.MAX_SAFE_INTEGER,
@@ -119,31 +116,25 @@ function compileMaxTokens(scope: DslScope, path: string, value: unknown): Predic
 }
 
 function compileBudget(scope: DslScope, path: string, value: unknown): Predicate {
-  const spec = readMapping(scope, path, value, 'a mapping `{above_pct: N}`');
-  checkKeys(scope, path, spec, ['above_pct'], {
+  const raw = readSoleKey(scope, path, value, 'above_pct', 'N', {
     above: 'above_pct',
     abovepercent: 'above_pct',
     pct: 'above_pct',
     percent: 'above_pct',
     threshold: 'above_pct',
   });
-  const raw = field(spec, 'above_pct');
-  if (raw === undefined) throw scope.error(`${path}.above_pct`, `${path} needs \`above_pct\``);
   const above = readNumber(scope, `${path}.above_pct`, raw, { min: 0, max: 1000, integer: false });
   return (facts) => facts.budgetUtilizationPct > above;
 }
 
 function compilePii(scope: DslScope, path: string, value: unknown): Predicate {
-  const spec = readMapping(scope, path, value, 'a mapping `{detected: [TYPES]}`');
-  checkKeys(scope, path, spec, ['detected'], {
+  const raw = readSoleKey(scope, path, value, 'detected', '[TYPES]', {
     types: 'detected',
     any: 'detected',
     entities: 'detected',
     detect: 'detected',
   });
-  const raw = field(spec, 'detected');
   const at = `${path}.detected`;
-  if (raw === undefined) throw scope.error(at, `${path} needs \`detected\`, a list of PII types`);
   const types = readStringList(scope, at, raw, 'PII types', 64).map((name, index) => {
     const upper = name.toUpperCase();
     if (!(POLICY_PII_TYPES as readonly string[]).includes(upper)) {

@@ -81,6 +81,25 @@ export function checkKeys(
   }
 }
 
+/**
+ * The value of a condition written as a mapping of one key, such as `{limit: N}`: refuses another
+ * shape, any other key (with a hint from `aliases`), and the key missing.
+ */
+export function readSoleKey(
+  scope: DslScope,
+  path: string,
+  value: unknown,
+  key: string,
+  shape: string,
+  aliases: Readonly<Record<string, string>>,
+): unknown {
+  const spec = readMapping(scope, path, value, `a mapping \`{${key}: ${shape}}\``);
+  checkKeys(scope, path, spec, [key], aliases);
+  const raw = field(spec, key);
+  if (raw === undefined) throw scope.error(`${path}.${key}`, `${path} needs \`${key}: ${shape}\``);
+  return raw;
+}
+
 export function readString(
   scope: DslScope,
   path: string,
