@@ -40,7 +40,7 @@ export class ChatCompletionsService {
     const routed = await this.executor.run(plan, context.traceId, signal, (target, call) =>
       target.provider.complete(forTarget(request, target), call),
     );
-    this.governance.answered(context, routed.answer);
+    context.answeredBy = routed.answer;
     this.governance.usage(context, routed.value.usage);
     const operator = this.governance.answer(context);
     if (operator === undefined) return routed;
@@ -69,13 +69,8 @@ export class ChatCompletionsService {
           ),
         ),
     );
-    const answer = () => {
-      const answered = routed.answer();
-      if (answered !== undefined && context.answeredBy === undefined) {
-        this.governance.answered(context, answered);
-      }
-      return answered;
-    };
+    // Known at the first chunk, when the SSE writer asks for the headers.
+    const answer = () => (context.answeredBy ??= routed.answer());
     return { events$: this.governed(routed.events$, context), answer };
   }
 
@@ -94,11 +89,11 @@ export class ChatCompletionsService {
 
   private plan(request: ChatCompletionRequest, context: GovernanceContext) {
     assertServable(request);
-    let promptTokens: number | undefined;
     const probe: CapabilityProbe = {
       lacks: (target) => {
-        promptTokens ??= context.estimatedPromptTokens ?? estimatePromptTokens(request.messages);
-        context.estimatedPromptTokens = promptTokens;
+        const promptTokens = (context.estimatedPromptTokens ??= estimatePromptTokens(
+          request.messages,
+        ));
         const capabilities = target.provider.capabilities(target.upstreamModel);
         return capabilityGaps(request, capabilities, promptTokens).map((gap) => gap.what);
       },

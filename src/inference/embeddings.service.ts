@@ -59,7 +59,7 @@ export class EmbeddingsService {
           call,
         ),
     );
-    this.governance.answered(context, answer);
+    context.answeredBy = answer;
     this.governance.usage(context, { ...result.usage, completion_tokens: 0 });
     const base64 = request.encoding_format === 'base64';
     return {

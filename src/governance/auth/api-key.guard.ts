@@ -21,14 +21,6 @@ const DEFAULT_TENANT_FACTS: TenantFacts = Object.freeze({
   settings: Object.freeze({}),
 });
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set by the API key guard; every later stage reads the caller's tenant from here. */
-    tenantId?: string;
-    keyId?: string;
-  }
-}
-
 /**
  * Authenticates /v1 calls by `Authorization: Bearer <key>` or `x-api-key` (contract 4.7, 7): a
  * presented key must be valid in every profile; a missing one is refused unless
@@ -58,7 +50,6 @@ export class ApiKeyGuard implements CanActivate {
           "An API key is required: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
         );
       }
-      request.tenantId = DEFAULT_TENANT;
       contextOf(request).tenant = DEFAULT_TENANT_FACTS;
       return true;
     }
@@ -70,8 +61,6 @@ export class ApiKeyGuard implements CanActivate {
         `This API key lacks the '${scope}' scope this endpoint needs.`,
       );
     }
-    request.tenantId = identity.tenantId;
-    request.keyId = identity.keyId;
     const governance = contextOf(request);
     governance.tenant = identity.tenant;
     governance.keyId = identity.keyId;

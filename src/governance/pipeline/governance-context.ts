@@ -1,4 +1,5 @@
 import type { GatewayError } from '../../common/errors/gateway-error.js';
+import type { RoutedAnswer } from '../../routing/failover.executor.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
 import type { TenantSettings } from '../../storage/tenant.types.js';
 import type {
@@ -53,13 +54,6 @@ export interface PolicyRecord {
   readonly verdict: PolicyVerdict;
 }
 
-/** Who answered: the provider, the model it was sent, and any providers that failed first. */
-export interface AnsweringTarget {
-  readonly provider: string;
-  readonly model: string;
-  readonly failedOver: readonly string[];
-}
-
 /** Token usage of the call as the upstream reported it (or estimated, flagged). */
 export interface CallUsage {
   readonly inputTokens: number;
@@ -109,7 +103,6 @@ export class GovernanceContext {
 
   // Stage 6: PII findings in the request.
   piiRequest?: PiiCounts;
-  piiResponse?: PiiCounts;
 
   // Stages 7 and 9: policy decisions.
   /** The facts the rules were evaluated against, built once by the policy stage. */
@@ -122,13 +115,9 @@ export class GovernanceContext {
   /** Where a ROUTE rule sent the call before routing (stage 7). */
   routedTo?: { readonly provider: string; readonly model?: string; readonly rule: MatchedRule };
 
-  // Stages 10 and 11: what answered and what it cost.
-  answeredBy?: AnsweringTarget;
-  firstByteAt?: number;
+  // Stages 10 and 11: what answered and what it used.
+  answeredBy?: RoutedAnswer;
   usage?: CallUsage;
-  costUsd?: number;
-  /** Cost tags (`X-Dvara-Tags`, `metadata.tags`). */
-  tags?: Readonly<Record<string, string>>;
 
   constructor(
     readonly traceId: string,

@@ -4,7 +4,7 @@ import type { Usage } from '../../providers/llm-provider.types.js';
 import type { PlanGovernance } from '../../routing/target-gate.js';
 import { PolicyEnforcer } from '../policy/policy.enforcer.js';
 import { ANSWER_STAGES, type AnswerStage, type ChatAnswerPart } from './answer-stage.js';
-import type { AnsweringTarget, GovernanceContext } from './governance-context.js';
+import type { GovernanceContext } from './governance-context.js';
 
 const NO_GOVERNANCE: PlanGovernance = Object.freeze({});
 
@@ -25,22 +25,18 @@ export class GovernancePipeline {
     const gate = this.policies.gate(context);
     const pinned = context.routedTo;
     if (gate === undefined && pinned === undefined) return NO_GOVERNANCE;
-    return { gate, pinned: pinned && { provider: pinned.provider, model: pinned.model } };
-  }
-
-  answered(context: GovernanceContext, target: AnsweringTarget): void {
-    context.answeredBy = target;
+    return { gate, pinned };
   }
 
   /** Records the upstream's usage block (settlement prices it). */
-  usage(context: GovernanceContext, usage: Usage | undefined, estimated = false): void {
+  usage(context: GovernanceContext, usage: Usage | undefined): void {
     if (usage === undefined) return;
     context.usage = {
       inputTokens: usage.prompt_tokens,
       outputTokens: usage.completion_tokens,
       cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
       reasoningTokens: usage.completion_tokens_details?.reasoning_tokens,
-      estimated,
+      estimated: false,
     };
   }
 
