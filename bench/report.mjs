@@ -33,20 +33,7 @@ export function authCost(results) {
     separateRuns: null,
     paired: null,
   };
-  if (keyless && keyed) {
-    const sep = {};
-    if (keyless.throughput && keyed.throughput) {
-      sep.keylessReqPerSec = keyless.throughput.reqPerSec;
-      sep.keyedReqPerSec = keyed.throughput.reqPerSec;
-      sep.throughputCostPercent =
-        100 * (1 - keyed.throughput.reqPerSec / keyless.throughput.reqPerSec);
-    }
-    if (keyless.latency && keyed.latency) {
-      sep.latencyP50AddedMs = keyed.latency.ms.p50 - keyless.latency.ms.p50;
-      sep.latencyP99AddedMs = keyed.latency.ms.p99 - keyless.latency.ms.p99;
-    }
-    if (Object.keys(sep).length) out.separateRuns = sep;
-  }
+  if (keyless && keyed) out.separateRuns = separateRunsCost(keyless, keyed, 'keyless', 'keyed');
   const p = keyed?.paired;
   if (p) {
     out.paired = {
@@ -72,6 +59,25 @@ export function authCost(results) {
 }
 
 /**
+ * What `other` costs over `base`, two targets each measured in its own process and run: req/s of
+ * each (as `<name>ReqPerSec`), the throughput cost in % and the latency p50/p99 added. Null when
+ * the two share no lane.
+ */
+function separateRunsCost(base, other, baseName, otherName) {
+  const sep = {};
+  if (base.throughput && other.throughput) {
+    sep[`${baseName}ReqPerSec`] = base.throughput.reqPerSec;
+    sep[`${otherName}ReqPerSec`] = other.throughput.reqPerSec;
+    sep.throughputCostPercent = 100 * (1 - other.throughput.reqPerSec / base.throughput.reqPerSec);
+  }
+  if (base.latency && other.latency) {
+    sep.latencyP50AddedMs = other.latency.ms.p50 - base.latency.ms.p50;
+    sep.latencyP99AddedMs = other.latency.ms.p99 - base.latency.ms.p99;
+  }
+  return Object.keys(sep).length ? sep : null;
+}
+
+/**
  * The cost of governance: the governed gateway (key + policies) against the keyed one, each its
  * own process and run (drift between them is in the figure), and the governed gateway's share of
  * the reference. Positive = slower. Null without a governed column.
@@ -82,20 +88,7 @@ export function governedCost(results) {
   const keyed = results['gateway-auth'];
   const ref = results.reference;
   const out = { comparedWith: 'gateway-auth', separateRuns: null, ofReference: null };
-  if (keyed) {
-    const sep = {};
-    if (keyed.throughput && governed.throughput) {
-      sep.keyedReqPerSec = keyed.throughput.reqPerSec;
-      sep.governedReqPerSec = governed.throughput.reqPerSec;
-      sep.throughputCostPercent =
-        100 * (1 - governed.throughput.reqPerSec / keyed.throughput.reqPerSec);
-    }
-    if (keyed.latency && governed.latency) {
-      sep.latencyP50AddedMs = governed.latency.ms.p50 - keyed.latency.ms.p50;
-      sep.latencyP99AddedMs = governed.latency.ms.p99 - keyed.latency.ms.p99;
-    }
-    if (Object.keys(sep).length) out.separateRuns = sep;
-  }
+  if (keyed) out.separateRuns = separateRunsCost(keyed, governed, 'keyed', 'governed');
   if (ref?.throughput && governed.throughput) {
     const share = governed.throughput.reqPerSec / ref.throughput.reqPerSec;
     const refCpu = perCpu(ref);
