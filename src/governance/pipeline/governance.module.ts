@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
-import { PolicyGuard } from '../policy/policy.guard.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
-import { BodyValidationGuard } from './body-validation.guard.js';
 import { CallSettlement } from './call-settlement.service.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
 import {
@@ -13,12 +11,11 @@ import {
   PII_SCAN_STAGE,
   RATE_LIMIT_STAGE,
 } from './governance-stage.js';
-import { BudgetGuard, PiiActionGuard, PiiScanGuard, RateLimitGuard } from './stage.guard.js';
 
 /**
- * The governance pipeline (contract 8): the stage guards every `@Governed` route runs, the seams
- * the rate-limit, budget and PII stages fill (idle until they do: a stage with nothing configured
- * costs nothing), the answer-side operators, and settlement.
+ * The governance pipeline (contract 8): what the stage guards of every `@Governed` route inject,
+ * the seams the rate-limit, budget and PII stages fill (idle until they do: a stage with nothing
+ * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
   imports: [AuthModule, PolicyModule],
@@ -28,17 +25,11 @@ import { BudgetGuard, PiiActionGuard, PiiScanGuard, RateLimitGuard } from './sta
     { provide: PII_SCAN_STAGE, useClass: IdleStage },
     { provide: PII_ACTION_STAGE, useClass: IdleStage },
     { provide: ANSWER_STAGES, useValue: [] },
-    RateLimitGuard,
-    BodyValidationGuard,
-    BudgetGuard,
-    PiiScanGuard,
-    PolicyGuard,
-    PiiActionGuard,
     CallSettlement,
     GovernancePipeline,
   ],
-  // Guards named in `@UseGuards` are built in the module of the controller using them, so what
-  // they inject (the stage seams) is exported along with them.
+  // Guards named in `@UseGuards` are built in the module of the controller using them, from what
+  // that module can inject: the stage seams and the services the guards use are exported.
   exports: [
     AuthModule,
     PolicyModule,
@@ -46,12 +37,6 @@ import { BudgetGuard, PiiActionGuard, PiiScanGuard, RateLimitGuard } from './sta
     BUDGET_STAGE,
     PII_SCAN_STAGE,
     PII_ACTION_STAGE,
-    RateLimitGuard,
-    BodyValidationGuard,
-    BudgetGuard,
-    PiiScanGuard,
-    PolicyGuard,
-    PiiActionGuard,
     CallSettlement,
     GovernancePipeline,
   ],
