@@ -183,20 +183,17 @@ const costText = (n) => (n === null || n === undefined ? '-' : `${n.toFixed(1)}%
 
 function authCostCell(key, cost) {
   if (key !== 'gateway-auth') return '-';
-  const sep = cost.separateRuns;
-  if (!sep) return 'n/a (needs the gateway column too)';
-  const parts = [];
-  if (sep.throughputCostPercent !== undefined)
-    parts.push(`${costText(sep.throughputCostPercent)} req/s`);
-  if (sep.latencyP50AddedMs !== undefined) parts.push(`p50 ${signed(sep.latencyP50AddedMs)} ms`);
-  if (sep.latencyP99AddedMs !== undefined) parts.push(`p99 ${signed(sep.latencyP99AddedMs)} ms`);
-  return parts.join(', ');
+  return separateRunsCell(cost.separateRuns, 'n/a (needs the gateway column too)');
 }
 
 function governedCostCell(key, cost) {
   if (key !== 'gateway-governed') return '-';
-  const sep = cost?.separateRuns;
-  if (!sep) return 'n/a (needs the API key column too)';
+  return separateRunsCell(cost?.separateRuns, 'n/a (needs the API key column too)');
+}
+
+/** A {@link separateRunsCost} figure as a table cell. */
+function separateRunsCell(sep, missing) {
+  if (!sep) return missing;
   const parts = [];
   if (sep.throughputCostPercent !== undefined)
     parts.push(`${costText(sep.throughputCostPercent)} req/s`);
