@@ -14,7 +14,7 @@ import {
   objectShape,
   optional,
 } from './object-shape.js';
-import { MAX_NESTING_DEPTH } from './nesting-depth.js';
+import { MAX_NESTING_DEPTH } from './body-scan.js';
 import { RequestValidationPipe, validateWithClassValidator } from './request-validation.pipe.js';
 
 class ItemDto {

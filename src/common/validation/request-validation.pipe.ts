@@ -5,8 +5,7 @@ import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { bodyCheckOf } from './body-check.decorator.js';
 import type { Json } from './object-shape.js';
-import { assertNestingWithinLimit } from './nesting-depth.js';
-import { containsSkippedKey } from './skipped-keys.js';
+import { assertNestingWithinLimit, nestedTooDeep, scanBody } from './body-scan.js';
 import { ValidationFailure, formatPath } from './validation-failure.js';
 
 const VALIDATOR_OPTIONS: ValidatorOptions = {
@@ -62,10 +61,13 @@ export function validateRequestBody<T extends object>(dto: Type<T>, value: unkno
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
   }
-  assertNestingWithinLimit(value);
+  // One walk: the depth limit before anything recurses, and whether class-transformer would
+  // drop a key (such a body takes the class-validator path).
+  const scan = scanBody(value);
+  if (scan.tooDeep !== undefined) throw nestedTooDeep(scan.tooDeep);
   const check = bodyCheckOf(dto);
   let body: T;
-  if (check === undefined || containsSkippedKey(value)) {
+  if (check === undefined || scan.skippedKey) {
     body = classValidate(dto, value);
   } else {
     const failure = check(value as Json);

@@ -6,7 +6,7 @@ import {
   RequestValidationPipe,
   validateWithClassValidator,
 } from '../../common/validation/request-validation.pipe.js';
-import { containsSkippedKey } from '../../common/validation/skipped-keys.js';
+import { containsSkippedKey } from '../../common/validation/body-scan.js';
 import { MAX_TOOL_CALL_ID_LENGTH } from '../../providers/llm-provider.types.js';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
 import { EmbeddingRequestDto } from './embedding-request.dto.js';
