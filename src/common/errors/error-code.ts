@@ -38,6 +38,7 @@ export enum ErrorCode {
   PolicyReadOnly = 'policy_read_only',
   PolicyNotFound = 'policy_not_found',
   PolicyExists = 'policy_exists',
+  PiiDetected = 'pii_detected',
 }
 
 export type ErrorType =
@@ -45,6 +46,7 @@ export type ErrorType =
   | 'authentication_error'
   | 'permission_error'
   | 'policy_violation'
+  | 'pii_violation'
   | 'data_residency_error'
   | 'conflict_error'
   | 'not_found_error'
@@ -97,4 +99,5 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.PolicyReadOnly]: { status: 409, type: 'conflict_error' },
   [ErrorCode.PolicyNotFound]: { status: 404, type: 'not_found_error' },
   [ErrorCode.PolicyExists]: { status: 409, type: 'conflict_error' },
+  [ErrorCode.PiiDetected]: { status: 400, type: 'pii_violation' },
 };

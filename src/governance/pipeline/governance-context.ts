@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../common/errors/gateway-error.js';
 import type { RoutedAnswer } from '../../routing/failover.executor.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
-import type { TenantSettings } from '../../storage/tenant.types.js';
+import type { PiiAction, TenantSettings } from '../../storage/tenant.types.js';
 import type {
   CallFacts,
   CompiledRule,
@@ -101,8 +101,12 @@ export class GovernanceContext {
   /** Utilisation of the tightest budget applying to the call, in percent (stage 5). */
   budgetUtilizationPct?: number;
 
-  // Stage 6: PII findings in the request.
+  // Stage 6: PII findings in the request; stages 8 and 10: what was done about them.
   piiRequest?: PiiCounts;
+  /** PII the model produced, found in the answer (stage 10; only with `scan-responses`). */
+  piiResponse?: PiiCounts;
+  /** The PII action in force for this call, once the PII stage has run. */
+  piiAction?: PiiAction;
 
   // Stages 7 and 9: policy decisions.
   /** The facts the rules were evaluated against, built once by the policy stage. */
