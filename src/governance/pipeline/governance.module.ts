@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
 import { CallSettlement } from './call-settlement.service.js';
+import { GovernanceEvents, LoggedGovernanceEvents } from './governance-events.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
 import {
   BUDGET_STAGE,
@@ -25,6 +26,7 @@ import {
     { provide: PII_SCAN_STAGE, useClass: IdleStage },
     { provide: PII_ACTION_STAGE, useClass: IdleStage },
     { provide: ANSWER_STAGES, useValue: [] },
+    { provide: GovernanceEvents, useClass: LoggedGovernanceEvents },
     CallSettlement,
     GovernancePipeline,
   ],
@@ -37,6 +39,7 @@ import {
     BUDGET_STAGE,
     PII_SCAN_STAGE,
     PII_ACTION_STAGE,
+    GovernanceEvents,
     CallSettlement,
     GovernancePipeline,
   ],
