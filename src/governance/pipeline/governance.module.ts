@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
-import { CallSettlement } from './call-settlement.service.js';
-import { GovernanceEvents, LoggedGovernanceEvents } from './governance-events.js';
+import { GovernanceCoreModule } from './governance-core.module.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
 import {
   BUDGET_STAGE,
@@ -19,15 +18,13 @@ import {
  * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
-  imports: [AuthModule, PolicyModule],
+  imports: [AuthModule, PolicyModule, GovernanceCoreModule],
   providers: [
     { provide: RATE_LIMIT_STAGE, useClass: IdleStage },
     { provide: BUDGET_STAGE, useClass: IdleStage },
     { provide: PII_SCAN_STAGE, useClass: IdleStage },
     { provide: PII_ACTION_STAGE, useClass: IdleStage },
     { provide: ANSWER_STAGES, useValue: [] },
-    { provide: GovernanceEvents, useClass: LoggedGovernanceEvents },
-    CallSettlement,
     GovernancePipeline,
   ],
   // Guards named in `@UseGuards` are built in the module of the controller using them, from what
@@ -39,8 +36,7 @@ import {
     BUDGET_STAGE,
     PII_SCAN_STAGE,
     PII_ACTION_STAGE,
-    GovernanceEvents,
-    CallSettlement,
+    GovernanceCoreModule,
     GovernancePipeline,
   ],
 })
