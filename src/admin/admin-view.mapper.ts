@@ -106,6 +106,13 @@ export function fromCredentials<T extends Record<string, string> | null>(
 function settingsChange(dto: TenantSettingsDto): SettingsChange {
   const change: SettingsChange = {};
   if (dto.pii_action !== undefined) change.piiAction = dto.pii_action;
+  if (dto.pii_types !== undefined) {
+    change.piiTypes = dto.pii_types === null ? null : [...new Set(dto.pii_types)];
+  }
+  if (dto.pii_custom_patterns !== undefined) {
+    change.piiCustomPatterns =
+      dto.pii_custom_patterns === null ? null : { ...dto.pii_custom_patterns };
+  }
   if (dto.allowed_providers !== undefined) {
     change.allowedProviders = dto.allowed_providers === null ? null : [...dto.allowed_providers];
   }
@@ -130,6 +137,10 @@ function settingsChange(dto: TenantSettingsDto): SettingsChange {
 function toSettingsView(settings: TenantSettings): TenantSettingsDto {
   const view: TenantSettingsDto = {};
   if (settings.piiAction !== undefined) view.pii_action = settings.piiAction;
+  if (settings.piiTypes !== undefined) view.pii_types = [...settings.piiTypes];
+  if (settings.piiCustomPatterns !== undefined) {
+    view.pii_custom_patterns = { ...settings.piiCustomPatterns };
+  }
   if (settings.rateLimits !== undefined) {
     view.rate_limits = {};
     if (settings.rateLimits.requestsPerMinute !== undefined) {

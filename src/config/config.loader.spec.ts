@@ -255,6 +255,30 @@ describe('loadGatewayConfig', () => {
     expect(failure({ PORT: 'eighty' })).toContain('gateway.server.port');
   });
 
+  it('stops on a PII custom pattern that can backtrack catastrophically, naming its key', () => {
+    write(
+      'application.yml',
+      "gateway:\n  pii:\n    custom-patterns:\n      ticket: 'TCK-[0-9]{5}'\n      risky: '(a+)+$'\n",
+    );
+    const message = failure();
+    expect(message).toContain('gateway.pii.custom-patterns.risky');
+    expect(message).not.toContain('custom-patterns.ticket');
+  });
+
+  it('reads the PII settings case-insensitively and keeps custom pattern labels as written', () => {
+    write(
+      'application.yml',
+      "gateway:\n  pii:\n    default-action: redact\n    types: [email, Ssn]\n    custom-patterns:\n      Employee-ID: 'EMP-[0-9]{6}'\n",
+    );
+    const pii = load().pii;
+    expect(pii.defaultAction).toBe('REDACT');
+    expect(pii.types).toEqual(['EMAIL', 'SSN']);
+    expect(pii.customPatterns).toEqual({ 'Employee-ID': 'EMP-[0-9]{6}' });
+    expect(pii.streamHoldbackChars).toBe(64);
+    write('application.yml', 'gateway:\n  pii:\n    types: [EMAIL, SOCIAL]\n');
+    expect(failure()).toContain('gateway.pii.types');
+  });
+
   it('never echoes a secret value in an error', () => {
     write(
       'application.yml',

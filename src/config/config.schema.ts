@@ -18,6 +18,7 @@ import {
   qwenSchema,
 } from './provider-schemas/vendors.schema.js';
 import { providerResilienceSchema, resilienceDefaultsSchema } from './resilience.schema.js';
+import { piiSchema } from './pii.schema.js';
 import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
 
@@ -167,6 +168,7 @@ export const gatewaySchema = z
         'reload-interval-ms': int(100).default(1_000),
       })
       .prefault({}),
+    pii: piiSchema,
   })
   .superRefine((gateway, ctx) => {
     const known = knownProviderIds(gateway.providers);
@@ -202,6 +204,7 @@ export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
   'response-overrides',
   'headers',
   'policies',
+  'custom-patterns',
 ]);
 
 /** Keys whose children are named by the operator: the names stay, their settings are camel-cased. */

@@ -7,6 +7,10 @@ export type PiiAction = (typeof PII_ACTIONS)[number];
 /** Per-tenant settings; every field optional (absent means the installation's default). */
 export interface TenantSettings {
   piiAction?: PiiAction;
+  /** PII types detected for this tenant (the contract's spelling); absent: the installation's. */
+  piiTypes?: string[];
+  /** The tenant's own `label -> regex` PII patterns, reported as CUSTOM (checked when written). */
+  piiCustomPatterns?: Record<string, string>;
   rateLimits?: { requestsPerMinute?: number; tokensPerMinute?: number };
   /** Provider ids this tenant may use; absent means all. */
   allowedProviders?: string[];

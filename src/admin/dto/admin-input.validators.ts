@@ -1,4 +1,5 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
+import { checkCustomPattern } from '../../governance/pii/detection/pii-detector.js';
 
 /*
  * Order of decorators in the admin DTOs: class-validator runs a property's validators from the
@@ -58,6 +59,34 @@ export const IsTagMap = (options?: ValidationOptions) =>
         if (typeof tag !== 'string' || tag.length > 256) {
           return `must give '${key}' a string of at most 256 characters`;
         }
+      }
+      return undefined;
+    },
+    options,
+  );
+
+const MAX_PII_PATTERNS = 32;
+const PII_LABEL = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * `pii_custom_patterns`: up to 32 `label -> regex` entries, each one the detector can run in
+ * bounded time (a pattern that can backtrack catastrophically is refused with the reason).
+ */
+export const IsPiiPatternMap = (options?: ValidationOptions) =>
+  define(
+    'isPiiPatternMap',
+    (value) => {
+      if (!isPlainObject(value)) return 'must be an object of label -> regular expression';
+      const entries = Object.entries(value);
+      if (entries.length > MAX_PII_PATTERNS)
+        return `must have at most ${MAX_PII_PATTERNS} patterns`;
+      for (const [label, source] of entries) {
+        if (!PII_LABEL.test(label)) {
+          return `has label '${label.slice(0, 64)}': labels must match [A-Za-z0-9_.:-]{1,64}`;
+        }
+        if (typeof source !== 'string') return `must give '${label}' a string pattern`;
+        const problem = checkCustomPattern(label, source);
+        if (problem !== undefined) return `has an unusable pattern: ${problem}`;
       }
       return undefined;
     },

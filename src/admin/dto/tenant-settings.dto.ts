@@ -12,8 +12,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { PII_TYPES } from '../../governance/pii/pii.types.js';
 import { PII_ACTIONS, type PiiAction } from '../../storage/tenant.types.js';
-import { SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
+import { IsPiiPatternMap, SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
 
 const MAX_PER_MINUTE = 1_000_000_000;
 
@@ -49,6 +50,37 @@ export class TenantSettingsDto {
   )
   @IsIn(PII_ACTIONS, { message: `$property must be one of ${PII_ACTIONS.join(', ')}` })
   pii_action?: PiiAction | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: PII_TYPES,
+    nullable: true,
+    example: ['EMAIL', 'CREDIT_CARD'],
+    description: 'PII types detected for this tenant (case-insensitive on input); absent: all.',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value)
+      ? (value as unknown[]).map((type) => (typeof type === 'string' ? type.toUpperCase() : type))
+      : value,
+  )
+  @IsIn(PII_TYPES, { each: true, message: `$property must hold types of ${PII_TYPES.join(', ')}` })
+  @ArrayMaxSize(PII_TYPES.length)
+  @IsArray()
+  pii_types?: string[] | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+    example: { employee_id: 'EMP-\\d{6}' },
+    description:
+      'label -> regular expression, reported as CUSTOM. A pattern that does not compile, matches ' +
+      'the empty string, or can backtrack catastrophically (nested quantifiers) is refused.',
+  })
+  @IsOptional()
+  @IsPiiPatternMap()
+  pii_custom_patterns?: Record<string, string> | null;
 
   @ApiPropertyOptional({ type: () => RateLimitsDto, nullable: true })
   @IsOptional()

@@ -2,6 +2,7 @@ import type { GatewayError } from '../../common/errors/gateway-error.js';
 import type { RoutedAnswer } from '../../routing/failover.executor.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
 import type { PiiAction, TenantSettings } from '../../storage/tenant.types.js';
+import type { PiiCall } from '../pii/pii-call.js';
 import type {
   CallFacts,
   CompiledRule,
@@ -107,6 +108,8 @@ export class GovernanceContext {
   piiResponse?: PiiCounts;
   /** The PII action in force for this call, once the PII stage has run. */
   piiAction?: PiiAction;
+  /** The PII stage's own state for this call (findings, tokens issued): never logged. */
+  pii?: PiiCall;
 
   // Stages 7 and 9: policy decisions.
   /** The facts the rules were evaluated against, built once by the policy stage. */

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { PiiActionStage } from '../pii/pii-action.stage.js';
+import { PiiAnswerStage } from '../pii/pii-answer.stage.js';
+import { PiiScanStage } from '../pii/pii-scan.stage.js';
+import { PiiModule } from '../pii/pii.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
 import { GovernanceCoreModule } from './governance-core.module.js';
@@ -18,13 +22,17 @@ import {
  * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
-  imports: [AuthModule, PolicyModule, GovernanceCoreModule],
+  imports: [AuthModule, PolicyModule, GovernanceCoreModule, PiiModule],
   providers: [
     { provide: RATE_LIMIT_STAGE, useClass: IdleStage },
     { provide: BUDGET_STAGE, useClass: IdleStage },
-    { provide: PII_SCAN_STAGE, useClass: IdleStage },
-    { provide: PII_ACTION_STAGE, useClass: IdleStage },
-    { provide: ANSWER_STAGES, useValue: [] },
+    { provide: PII_SCAN_STAGE, useExisting: PiiScanStage },
+    { provide: PII_ACTION_STAGE, useExisting: PiiActionStage },
+    {
+      provide: ANSWER_STAGES,
+      useFactory: (pii: PiiAnswerStage) => [pii],
+      inject: [PiiAnswerStage],
+    },
     GovernancePipeline,
   ],
   // Guards named in `@UseGuards` are built in the module of the controller using them, from what

@@ -21,27 +21,10 @@ import {
   type Predicate,
 } from './list.conditions.js';
 import { compileTimeOfDay } from './time-window.js';
+import { PII_TYPES } from '../../pii/pii.types.js';
 
-/** The PII types a `pii.detected` list may name (contract 9.1). */
-export const POLICY_PII_TYPES = [
-  'EMAIL',
-  'PHONE_NUMBER',
-  'SSN',
-  'CREDIT_CARD',
-  'IBAN',
-  'IP_ADDRESS',
-  'DATE_OF_BIRTH',
-  'PASSPORT_NUMBER',
-  'DRIVERS_LICENSE',
-  'MEDICAL_RECORD_NUMBER',
-  'DEA_NUMBER',
-  'NPI_NUMBER',
-  'AADHAAR',
-  'PAN',
-  'PERSON_NAME',
-  'SECRET',
-  'CUSTOM',
-] as const;
+/** The PII types a `pii.detected` list may name: the PII stage's own (contract 9.1). */
+const POLICY_PII_TYPES = PII_TYPES;
 
 /** Condition keys, cheapest first: the order predicates run in. */
 export const CONDITION_KEYS = [

