@@ -4,10 +4,16 @@ export type TenantStatus = 'active' | 'suspended';
 export const PII_ACTIONS = ['LOG', 'REDACT', 'TOKENIZE', 'BLOCK'] as const;
 export type PiiAction = (typeof PII_ACTIONS)[number];
 
+/** Rate-limit overrides of a tenant or an API key; an absent field keeps the configured default. */
+export interface RateLimitSettings {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
 /** Per-tenant settings; every field optional (absent means the installation's default). */
 export interface TenantSettings {
   piiAction?: PiiAction;
-  rateLimits?: { requestsPerMinute?: number; tokensPerMinute?: number };
+  rateLimits?: RateLimitSettings;
   /** Provider ids this tenant may use; absent means all. */
   allowedProviders?: string[];
 }
