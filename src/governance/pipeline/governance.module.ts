@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
+import { RateLimitModule } from '../rate-limits/rate-limit.module.js';
+import { RateLimitStage } from '../rate-limits/rate-limit.stage.js';
 import { ANSWER_STAGES } from './answer-stage.js';
 import { GovernanceCoreModule } from './governance-core.module.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
@@ -18,9 +20,9 @@ import {
  * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
-  imports: [AuthModule, PolicyModule, GovernanceCoreModule],
+  imports: [AuthModule, PolicyModule, GovernanceCoreModule, RateLimitModule],
   providers: [
-    { provide: RATE_LIMIT_STAGE, useClass: IdleStage },
+    { provide: RATE_LIMIT_STAGE, useExisting: RateLimitStage },
     { provide: BUDGET_STAGE, useClass: IdleStage },
     { provide: PII_SCAN_STAGE, useClass: IdleStage },
     { provide: PII_ACTION_STAGE, useClass: IdleStage },
