@@ -57,7 +57,9 @@ export function planBuckets(
   const cost = tokenLimits === 0 ? 0 : tokens();
   const buckets: PlannedBucket[] = [];
   const add = (scope: RateLimitScope, id: string, resource: RateLimitResource, limit: number) => {
-    if (limit === 0) return;
+    // The admin API stores only 1..1e9; anything else (a hand-edited row) is no limit, never a
+    // negative or infinite one that would break the arithmetic.
+    if (!(limit > 0 && limit <= MAX_LIMIT)) return;
     const units = resource === 'requests' ? 1 : cost;
     buckets.push({ key: `rl:${scope}:${id}:${resource}`, limit, cost: units, scope, resource });
   };
@@ -80,3 +82,6 @@ function limitsOf(
 }
 
 const NONE: readonly PlannedBucket[] = Object.freeze([]);
+
+/** The largest limit per minute the configuration and the admin API accept. */
+const MAX_LIMIT = 1_000_000_000;

@@ -215,6 +215,16 @@ describe(RateLimitStage.name, () => {
     expect(own.rateLimit).toEqual({ tokens: { limit: 50, remaining: 35 } });
   });
 
+  it('treats a stored limit outside 1..1e9 (a hand-edited row) as no limit', () => {
+    const s = stage();
+    for (const requestsPerMinute of [-5, Number.NaN, Number.POSITIVE_INFINITY, 1e12]) {
+      const context = call({ keyLimits: { requestsPerMinute } });
+      admit(s, context, chat());
+      expect(context.rateLimit).toBeUndefined();
+    }
+    expect(store.size).toBe(0);
+  });
+
   it('reports both resources, each at its tightest scope', () => {
     const s = stage(
       { requestsPerMinute: 10, tokensPerMinute: 100 },
