@@ -176,10 +176,27 @@ export function governedPolicyEntries() {
   return [...POLICIES, PROBE_POLICY].map(policyEntry);
 }
 
-/** The configuration file (GATEWAY_CONFIG_ADDITIONAL_LOCATION) of the governed gateway. */
-export function governedConfigYaml() {
+/**
+ * Rate limits of the governed lane, per key and per tenant, requests and tokens: every call
+ * passes the whole stage (four buckets checked and reserved, the token estimate, settlement),
+ * and none is refused however fast the lane runs (a billion per minute).
+ */
+export const BENCH_RATE_LIMIT = 1_000_000_000;
+
+/**
+ * The configuration file (GATEWAY_CONFIG_ADDITIONAL_LOCATION) of the governed gateway. With
+ * `redisKeyPrefix` (a Redis is given), the rate-limit counters live under it in that Redis.
+ */
+export function governedConfigYaml({ redisKeyPrefix } = {}) {
+  const limits = { 'requests-per-minute': BENCH_RATE_LIMIT, 'tokens-per-minute': BENCH_RATE_LIMIT };
   return (
     '# Written by the benchmark (bench/targets.mjs) for one run: the governed lane.\n' +
-    stringify({ gateway: { policies: governedPolicyEntries() } })
+    stringify({
+      gateway: {
+        policies: governedPolicyEntries(),
+        'rate-limits': { 'per-key': limits, 'per-tenant': limits },
+        ...(redisKeyPrefix ? { redis: { 'key-prefix': redisKeyPrefix } } : {}),
+      },
+    })
   );
 }

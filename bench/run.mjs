@@ -32,6 +32,7 @@ import { authCost, governedCost, printReport } from './report.mjs';
 import {
   checkKeyIsVerified,
   checkPoliciesEnforced,
+  checkRateLimitsApplied,
   checkTarget,
   removeAllTempDirs,
   removeTempDir,
@@ -222,6 +223,8 @@ async function measureTarget(ctx, name, origin, pid, { headers, paired, governed
     out.policyChecks = await checkPoliciesEnforced(name, governed.sut, governed.apiKey);
     const { probe, adminApi } = out.policyChecks;
     log(`${name}: policies in force: ${probe}; none skipped at start-up; admin API: ${adminApi}`);
+    out.rateLimitChecks = await checkRateLimitsApplied(name, origin, governed.apiKey);
+    log(`${name}: rate limits on, counted in ${out.rateLimitChecks.counters}`);
   }
   if (pid) {
     await sleep(cfg.settleS * 1000);

@@ -12,6 +12,7 @@ import { request } from 'undici';
 import { EXPECTED_CONTENT } from './fake-upstream.mjs';
 import { bearerHeaders, CHAT_BODY, CHAT_PATH, MODEL, STREAM_BODY } from './payloads.mjs';
 import {
+  BENCH_RATE_LIMIT,
   BENCH_TENANT,
   DENIED_MODEL,
   governedConfigYaml,
@@ -25,6 +26,8 @@ import { exitMessage, freePort, spawnNode, stopChild, waitForEvent } from './pro
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
 export const GATEWAY_ENTRY = process.env.BENCH_GATEWAY_ENTRY || join(ROOT, 'dist', 'main.js');
+/** A Redis for the governed gateway's rate-limit counters (empty: process memory). */
+export const GOVERNED_REDIS_URL = process.env.BENCH_GOVERNED_REDIS_URL ?? '';
 /** Extra node flags for the gateway only (e.g. --max-semi-space-size=32), space-separated. */
 export const GATEWAY_NODE_FLAGS = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '')
   .split(/\s+/)
@@ -217,6 +220,40 @@ export async function checkPoliciesEnforced(name, sut, apiKey) {
   return checked;
 }
 
+/**
+ * The governed gateway really applies its rate limits: an answer carries the `x-ratelimit-*`
+ * headers with the configured limits, less this call's permit remaining. Returns what
+ * was checked, for the JSON (where the counters live: memory or Redis).
+ */
+export async function checkRateLimitsApplied(name, origin, apiKey) {
+  const r = await request(`${origin}${CHAT_PATH}`, {
+    method: 'POST',
+    headers: bearerHeaders(apiKey),
+    body: CHAT_BODY,
+  });
+  await r.body.text();
+  const h = r.headers;
+  const limits = [h['x-ratelimit-limit-requests'], h['x-ratelimit-limit-tokens']];
+  // A billion a minute drains thousands a millisecond: only this call's own permit shows.
+  const remaining = Number(h['x-ratelimit-remaining-requests']);
+  if (
+    r.statusCode !== 200 ||
+    limits.some((v) => v !== String(BENCH_RATE_LIMIT)) ||
+    !(remaining < BENCH_RATE_LIMIT)
+  ) {
+    throw new Error(
+      `${name}: an answer carried x-ratelimit-limit-requests/-tokens ${limits.join('/')} and ` +
+        `x-ratelimit-remaining-requests ${remaining} (status ${r.statusCode}; expected limits of ` +
+        `${BENCH_RATE_LIMIT} and one permit taken: are the rate limits on?)`,
+    );
+  }
+  return {
+    limitPerMinute: BENCH_RATE_LIMIT,
+    counters: GOVERNED_REDIS_URL ? 'redis' : 'memory',
+    headers: 'x-ratelimit-* present, the call took its permit',
+  };
+}
+
 // ---- the system under test ----
 
 // Temporary folders (SQLite store, bootstrap file), removed when the run ends however it ends.
@@ -311,11 +348,18 @@ export async function startGateway(ctx, { apiKey, governed = false, nodeArgs = [
   let adminToken;
   if (governed) {
     const file = join(dir, 'governed.yml');
-    writeFileSync(file, governedConfigYaml(), { mode: 0o600 });
+    // BENCH_GOVERNED_REDIS_URL: the governed gateway's rate limits count in that Redis, under a
+    // key prefix of this run, instead of in process memory.
+    const redisUrl = GOVERNED_REDIS_URL;
+    const redisKeyPrefix = redisUrl
+      ? `gateway-bench-${randomBytes(4).toString('hex')}:`
+      : undefined;
+    writeFileSync(file, governedConfigYaml({ redisKeyPrefix }), { mode: 0o600 });
     adminToken = randomBytes(32).toString('hex');
     Object.assign(storeEnv, {
       GATEWAY_CONFIG_ADDITIONAL_LOCATION: file,
       GATEWAY_ADMIN_TOKEN: adminToken,
+      GATEWAY_REDIS_URL: redisUrl,
     });
   }
   const env = {

@@ -9,6 +9,7 @@ export type AdminAction =
   | 'tenant.deleted'
   | 'api_key.created'
   | 'api_key.imported'
+  | 'api_key.updated'
   | 'api_key.revoked'
   | 'api_key.rotated';
 
@@ -26,7 +27,7 @@ export interface AdminChange {
   readonly action: AdminAction;
   readonly tenantId: string;
   readonly keyId?: string;
-  /** Names of the fields a tenant update touched. */
+  /** Names of the fields a tenant or key update touched. */
   readonly fields?: readonly string[];
   /** On rotation: the new key. */
   readonly replacedBy?: string;

@@ -25,6 +25,7 @@ const KEY: ApiKey = {
   revokedAt: null,
   lastUsedAt: null,
   replacedBy: null,
+  rateLimits: null,
 };
 
 describe('admin view mapper', () => {
@@ -52,8 +53,12 @@ describe('admin view mapper', () => {
       revoked_at: null,
       last_used_at: null,
       replaced_by: null,
+      rate_limits: null,
     });
     expect(JSON.stringify(view)).not.toContain('a'.repeat(64));
+    expect(toApiKeyView({ ...KEY, rateLimits: { tokensPerMinute: 9 } }).rate_limits).toEqual({
+      tokens_per_minute: 9,
+    });
   });
 
   it('derives a key status from revoked_at and expires_at', () => {

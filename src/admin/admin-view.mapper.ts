@@ -1,7 +1,13 @@
 import type { ApiKey } from '../storage/api-key.types.js';
-import type { NewTenant, Tenant, TenantSettings } from '../storage/tenant.types.js';
+import type {
+  NewTenant,
+  RateLimitSettings,
+  Tenant,
+  TenantSettings,
+} from '../storage/tenant.types.js';
 import type { ApiKeyView, ApiKeyState } from './dto/api-key.view.js';
 import type { CreateTenantDto } from './dto/create-tenant.dto.js';
+import type { RateLimitsDto } from './dto/rate-limits.dto.js';
 import type { TenantSettingsDto } from './dto/tenant-settings.dto.js';
 import type { TenantView } from './dto/tenant.view.js';
 import type { SettingsChange, TenantUpdate } from './tenants-admin.service.js';
@@ -42,7 +48,26 @@ export function toApiKeyView(key: ApiKey, now = Date.now()): ApiKeyView {
     revoked_at: iso(key.revokedAt),
     last_used_at: iso(key.lastUsedAt),
     replaced_by: key.replacedBy,
+    rate_limits: key.rateLimits === null ? null : toRateLimitsView(key.rateLimits),
   };
+}
+
+/** `rate_limits` as written (null: no override) to the storage shape. */
+export function toRateLimitSettings(dto: RateLimitsDto | null): RateLimitSettings | null {
+  if (dto === null) return null;
+  const limits: RateLimitSettings = {};
+  if (typeof dto.requests_per_minute === 'number') {
+    limits.requestsPerMinute = dto.requests_per_minute;
+  }
+  if (typeof dto.tokens_per_minute === 'number') limits.tokensPerMinute = dto.tokens_per_minute;
+  return limits;
+}
+
+function toRateLimitsView(limits: RateLimitSettings): RateLimitsDto {
+  const view: RateLimitsDto = {};
+  if (limits.requestsPerMinute !== undefined) view.requests_per_minute = limits.requestsPerMinute;
+  if (limits.tokensPerMinute !== undefined) view.tokens_per_minute = limits.tokensPerMinute;
+  return view;
 }
 
 export function keyState(key: ApiKey, now = Date.now()): ApiKeyState {
@@ -116,21 +141,7 @@ function settingsChange(dto: TenantSettingsDto): SettingsChange {
   if (dto.allowed_providers !== undefined) {
     change.allowedProviders = dto.allowed_providers === null ? null : [...dto.allowed_providers];
   }
-  if (dto.rate_limits !== undefined) {
-    const limits = dto.rate_limits;
-    if (limits === null) {
-      change.rateLimits = null;
-    } else {
-      const rateLimits: NonNullable<TenantSettings['rateLimits']> = {};
-      if (typeof limits.requests_per_minute === 'number') {
-        rateLimits.requestsPerMinute = limits.requests_per_minute;
-      }
-      if (typeof limits.tokens_per_minute === 'number') {
-        rateLimits.tokensPerMinute = limits.tokens_per_minute;
-      }
-      change.rateLimits = rateLimits;
-    }
-  }
+  if (dto.rate_limits !== undefined) change.rateLimits = toRateLimitSettings(dto.rate_limits);
   return change;
 }
 
@@ -141,15 +152,7 @@ function toSettingsView(settings: TenantSettings): TenantSettingsDto {
   if (settings.piiCustomPatterns !== undefined) {
     view.pii_custom_patterns = { ...settings.piiCustomPatterns };
   }
-  if (settings.rateLimits !== undefined) {
-    view.rate_limits = {};
-    if (settings.rateLimits.requestsPerMinute !== undefined) {
-      view.rate_limits.requests_per_minute = settings.rateLimits.requestsPerMinute;
-    }
-    if (settings.rateLimits.tokensPerMinute !== undefined) {
-      view.rate_limits.tokens_per_minute = settings.rateLimits.tokensPerMinute;
-    }
-  }
+  if (settings.rateLimits !== undefined) view.rate_limits = toRateLimitsView(settings.rateLimits);
   if (settings.allowedProviders !== undefined) {
     view.allowed_providers = [...settings.allowedProviders];
   }

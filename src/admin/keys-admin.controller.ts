@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminApi, actorOf } from './admin-api.decorators.js';
 import { AdminInputPipe } from './admin-input.pipe.js';
-import { toApiKeyView } from './admin-view.mapper.js';
+import { toApiKeyView, toRateLimitSettings } from './admin-view.mapper.js';
 import { ApiKeyListView } from './dto/api-key-list.view.js';
 import { ApiKeyView } from './dto/api-key.view.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
@@ -12,6 +12,7 @@ import { KeyIdParams } from './dto/key-id.params.js';
 import { RotateApiKeyDto } from './dto/rotate-api-key.dto.js';
 import { RotatedApiKeyView } from './dto/rotated-api-key.view.js';
 import { TenantIdParams } from './dto/tenant-id.params.js';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto.js';
 import { KeysAdminService } from './keys-admin.service.js';
 import { OptionalBody } from './optional-body.decorator.js';
 
@@ -42,6 +43,7 @@ export class KeysAdminController {
         name: body.name ?? 'default',
         scopes: body.scopes,
         expiresAt: body.expires_at === undefined ? null : new Date(body.expires_at),
+        rateLimits: body.rate_limits === undefined ? null : toRateLimitSettings(body.rate_limits),
       },
       actorOf(request),
     );
@@ -64,6 +66,31 @@ export class KeysAdminController {
   @ApiOkResponse({ type: ApiKeyView })
   async get(@Param(new AdminInputPipe(KeyIdParams)) params: KeyIdParams): Promise<ApiKeyView> {
     return toApiKeyView(await this.keys.get(params.keyId));
+  }
+
+  @Patch('keys/:keyId')
+  @ApiOperation({
+    summary: 'Update an API key',
+    description:
+      '`name` renames it; `rate_limits` replaces its own limits per minute (null: back to the ' +
+      'configured per-key defaults). Applies at once, on every replica.',
+  })
+  @ApiOkResponse({ type: ApiKeyView })
+  async update(
+    @Param(new AdminInputPipe(KeyIdParams)) params: KeyIdParams,
+    @Body() body: UpdateApiKeyDto,
+    @Req() request: FastifyRequest,
+  ): Promise<ApiKeyView> {
+    const key = await this.keys.update(
+      params.keyId,
+      {
+        name: body.name,
+        rateLimits:
+          body.rate_limits === undefined ? undefined : toRateLimitSettings(body.rate_limits),
+      },
+      actorOf(request),
+    );
+    return toApiKeyView(key);
   }
 
   @Post('keys/:keyId/revoke')

@@ -6,7 +6,7 @@ import {
   type IssuedKey,
   type KeyOptions,
 } from '../governance/auth/api-key.service.js';
-import type { ApiKey } from '../storage/api-key.types.js';
+import type { ApiKey, ApiKeyPatch } from '../storage/api-key.types.js';
 import { TenantRepository } from '../storage/tenant.repository.js';
 import { type AdminActor, AdminEvents } from './admin-events.service.js';
 
@@ -60,6 +60,16 @@ export class KeysAdminService {
   /** @throws GatewayError `api_key_not_found` (404) */
   get(keyId: string): Promise<ApiKey> {
     return this.apiKeys.get(keyId);
+  }
+
+  /** Renames a key or changes its rate limits, on every replica at once. */
+  async update(keyId: string, patch: ApiKeyPatch, actor: AdminActor): Promise<ApiKey> {
+    const key = await this.apiKeys.update(keyId, patch);
+    const fields = Object.keys(patch).filter(
+      (field) => patch[field as keyof ApiKeyPatch] !== undefined,
+    );
+    this.events.record({ action: 'api_key.updated', tenantId: key.tenantId, keyId, fields }, actor);
+    return key;
   }
 
   /** Stops the key at once, on every replica. Revoking a revoked key changes nothing. */

@@ -57,6 +57,16 @@ const upstreamSchema = z
   })
   .prefault({});
 
+/** Rate limits are counted in doubles (Lua's too): keep them far below 2^53. */
+const MAX_PER_MINUTE = 1_000_000_000;
+
+const rateLimitSchema = z
+  .strictObject({
+    'requests-per-minute': int(0, MAX_PER_MINUTE).default(0),
+    'tokens-per-minute': int(0, MAX_PER_MINUTE).default(0),
+  })
+  .prefault({});
+
 /** A provider's settings plus its optional `resilience` overrides; absent means defaults. */
 function provider<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape, z.core.$strict>) {
   // `{}` is valid input (every key has a default or is optional); zod cannot see that generically.
@@ -161,6 +171,20 @@ export const gatewaySchema = z
     // Each entry is checked by the policy engine at start-up, not here: a policy that does not
     // compile is skipped with an error log naming it, and the others keep governing (contract 10).
     policies: z.array(z.unknown()).default([]),
+    'rate-limits': z
+      .strictObject({
+        // Per API key and per tenant, per minute; 0 is unlimited. A tenant's
+        // settings.rate_limits and a key's rate_limits override these (contract 11.4).
+        'per-key': rateLimitSchema,
+        'per-tenant': rateLimitSchema,
+      })
+      .prefault({}),
+    metering: z
+      .strictObject({
+        // Output tokens reserved for a call that sets no max_tokens (rate limits, budgets).
+        'default-output-reservation': int(0, MAX_PER_MINUTE).default(1024),
+      })
+      .prefault({}),
     policy: z
       .strictObject({
         // How often each replica checks the stored policy version; with Redis, changes also

@@ -21,12 +21,22 @@ export class ReadinessIndicators {
       .withTimeout(3_000);
   }
 
-  /** Only when Redis is configured: without it, nothing depends on Redis. */
-  redis() {
-    return this.indicators
-      .check('redis')
-      .attempt(() => this.storage.pingRedis())
-      .withTimeout(3_000);
+  /**
+   * Only when Redis is configured: without it, nothing depends on Redis. A Redis that does not
+   * answer leaves the gateway ready but degraded (contract 11.4): rate limits count per replica
+   * meanwhile, and key revocations reach other replicas only when their cached keys expire.
+   */
+  async redis() {
+    const session = this.indicators.check('redis');
+    try {
+      await this.storage.pingRedis();
+      return session.up();
+    } catch (err) {
+      return session.degraded({
+        message: err instanceof Error ? err.message : String(err),
+        rate_limits: 'counted per replica until Redis answers again',
+      });
+    }
   }
 
   get redisConfigured(): boolean {

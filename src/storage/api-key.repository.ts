@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeyRecord, NewApiKey } from './api-key.types.js';
+import type { ApiKey, ApiKeyPatch, ApiKeyRecord, NewApiKey } from './api-key.types.js';
 
 /** API keys, behind a port. Plaintext keys never reach it: only their SHA-256. */
 export abstract class ApiKeyRepository {
@@ -8,6 +8,8 @@ export abstract class ApiKeyRepository {
   abstract get(id: string): Promise<ApiKey | undefined>;
   /** Newest first. */
   abstract listByTenant(tenantId: string): Promise<ApiKey[]>;
+  /** Applies a partial update; undefined when there is no such key. */
+  abstract update(id: string, patch: ApiKeyPatch): Promise<ApiKey | undefined>;
   /** Sets revoked_at (keeps an earlier one); undefined when there is no such key. */
   abstract revoke(id: string, at: Date): Promise<ApiKey | undefined>;
   /** Marks `id` as replaced by `replacedBy`, expiring at `expiresAt` (the rotation grace). */

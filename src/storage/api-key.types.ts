@@ -1,4 +1,4 @@
-import type { TenantSettings } from './tenant.types.js';
+import type { RateLimitSettings, TenantSettings } from './tenant.types.js';
 
 /** API key scopes (contract section 7). */
 export const API_KEY_SCOPES = ['completions:write', 'embeddings:write', 'models:read'] as const;
@@ -20,6 +20,8 @@ export interface ApiKey {
   readonly lastUsedAt: Date | null;
   /** Set on the old key when it was rotated: the key that replaced it. */
   readonly replacedBy: string | null;
+  /** This key's own rate limits (contract 11.4); null: the configured per-key defaults. */
+  readonly rateLimits: RateLimitSettings | null;
 }
 
 /**
@@ -42,4 +44,11 @@ export interface NewApiKey {
   readonly displayPrefix: string;
   readonly scopes: readonly ApiKeyScope[];
   readonly expiresAt: Date | null;
+  readonly rateLimits?: RateLimitSettings | null;
+}
+
+/** A partial update of a key's own settings; `rateLimits: null` returns it to the defaults. */
+export interface ApiKeyPatch {
+  readonly name?: string;
+  readonly rateLimits?: RateLimitSettings | null;
 }

@@ -41,6 +41,8 @@ export interface ApiKeysTable {
   revoked_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
   last_used_at: ColumnType<EpochMs | null, EpochMs | null | undefined, EpochMs | null>;
   replaced_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON of the key's rate-limit overrides; null: the configured defaults (0005). */
+  rate_limits: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PoliciesTable {

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { ApiKeyRepository } from './api-key.repository.js';
-import type { ApiKey, ApiKeyRecord, NewApiKey } from './api-key.types.js';
+import type { ApiKey, ApiKeyPatch, ApiKeyRecord, NewApiKey } from './api-key.types.js';
+import type { RateLimitSettings } from './tenant.types.js';
 import { isForeignKeyViolation, isUniqueViolation } from './constraint-violation.js';
 import { DATABASE, type GatewayDatabase } from './database.types.js';
 import { toApiKey, toApiKeyRecord, toEpochMs } from './storage-row.mapper.js';
@@ -27,6 +28,7 @@ export class KyselyApiKeyRepository extends ApiKeyRepository {
       revoked_at: null,
       last_used_at: null,
       replaced_by: null,
+      rate_limits: rateLimitsColumn(key.rateLimits ?? null),
     };
     try {
       await this.db.insertInto('api_keys').values(row).execute();
@@ -93,6 +95,20 @@ export class KyselyApiKeyRepository extends ApiKeyRepository {
     return row && toApiKey(row);
   }
 
+  async update(id: string, patch: ApiKeyPatch): Promise<ApiKey | undefined> {
+    const set: { name?: string; rate_limits?: string | null } = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.rateLimits !== undefined) set.rate_limits = rateLimitsColumn(patch.rateLimits);
+    if (Object.keys(set).length === 0) return this.get(id);
+    const row = await this.db
+      .updateTable('api_keys')
+      .set(set)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toApiKey(row);
+  }
+
   /**
    * Rotation never lengthens a key's life: when it already expires before `expiresAt`, that
    * earlier expiry stays.
@@ -138,4 +154,8 @@ export class KyselyApiKeyRepository extends ApiKeyRepository {
       }
     });
   }
+}
+
+function rateLimitsColumn(limits: RateLimitSettings | null): string | null {
+  return limits === null ? null : JSON.stringify(limits);
 }

@@ -95,7 +95,11 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     db = openDatabase(database.url);
-    expect(await migrateToLatest(db)).toEqual(['0001-tenants-and-api-keys', '0002-policies']);
+    expect(await migrateToLatest(db)).toEqual([
+      '0001-tenants-and-api-keys',
+      '0002-policies',
+      '0005-key-rate-limits',
+    ]);
     tenants = new KyselyTenantRepository(db, cipher);
     keys = new KyselyApiKeyRepository(db);
     policies = new KyselyPolicyRepository(db);
@@ -398,6 +402,31 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
       expect(await keys.markRotated('unknown', 'k-new', graceEnd)).toBeUndefined();
     });
 
+    it("stores a key's rate limits and updates its name and limits partially", async () => {
+      const created = await keys.insert({
+        ...newKey('k-limits', 'keys'),
+        rateLimits: { requestsPerMinute: 60 },
+      });
+      expect(created.rateLimits).toEqual({ requestsPerMinute: 60 });
+      expect((await keys.findByHash(hashOf('k-limits')))?.rateLimits).toEqual({
+        requestsPerMinute: 60,
+      });
+      expect((await keys.insert(newKey('k-nolimits', 'keys'))).rateLimits).toBeNull();
+
+      const limits = { requestsPerMinute: 5, tokensPerMinute: 1_000 };
+      expect(await keys.update('k-limits', { rateLimits: limits })).toMatchObject({
+        name: 'key k-limits',
+        rateLimits: limits,
+      });
+      expect(await keys.update('k-limits', { name: 'renamed' })).toMatchObject({
+        name: 'renamed',
+        rateLimits: limits,
+      });
+      expect((await keys.update('k-limits', { rateLimits: null }))?.rateLimits).toBeNull();
+      expect((await keys.update('k-limits', {}))?.name).toBe('renamed');
+      expect(await keys.update('unknown', { name: 'x' })).toBeUndefined();
+    });
+
     it('records last use in batches, ignoring unknown ids and never going back in time', async () => {
       await keys.insert(newKey('k-use1', 'keys'));
       await keys.insert(newKey('k-use2', 'keys'));
@@ -642,6 +671,7 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
             id: 'legacy-key',
             scopes: ['models:read'],
             tenantStatus: 'active',
+            rateLimits: null,
           });
           const upgradedPolicies = new KyselyPolicyRepository(upgraded);
           expect(await upgradedPolicies.version()).toBe(0);

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { StoredPolicy } from '../governance/policy/policy.types.js';
 import type { ApiKey, ApiKeyRecord, ApiKeyScope } from './api-key.types.js';
 import type { ApiKeysTable, EpochMs, PoliciesTable, TenantsTable } from './database.types.js';
-import type { Tenant, TenantSettings, TenantStatus } from './tenant.types.js';
+import type { RateLimitSettings, Tenant, TenantSettings, TenantStatus } from './tenant.types.js';
 
 /*
  * Rows to domain objects and back. Pure functions: JSON text columns are parsed here, epoch-ms
@@ -39,6 +39,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
     revokedAt: toDate(row.revoked_at),
     lastUsedAt: toDate(row.last_used_at),
     replacedBy: row.replaced_by,
+    rateLimits: row.rate_limits === null ? null : parseJson<RateLimitSettings>(row.rate_limits),
   };
 }
 

@@ -4,6 +4,12 @@ export type TenantStatus = 'active' | 'suspended';
 export const PII_ACTIONS = ['LOG', 'REDACT', 'TOKENIZE', 'BLOCK'] as const;
 export type PiiAction = (typeof PII_ACTIONS)[number];
 
+/** Rate-limit overrides of a tenant or an API key; an absent field keeps the configured default. */
+export interface RateLimitSettings {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+}
+
 /** Per-tenant settings; every field optional (absent means the installation's default). */
 export interface TenantSettings {
   piiAction?: PiiAction;
@@ -11,7 +17,7 @@ export interface TenantSettings {
   piiTypes?: string[];
   /** The tenant's own `label -> regex` PII patterns, reported as CUSTOM (checked when written). */
   piiCustomPatterns?: Record<string, string>;
-  rateLimits?: { requestsPerMinute?: number; tokensPerMinute?: number };
+  rateLimits?: RateLimitSettings;
   /** Provider ids this tenant may use; absent means all. */
   allowedProviders?: string[];
 }

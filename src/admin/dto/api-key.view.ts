@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../storage/api-key.types.js';
+import { RateLimitsDto } from './rate-limits.dto.js';
 
 export const API_KEY_STATES = ['active', 'revoked', 'expired'] as const;
 export type ApiKeyState = (typeof API_KEY_STATES)[number];
@@ -53,4 +54,11 @@ export class ApiKeyView {
     description: 'Set on a rotated key: the id of the key that replaced it.',
   })
   replaced_by!: string | null;
+
+  @ApiProperty({
+    type: () => RateLimitsDto,
+    nullable: true,
+    description: "The key's own limits per minute; null: the configured per-key defaults.",
+  })
+  rate_limits!: RateLimitsDto | null;
 }

@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -6,12 +7,15 @@ import {
   IsArray,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   MaxLength,
+  ValidateNested,
 } from 'class-validator';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../storage/api-key.types.js';
 import { IsFutureInstant } from './admin-input.validators.js';
+import { RateLimitsDto } from './rate-limits.dto.js';
 
 /** POST /v1/admin/tenants/{id}/keys. */
 export class CreateApiKeyDto {
@@ -47,4 +51,16 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsFutureInstant()
   expires_at?: string;
+
+  @ApiPropertyOptional({
+    type: () => RateLimitsDto,
+    nullable: true,
+    description:
+      "This key's own limits per minute; absent fields keep the configured per-key defaults.",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitsDto)
+  @IsObject()
+  rate_limits?: RateLimitsDto | null;
 }

@@ -4,35 +4,15 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
-  IsInt,
   IsObject,
   IsOptional,
   Matches,
-  Max,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { PII_TYPES } from '../../governance/pii/pii.types.js';
 import { PII_ACTIONS, type PiiAction } from '../../storage/tenant.types.js';
 import { IsPiiPatternMap, SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
-
-const MAX_PER_MINUTE = 1_000_000_000;
-
-class RateLimitsDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, example: 600 })
-  @IsOptional()
-  @Max(MAX_PER_MINUTE)
-  @Min(1)
-  @IsInt()
-  requests_per_minute?: number | null;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, example: 200_000 })
-  @IsOptional()
-  @Max(MAX_PER_MINUTE)
-  @Min(1)
-  @IsInt()
-  tokens_per_minute?: number | null;
-}
+import { RateLimitsDto } from './rate-limits.dto.js';
 
 /**
  * Tenant settings as the admin API and the bootstrap file write them (snake_case). Every field is

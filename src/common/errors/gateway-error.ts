@@ -11,6 +11,11 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** Extra response headers, e.g. `Allow` on 405. */
   headers?: Record<string, string>;
+  /**
+   * Fields added to the envelope's `error` object beside the standard ones (which they never
+   * replace), e.g. `rate_limit` on a 429. Shown to callers: ids and numbers, never a secret.
+   */
+  details?: Readonly<Record<string, unknown>>;
   /** The underlying failure, logged but never rendered. */
   cause?: unknown;
 }
@@ -29,6 +34,7 @@ export class GatewayError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds?: number;
   readonly headers: Record<string, string>;
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(
     readonly code: ErrorCode,
@@ -44,5 +50,6 @@ export class GatewayError extends Error {
     this.retryable = options.retryable ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.headers = options.headers ?? {};
+    this.details = options.details;
   }
 }

@@ -94,6 +94,27 @@ describe(GatewayExceptionFilter.name, () => {
     expect(envelope(c).type).toBe('provider_rate_limited');
   });
 
+  it("adds an error's details beside the standard fields, never over them", () => {
+    const c = harness().run(
+      new GatewayError(ErrorCode.RateLimitExceeded, 'slow down', {
+        retryAfterSeconds: 3,
+        details: { rate_limit: { limit: 20 }, code: 'overridden?', trace_id: 'forged' },
+      }),
+    );
+    expect(c.status).toBe(429);
+    expect(c.headers['retry-after']).toBe('3');
+    expect(c.body).toEqual({
+      error: {
+        message: 'slow down',
+        type: 'rate_limit_error',
+        code: 'rate_limit_exceeded',
+        param: null,
+        trace_id: 'trace-123',
+        rate_limit: { limit: 20 },
+      },
+    });
+  });
+
   it('turns an unknown error into internal_error without its message or stack', () => {
     const secret = new Error('connect failed for sk-live-SECRET at /srv/app.js:12');
     const c = harness().run(secret);

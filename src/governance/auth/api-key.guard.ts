@@ -65,6 +65,7 @@ export class ApiKeyGuard implements CanActivate {
     governance.tenant = identity.tenant;
     governance.keyId = identity.keyId;
     governance.scopes = identity.scopes;
+    governance.keyRateLimits = identity.rateLimits;
     return true;
   }
 

@@ -3,7 +3,7 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import type { GatewayConfig } from '../../config/gateway-config.types.js';
 import { ApiKeyRepository } from '../../storage/api-key.repository.js';
-import type { ApiKey, ApiKeyRecord, NewApiKey } from '../../storage/api-key.types.js';
+import type { ApiKey, ApiKeyPatch, ApiKeyRecord, NewApiKey } from '../../storage/api-key.types.js';
 import { TenantRepository } from '../../storage/tenant.repository.js';
 import type { Tenant } from '../../storage/tenant.types.js';
 import { hashApiKey } from './api-key.secret.js';
@@ -26,6 +26,7 @@ class MemoryKeys extends ApiKeyRepository {
       revokedAt: null,
       lastUsedAt: null,
       replacedBy: null,
+      rateLimits: k.rateLimits ?? null,
     };
     this.rows.set(k.id, row);
     return Promise.resolve(strip(row));
@@ -56,6 +57,13 @@ class MemoryKeys extends ApiKeyRepository {
     const row = this.rows.get(id);
     if (!row) return Promise.resolve(undefined);
     const next = { ...row, revokedAt: row.revokedAt ?? at };
+    this.rows.set(id, next);
+    return Promise.resolve(strip(next));
+  }
+  update(id: string, patch: ApiKeyPatch) {
+    const row = this.rows.get(id);
+    if (!row) return Promise.resolve(undefined);
+    const next = { ...row, ...patch };
     this.rows.set(id, next);
     return Promise.resolve(strip(next));
   }
@@ -168,6 +176,7 @@ describe(ApiKeyService.name, () => {
       scopes: ['completions:write', 'embeddings:write', 'models:read'],
       // What governance reads of the tenant comes with the key, from the same read.
       tenant: { id: 'acme', region: null, tags: {}, settings: {} },
+      rateLimits: null,
     });
     expect(recorded).toEqual([key.id]);
   });

@@ -6,9 +6,11 @@ import { ApiKeyRepository } from '../../storage/api-key.repository.js';
 import {
   API_KEY_SCOPES,
   type ApiKey,
+  type ApiKeyPatch,
   type ApiKeyRecord,
   type ApiKeyScope,
 } from '../../storage/api-key.types.js';
+import type { RateLimitSettings } from '../../storage/tenant.types.js';
 import { TenantRepository } from '../../storage/tenant.repository.js';
 import type { TenantFacts } from '../pipeline/governance-context.js';
 import { ApiKeyCache } from './api-key.cache.js';
@@ -30,6 +32,8 @@ export interface KeyIdentity {
   readonly scopes: readonly ApiKeyScope[];
   /** The tenant as governance sees it, from the same (cached) read. */
   readonly tenant: TenantFacts;
+  /** The key's own rate limits; null: the configured per-key defaults. */
+  readonly rateLimits: RateLimitSettings | null;
 }
 
 /** A key as it is shown exactly once: at creation or rotation. */
@@ -42,6 +46,7 @@ export interface KeyOptions {
   name: string;
   scopes?: readonly ApiKeyScope[];
   expiresAt?: Date | null;
+  rateLimits?: RateLimitSettings | null;
 }
 
 /**
@@ -103,6 +108,14 @@ export class ApiKeyService implements OnModuleInit {
     return key;
   }
 
+  /** Renames a key or changes its rate limits; every replica's cached copy is dropped. */
+  async update(keyId: string, patch: ApiKeyPatch): Promise<ApiKey> {
+    const key = await this.keys.update(keyId, patch);
+    if (!key) throw notFound(keyId);
+    await this.bus.publish({ kind: 'key', keyId });
+    return key;
+  }
+
   async revoke(keyId: string): Promise<ApiKey> {
     const key = await this.keys.revoke(keyId, new Date());
     if (!key) throw notFound(keyId);
@@ -126,6 +139,7 @@ export class ApiKeyService implements OnModuleInit {
       name: old.name,
       scopes: old.scopes,
       expiresAt: old.expiresAt,
+      rateLimits: old.rateLimits,
     });
     const grace = graceSeconds ?? this.config.auth.rotationGraceSeconds;
     const graceEnd = new Date(Date.now() + grace * 1000);
@@ -166,6 +180,7 @@ export class ApiKeyService implements OnModuleInit {
       keyId: record.id,
       scopes: record.scopes,
       tenant: tenantFactsOf(record),
+      rateLimits: record.rateLimits,
     };
   }
 
@@ -198,6 +213,7 @@ export class ApiKeyService implements OnModuleInit {
       displayPrefix: displayPrefix(plaintext),
       scopes,
       expiresAt: options.expiresAt ?? null,
+      rateLimits: options.rateLimits ?? null,
     });
     this.cache.forgetUnknown(hash);
     return { key, plaintext };

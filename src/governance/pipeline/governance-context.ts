@@ -1,7 +1,7 @@
 import type { GatewayError } from '../../common/errors/gateway-error.js';
 import type { RoutedAnswer } from '../../routing/failover.executor.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
-import type { PiiAction, TenantSettings } from '../../storage/tenant.types.js';
+import type { PiiAction, RateLimitSettings, TenantSettings } from '../../storage/tenant.types.js';
 import type { PiiCall } from '../pii/pii-call.js';
 import type {
   CallFacts,
@@ -41,6 +41,18 @@ export interface RequestFacts {
  */
 export interface Reservation {
   settle(outcome: CallOutcome, context: GovernanceContext): void | Promise<void>;
+}
+
+/** One resource's tightest applicable limit per minute and what is left of it. */
+export interface RateLimitLevel {
+  readonly limit: number;
+  readonly remaining: number;
+}
+
+/** What the `x-ratelimit-*` headers say: the resources under a limit, each its tightest scope. */
+export interface RateLimitStanding {
+  readonly requests?: RateLimitLevel;
+  readonly tokens?: RateLimitLevel;
 }
 
 /** PII types found, with occurrence counts, e.g. `{EMAIL: 2}`. */
@@ -90,6 +102,8 @@ export class GovernanceContext {
   tenant?: TenantFacts;
   keyId?: string;
   scopes?: readonly ApiKeyScope[];
+  /** The key's own rate limits (null or absent: the configured per-key defaults). */
+  keyRateLimits?: RateLimitSettings | null;
 
   // Stage 4: the validated body and what the stages read of it.
   body?: unknown;
@@ -99,6 +113,8 @@ export class GovernanceContext {
 
   // Stages 3 and 5: what was reserved, settled at stage 11.
   readonly reservations: Reservation[] = [];
+  /** The tightest rate limits applying to the call and what is left of them (stage 3). */
+  rateLimit?: RateLimitStanding;
   /** Utilisation of the tightest budget applying to the call, in percent (stage 5). */
   budgetUtilizationPct?: number;
 

@@ -3,6 +3,7 @@ import { type MonoTypeOperatorFunction, pipe } from 'rxjs';
 import type { Usage } from '../../providers/llm-provider.types.js';
 import type { PlanGovernance } from '../../routing/target-gate.js';
 import { PolicyEnforcer } from '../policy/policy.enforcer.js';
+import { rateLimitHeaders } from '../rate-limits/rate-limit.headers.js';
 import { ANSWER_STAGES, type AnswerStage, type ChatAnswerPart } from './answer-stage.js';
 import type { GovernanceContext } from './governance-context.js';
 
@@ -52,12 +53,17 @@ export class GovernancePipeline {
   }
 
   /**
-   * Governance headers (contract 4.5, 10): every WARN_AGENT rule that matched adds
-   * `X-Budget-Warning: true` (DVARA's header) and its message to `X-Gateway-Policy-Warning`.
+   * Governance headers (contract 4.5, 10, 11.4): every WARN_AGENT rule that matched adds
+   * `X-Budget-Warning: true` (DVARA's header) and its message to `X-Gateway-Policy-Warning`; a
+   * call under a rate limit gets the `x-ratelimit-*` headers.
    */
   headers(context: GovernanceContext): Record<string, string> | undefined {
-    if (context.warnings.length === 0) return undefined;
+    const limited = context.rateLimit;
+    if (context.warnings.length === 0) {
+      return limited === undefined ? undefined : rateLimitHeaders(limited);
+    }
     return {
+      ...(limited === undefined ? undefined : rateLimitHeaders(limited)),
       'x-budget-warning': 'true',
       'x-gateway-policy-warning': headerValue(context.warnings.join('; ')),
     };

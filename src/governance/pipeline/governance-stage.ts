@@ -7,7 +7,11 @@ import type { GovernanceContext } from './governance-context.js';
  */
 export abstract class GovernanceStage {
   abstract readonly active: boolean;
-  abstract admit(context: GovernanceContext): void | Promise<void>;
+  /**
+   * @param body only for stage 3, which runs before validation: the body as parsed, not yet
+   *   validated (later stages read what validation took from it in the context)
+   */
+  abstract admit(context: GovernanceContext, body?: unknown): void | Promise<void>;
 }
 
 /** The seam of a stage that no feature fills yet: never active. */

@@ -2,11 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallSettlement } from './call-settlement.service.js';
 import { GovernanceContext, type CallOutcome } from './governance-context.js';
 import './governance-request.js';
+import { rateLimitHeaders } from '../rate-limits/rate-limit.headers.js';
 
 /**
  * Opens a governance context for every /v1 data-plane call as it arrives (before path hygiene,
  * so even an `invalid_path` refusal is settled) and settles it when the response closes: after
  * its last byte, or when the client went away. `/v1/admin` calls are not data-plane calls.
+ *
+ * An error answer of a call under a rate limit (the 429 itself, or any later refusal or failure)
+ * carries the `x-ratelimit-*` headers too, as answers do (contract 11.4); answers add them where
+ * they add the other governance headers (GovernancePipeline.headers).
  */
 export function installGovernanceHooks(fastify: FastifyInstance, settlement: CallSettlement): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -17,6 +22,12 @@ export function installGovernanceHooks(fastify: FastifyInstance, settlement: Cal
       reply.raw.once('close', () => settlement.settle(context, outcomeOf(request, reply, context)));
     }
     done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const standing = request.governance?.rateLimit;
+    if (standing !== undefined && reply.statusCode >= 400)
+      void reply.headers(rateLimitHeaders(standing));
+    done(null, payload);
   });
 }
 

@@ -5,6 +5,8 @@ import { PiiAnswerStage } from '../pii/pii-answer.stage.js';
 import { PiiScanStage } from '../pii/pii-scan.stage.js';
 import { PiiModule } from '../pii/pii.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
+import { RateLimitModule } from '../rate-limits/rate-limit.module.js';
+import { RateLimitStage } from '../rate-limits/rate-limit.stage.js';
 import { ANSWER_STAGES } from './answer-stage.js';
 import { GovernanceCoreModule } from './governance-core.module.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
@@ -22,9 +24,9 @@ import {
  * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
-  imports: [AuthModule, PolicyModule, GovernanceCoreModule, PiiModule],
+  imports: [AuthModule, PolicyModule, GovernanceCoreModule, PiiModule, RateLimitModule],
   providers: [
-    { provide: RATE_LIMIT_STAGE, useClass: IdleStage },
+    { provide: RATE_LIMIT_STAGE, useExisting: RateLimitStage },
     { provide: BUDGET_STAGE, useClass: IdleStage },
     { provide: PII_SCAN_STAGE, useExisting: PiiScanStage },
     { provide: PII_ACTION_STAGE, useExisting: PiiActionStage },

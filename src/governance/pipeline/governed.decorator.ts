@@ -4,7 +4,8 @@ import { RequiredScope } from '../auth/required-scope.decorator.js';
 import { PolicyGuard } from '../policy/policy.guard.js';
 import { BodyValidationGuard } from './body-validation.guard.js';
 import { GOVERNED_ROUTE, type GovernedRoute } from './governed-route.js';
-import { BudgetGuard, PiiActionGuard, PiiScanGuard, RateLimitGuard } from './stage.guard.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+import { BudgetGuard, PiiActionGuard, PiiScanGuard } from './stage.guard.js';
 
 /**
  * Puts a route behind the governance pipeline (contract 8), stages in the contract's order:

@@ -12,7 +12,6 @@ import {
   GovernanceStage,
   PII_ACTION_STAGE,
   PII_SCAN_STAGE,
-  RATE_LIMIT_STAGE,
 } from './governance-stage.js';
 
 /**
@@ -35,8 +34,6 @@ function stageGuard(token: symbol, name: string): Type<CanActivate> {
   return StageGuard;
 }
 
-/** Stage 3, rate limits (contract 8). */
-export const RateLimitGuard = stageGuard(RATE_LIMIT_STAGE, 'RateLimitGuard');
 /** Stage 5, budgets. */
 export const BudgetGuard = stageGuard(BUDGET_STAGE, 'BudgetGuard');
 /** Stage 6, PII detection. */
