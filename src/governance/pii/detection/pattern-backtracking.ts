@@ -28,9 +28,15 @@ type RepeatNode = Extract<PatternNode, { type: 'repeat' }>;
  *  4. too long a match: what one attempt can read, counting an unbounded repetition as the cap,
  *     lookarounds included, and a backreference as the longest text of its group;
  *  5. too many ways: the remaining choices (an optional part, an alternation, a repetition's
- *     "once more or stop") whose branches can start with the same character multiply; with the
- *     text a wrongly chosen branch can still read before failing, the product bounds the work per
- *     start position.
+ *     "once more or stop") whose branches can start with the same character, or all run a
+ *     lookaround first, multiply (`a?a?a?a?a?a?a?a?aaaaaaaa`, `(?:a|a)(?:a|a)...`); times what a
+ *     wrongly chosen branch reads before it fails (its own text, then the text the choice could
+ *     have taken, lookarounds included), the product bounds the work per start position.
+ *
+ * Rules 1 and 2 leave a repetition's body without a choice that matters, which is what lets
+ * rules 3 and 5 read such a repetition as one opaque step. A lookaround's body is checked the
+ * same way on its own (a lookbehind's backwards, as V8 matches it), its choices multiplying the
+ * pattern's.
  */
 export type BacktrackingRisk =
   | { readonly kind: 'nested-quantifier' }
