@@ -95,7 +95,11 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     db = openDatabase(database.url);
-    expect(await migrateToLatest(db)).toEqual(['0001-tenants-and-api-keys', '0002-policies']);
+    expect(await migrateToLatest(db)).toEqual([
+      '0001-tenants-and-api-keys',
+      '0002-policies',
+      '0003-audit',
+    ]);
     tenants = new KyselyTenantRepository(db, cipher);
     keys = new KyselyApiKeyRepository(db);
     policies = new KyselyPolicyRepository(db);
