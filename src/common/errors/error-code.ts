@@ -39,6 +39,7 @@ export enum ErrorCode {
   PolicyNotFound = 'policy_not_found',
   PolicyExists = 'policy_exists',
   PiiDetected = 'pii_detected',
+  AuditUnavailable = 'audit_unavailable',
 }
 
 export type ErrorType =
@@ -100,4 +101,5 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.PolicyNotFound]: { status: 404, type: 'not_found_error' },
   [ErrorCode.PolicyExists]: { status: 409, type: 'conflict_error' },
   [ErrorCode.PiiDetected]: { status: 400, type: 'pii_violation' },
+  [ErrorCode.AuditUnavailable]: { status: 503, type: 'gateway_error' },
 };

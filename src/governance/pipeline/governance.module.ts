@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditAdmissionGuard } from '../audit/audit-admission.guard.js';
+import { AuditSettlementObserver } from '../audit/audit-settlement.observer.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
@@ -27,6 +29,8 @@ import {
     { provide: ANSWER_STAGES, useValue: [] },
     CallSettlement,
     GovernancePipeline,
+    AuditSettlementObserver,
+    AuditAdmissionGuard,
   ],
   // Guards named in `@UseGuards` are built in the module of the controller using them, from what
   // that module can inject: the stage seams and the services the guards use are exported.
