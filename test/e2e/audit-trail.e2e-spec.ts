@@ -275,4 +275,10 @@ gateway:
     const anonymous = await call(gw, 'GET', '/v1/admin/audit', { token: null });
     expect(anonymous.status).toBe(401);
   });
+
+  it('refuses to start in production without an audit secret, saying how to set one', async () => {
+    await expect(startGateway({ env: { GATEWAY_PROFILE: 'production' } })).rejects.toThrow(
+      /audit trail needs an HMAC secret in production: set GATEWAY_AUDIT_HMAC_SECRET/,
+    );
+  });
 });
