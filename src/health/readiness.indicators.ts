@@ -43,12 +43,24 @@ export class ReadinessIndicators {
       : session.down({ message: 'no provider is activated' });
   }
 
-  /** Down while the audit queue is past `max-queue` (calls are refused with 503 meanwhile). */
+  /**
+   * Down while the audit queue is past `max-queue` (calls are refused with 503 meanwhile); the
+   * batch figures show how the writer keeps up (the bench reads them).
+   */
   auditQueue() {
     const session = this.indicators.check('audit');
     const stats = this.audit.stats();
     if (stats === undefined) return session.up({ enabled: false });
-    const details = { queue_depth: stats.queueDepth, max_queue: stats.maxQueue };
+    const details = {
+      queue_depth: stats.queueDepth,
+      max_queue: stats.maxQueue,
+      written: stats.written,
+      batches: stats.batches,
+      largest_batch: stats.largestBatch,
+      last_flush_ms: Math.round(stats.lastFlushMs * 100) / 100,
+      slowest_flush_ms: Math.round(stats.slowestFlushMs * 100) / 100,
+      refused: stats.refused,
+    };
     return stats.saturated
       ? session.down({ ...details, message: 'the audit queue is full: calls are refused' })
       : session.up(details);
