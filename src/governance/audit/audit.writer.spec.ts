@@ -229,4 +229,17 @@ describe(AuditChainWriter.name, () => {
       /audit file .*damaged\.jsonl is damaged: its last line has no line break at its end.*second chain/,
     );
   });
+
+  it('records a payload JCS cannot take made safe, instead of losing the batch', async () => {
+    const store = new MemoryAuditStore();
+    const writer = new AuditChainWriter(settings(), store);
+    await writer.start();
+    writer.record({ ...event(1), payload: { text: 'lone \ud800 surrogate', n: Number.NaN } });
+    writer.record(event(2));
+    await writer.stop();
+    expect(store.records.map((r) => r.payload)).toEqual([
+      { text: 'lone \ufffd surrogate', n: null },
+      event(2).payload,
+    ]);
+  });
 });

@@ -3,8 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { AuditRepository } from '../../storage/audit.repository.js';
 import { sealRecord, signCheckpoint } from './audit-chain.js';
 import type { AuditFileMirror } from './audit-file.mirror.js';
+import { jsonSafe } from './audit-record.builder.js';
 import type { AuditSettings } from './audit.settings.js';
-import type { AuditCheckpoint, AuditEvent, AuditRecord, ChainHead } from './audit.types.js';
+import type {
+  AuditCheckpoint,
+  AuditEvent,
+  AuditPayload,
+  AuditRecord,
+  ChainHead,
+} from './audit.types.js';
 
 interface Queued {
   readonly event: AuditEvent;
@@ -170,9 +177,15 @@ export class AuditChainWriter {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flushOnce().then((ok) => {
-        if (this.depth > 0 || this.checkpointDue()) this.schedule(ok ? 0 : RETRY_MS);
-      });
+      void this.flushOnce().then(
+        (ok) => {
+          if (this.depth > 0 || this.checkpointDue()) this.schedule(ok ? 0 : RETRY_MS);
+        },
+        (err: unknown) => {
+          this.reportFailure(err);
+          this.schedule(RETRY_MS);
+        },
+      );
     }, delayMs);
   }
 
@@ -226,20 +239,27 @@ export class AuditChainWriter {
     const batch = this.queue.splice(0, this.settings.batchSize);
     let head = this.sealedHead;
     this.unsaved = batch.map((queued) => {
-      const record = sealRecord(
-        {
-          seq: (head?.seq ?? 0) + 1,
-          event_id: queued.eventId,
-          timestamp: queued.timestamp,
-          writer: this.settings.writer,
-          tenant: queued.event.tenant,
-          key_id: queued.event.keyId,
-          event_type: queued.event.eventType,
-          payload: queued.event.payload,
-          prev_hash: head?.hash ?? null,
-        },
-        this.settings.secret,
-      );
+      const unsealed = {
+        seq: (head?.seq ?? 0) + 1,
+        event_id: queued.eventId,
+        timestamp: queued.timestamp,
+        writer: this.settings.writer,
+        tenant: queued.event.tenant,
+        key_id: queued.event.keyId,
+        event_type: queued.event.eventType,
+        payload: queued.event.payload,
+        prev_hash: head?.hash ?? null,
+      };
+      let record: AuditRecord;
+      try {
+        record = sealRecord(unsealed, this.settings.secret);
+      } catch {
+        // A payload JCS cannot take (a lone surrogate, NaN) is recorded made safe, never lost.
+        record = sealRecord(
+          { ...unsealed, payload: jsonSafe(unsealed.payload) as AuditPayload },
+          this.settings.secret,
+        );
+      }
       head = { seq: record.seq, hash: record.hash, timestamp: record.timestamp };
       return record;
     });
