@@ -102,7 +102,11 @@ export class AuditChainWriter {
   /** Queues an event; the chain fields are added when its batch is sealed. */
   record(event: AuditEvent): void {
     this.queue.push({ event, eventId: randomUUID(), timestamp: this.timestamp() });
-    this.schedule(this.queue.length >= this.settings.batchSize ? 0 : this.settings.flushIntervalMs);
+    // A full batch goes at once; past that, the next flush is already due (or backing off from a
+    // refusing store), and rescheduling on every event would defeat the back-off.
+    this.schedule(
+      this.queue.length === this.settings.batchSize ? 0 : this.settings.flushIntervalMs,
+    );
   }
 
   /** Events not yet committed. */
