@@ -4,6 +4,7 @@
 // the gateway against the targets of performance.md.
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { auditLines } from './audit-report.mjs';
 import { policyStageLines } from './policy-stage.mjs';
 
 const COLUMNS = [
@@ -12,8 +13,16 @@ const COLUMNS = [
   ['gateway', 'gateway'],
   ['gateway-auth', 'gateway (API key)'],
   ['gateway-governed', 'gateway (governed)'],
+  ['gateway-governed-noaudit', 'governed, audit off'],
+  ['gateway-governed-pg', 'governed, audit on PG'],
 ];
-const GATEWAYS = new Set(['gateway', 'gateway-auth', 'gateway-governed']);
+const GATEWAYS = new Set([
+  'gateway',
+  'gateway-auth',
+  'gateway-governed',
+  'gateway-governed-noaudit',
+  'gateway-governed-pg',
+]);
 /** performance.md: the reference proxy does 16-17x Portkey's throughput on the same core. */
 const REFERENCE_OVER_PORTKEY = 16.5;
 /** The requirement: the authenticated path (cached key lookups) costs under 5%. */
@@ -512,6 +521,11 @@ export function printReport(report) {
   if (report.policyStage) {
     console.log('');
     console.log(policyStageLines(report.policyStage).join('\n'));
+  }
+  const audit = auditLines(report);
+  if (audit.length) {
+    console.log('');
+    console.log(audit.join('\n'));
   }
 
   const goals = targetLines(report);

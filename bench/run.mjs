@@ -28,9 +28,12 @@ import {
   stopChild,
 } from './processes.mjs';
 import { policyStageLines } from './policy-stage.mjs';
+import { auditCost } from './audit-report.mjs';
 import { authCost, governedCost, printReport } from './report.mjs';
 import {
+  auditFigures,
   checkKeyIsVerified,
+  createBenchPostgres,
   checkPoliciesEnforced,
   checkRateLimitsApplied,
   checkTarget,
@@ -52,7 +55,17 @@ function num(name, fallback) {
   return n;
 }
 
-const TARGETS = ['direct', 'reference', 'gateway', 'gateway-auth', 'gateway-governed'];
+const TARGETS = [
+  'direct',
+  'reference',
+  'gateway',
+  'gateway-auth',
+  'gateway-governed',
+  'gateway-governed-noaudit',
+  'gateway-governed-pg',
+];
+/** The governed gateway and its audit variants (issue 12): audit on SQLite, off, on PostgreSQL. */
+const GOVERNED = new Set(['gateway-governed', 'gateway-governed-noaudit', 'gateway-governed-pg']);
 const LANES = ['latency', 'stream', 'throughput', 'paired', 'policy'];
 const TARGET_LABELS = {
   direct: 'direct upstream',
@@ -60,6 +73,8 @@ const TARGET_LABELS = {
   gateway: 'gateway',
   'gateway-auth': 'gateway (API key)',
   'gateway-governed': 'gateway (governed)',
+  'gateway-governed-noaudit': 'gateway (governed, audit off)',
+  'gateway-governed-pg': 'gateway (governed, audit on PostgreSQL)',
 };
 
 function list(name, fallback, allowed) {
@@ -77,11 +92,18 @@ function list(name, fallback, allowed) {
 
 function readConfig() {
   const quick = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
-  const targets = list('BENCH_TARGETS', TARGETS.join(','), TARGETS);
+  // PostgreSQL only when a server is named (a maintenance database URL; a fresh database is made).
+  const postgresUrl = process.env.BENCH_POSTGRES_URL ?? '';
+  const defaults = TARGETS.filter((t) => t !== 'gateway-governed-pg' || postgresUrl !== '');
+  const targets = list('BENCH_TARGETS', defaults.join(','), TARGETS);
+  if (targets.includes('gateway-governed-pg') && postgresUrl === '') {
+    throw new Error('BENCH_TARGETS names gateway-governed-pg: set BENCH_POSTGRES_URL');
+  }
   const lanes = list('BENCH_LANES', LANES.join(','), LANES);
   return {
     quick,
     targets,
+    postgresUrl,
     connections: num('BENCH_CONNECTIONS', 50),
     warmupS: num('BENCH_WARMUP_S', quick ? 1 : 5),
     durationS: num('BENCH_DURATION_S', quick ? 3 : 20),
@@ -372,8 +394,16 @@ async function main() {
     } else if (target === 'gateway') {
       sut = await startGateway(ctx);
       options = { headers: KEYLESS_HEADERS };
-    } else if (target === 'gateway-governed') {
-      sut = await startGateway(ctx, { apiKey, governed: true });
+    } else if (GOVERNED.has(target)) {
+      const database =
+        target === 'gateway-governed-pg' ? await createBenchPostgres(cfg.postgresUrl) : undefined;
+      sut = await startGateway(ctx, {
+        apiKey,
+        governed: true,
+        audit: target !== 'gateway-governed-noaudit',
+        databaseUrl: database?.url,
+      });
+      sut.dropDatabase = database?.drop;
       options = { headers: bearerHeaders(apiKey), governed: { sut, apiKey } };
     } else {
       sut = await startGateway(ctx, { apiKey });
@@ -389,6 +419,7 @@ async function main() {
         startupMs: sut.startupMs,
         ...(await measureTarget(ctx, name, sut.origin, sut.pid, options)),
       };
+      if (GOVERNED.has(target)) results[target].audit = await auditFigures(sut.origin);
     } catch (err) {
       // A failed lane often means the target died: say so, with its last output.
       const { exitCode: code, signalCode: signal } = sut.child;
@@ -401,6 +432,7 @@ async function main() {
     } finally {
       await stopChild(sut.child);
       if (sut.dir) removeTempDir(sut.dir);
+      await sut.dropDatabase?.();
     }
   }
   await stopChild(upstream);
@@ -427,6 +459,7 @@ async function main() {
     results,
     authCost: authCost(results),
     governed: governedCost(results),
+    auditCost: auditCost(results),
     policyStage: policyStage ?? null,
   };
   printReport(report);

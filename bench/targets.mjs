@@ -320,7 +320,10 @@ const POLICY_PROBLEM = /polic/i;
  * with a token of this run (for the dry-run check) and the log level is `error`, so that a policy
  * skipped at start-up shows (collected in `policyLog`).
  */
-export async function startGateway(ctx, { apiKey, governed = false, nodeArgs = [] } = {}) {
+export async function startGateway(
+  ctx,
+  { apiKey, governed = false, nodeArgs = [], audit = true, databaseUrl } = {},
+) {
   if (governed && !apiKey) throw new Error('the governed gateway needs an API key');
   if (!existsSync(GATEWAY_ENTRY)) {
     throw new Error(
@@ -333,7 +336,12 @@ export async function startGateway(ctx, { apiKey, governed = false, nodeArgs = [
   // In-process state only, and no bootstrap file nor extra configuration but ours, whatever the
   // caller's environment says.
   const storeEnv = {
-    GATEWAY_DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
+    GATEWAY_DATABASE_URL: databaseUrl ?? `sqlite:${join(dir, 'gateway.db')}`,
+    // The audit trail is on by default; a secret of this run keeps the dev warning out of the log.
+    GATEWAY_AUDIT_ENABLED: audit ? 'true' : 'false',
+    GATEWAY_AUDIT_HMAC_SECRET: randomBytes(32).toString('hex'),
+    GATEWAY_AUDIT_FILE: '',
+    GATEWAY_AUDIT_SIGNING_KEY: '',
     GATEWAY_REDIS_URL: '',
     GATEWAY_BOOTSTRAP_FILE: '',
     GATEWAY_CONFIG_ADDITIONAL_LOCATION: '',
@@ -375,7 +383,11 @@ export async function startGateway(ctx, { apiKey, governed = false, nodeArgs = [
     GATEWAY_SHUTDOWN_GRACE_MS: '1000',
   };
   const child = spawnNode(
-    governed ? 'gateway (governed)' : apiKey ? 'gateway (API key)' : 'gateway',
+    governed
+      ? `gateway (governed${audit ? '' : ', audit off'}${databaseUrl ? ', PostgreSQL' : ''})`
+      : apiKey
+        ? 'gateway (API key)'
+        : 'gateway',
     [...GATEWAY_NODE_FLAGS, ...nodeArgs, GATEWAY_ENTRY],
     {
       pinning: ctx.pinning,
@@ -428,4 +440,41 @@ export async function startReference(ctx, { nodeArgs = [] } = {}) {
   const t0 = Date.now();
   const { port } = await waitForEvent(child, 'listening', ctx.cfg.readyTimeoutS * 1000);
   return { child, pid: child.pid, origin: `http://127.0.0.1:${port}`, startupMs: Date.now() - t0 };
+}
+
+/** The audit writer's figures from readiness (queue depth, batches, flush latency). */
+export async function auditFigures(origin) {
+  const r = await request(`${origin}/health/ready`);
+  const body = JSON.parse(await r.body.text());
+  return body.details?.audit ?? null;
+}
+
+/**
+ * A fresh PostgreSQL database for the governed gateway with its audit trail on PostgreSQL, on the
+ * server of BENCH_POSTGRES_URL (a maintenance database URL); dropped by the returned function.
+ */
+export async function createBenchPostgres(adminUrl) {
+  const { default: pg } = await import('pg');
+  const name = `gw_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }

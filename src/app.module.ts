@@ -6,6 +6,7 @@ import { InferenceModule } from './inference/inference.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './governance/audit/audit.module.js';
 
 /** Composition only: which modules make up the gateway, given its validated configuration. */
 @Module({})
@@ -16,6 +17,8 @@ export class AppModule {
       imports: [
         GatewayConfigModule.forRoot(config),
         StorageModule,
+        // After storage: it resumes its chain from the database and flushes before it closes.
+        AuditModule.forRoot('gateway'),
         ProvidersModule.forRoot(config),
         InferenceModule,
         HealthModule,

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditTrail } from '../governance/audit/audit-trail.service.js';
 
 /** Every change the admin surfaces (API, CLI, bootstrap file) can make. */
 export type AdminAction =
@@ -34,14 +35,30 @@ export interface AdminChange {
 }
 
 /**
- * The one place every admin change is recorded. For now a log line at info level; the audit
- * trail (contract section 10) will write its `ADMIN_CHANGE` events from here.
+ * The one place every admin change is recorded: an `ADMIN_CHANGE` event in the audit trail
+ * (contract 12) and a log line at info level. Ids and field names only.
  */
 @Injectable()
 export class AdminEvents {
   private readonly logger = new Logger('AdminEvents');
 
+  constructor(private readonly audit: AuditTrail) {}
+
   record(change: AdminChange, actor: AdminActor): void {
+    this.audit.record({
+      eventType: 'ADMIN_CHANGE',
+      tenant: change.tenantId,
+      keyId: null,
+      payload: {
+        action: change.action,
+        via: actor.via,
+        trace_id: actor.traceId ?? null,
+        tenant_id: change.tenantId,
+        key_id: change.keyId ?? null,
+        replaced_by: change.replacedBy ?? null,
+        fields: change.fields === undefined ? null : [...change.fields],
+      },
+    });
     this.logger.log({
       msg: `Admin change: ${change.action}`,
       event: change.action,

@@ -18,6 +18,7 @@ import { LastUsedRecorder } from '../governance/auth/last-used.recorder.js';
 import { ApiKeyRepository } from '../storage/api-key.repository.js';
 import { DATABASE, type GatewayDatabase } from '../storage/database.types.js';
 import { StorageModule } from '../storage/storage.module.js';
+import { AuditModule } from '../governance/audit/audit.module.js';
 import { type AdminActor, AdminEvents } from './admin-events.service.js';
 import { BootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
@@ -70,7 +71,7 @@ async function start(
   });
   const console = new CapturedConsole();
   const moduleRef = await Test.createTestingModule({
-    imports: [GatewayConfigModule.forRoot(config), StorageModule],
+    imports: [GatewayConfigModule.forRoot(config), StorageModule, AuditModule.forRoot('gateway')],
     providers: [
       ApiKeyService,
       { provide: KeyInvalidationBus, useClass: InProcessInvalidationBus },

@@ -5,6 +5,8 @@ import { AdminCoreModule } from './admin-core.module.js';
 import { AdminOpenApiController } from './admin-openapi.controller.js';
 import { ADMIN_OPENAPI_MODULES, AdminOpenApiService } from './admin-openapi.service.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
+import { AuditAdminController } from './audit-admin.controller.js';
+import { AuditAdminService } from './audit-admin.service.js';
 import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service.js';
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
@@ -17,7 +19,7 @@ import { TenantsAdminController } from './tenants-admin.controller.js';
 const MIN_TOKEN_LENGTH = 24;
 
 /**
- * The management API under /v1/admin (contract sections 7 and 10), its OpenAPI document, and the
+ * The management API under /v1/admin (contract sections 7, 10 and 12), its OpenAPI document, and the
  * bootstrap file applied at start-up.
  */
 @Module({
@@ -26,10 +28,12 @@ const MIN_TOKEN_LENGTH = 24;
     TenantsAdminController,
     KeysAdminController,
     PoliciesAdminController,
+    AuditAdminController,
     AdminOpenApiController,
   ],
   providers: [
     AdminTokenGuard,
+    AuditAdminService,
     AdminOpenApiService,
     { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminModule] },
     BootstrapService,

@@ -33,5 +33,6 @@ export interface CliCommand {
   readonly options: Readonly<Record<string, { type: 'string' | 'boolean'; short?: string }>>;
   /** Names of the required positional arguments, in order. */
   readonly args: readonly string[];
-  run(context: CommandContext): Promise<void>;
+  /** Resolves to the exit code when it is not simply 0 (`audit verify`: 1 broken, 2 nothing). */
+  run(context: CommandContext): Promise<void | number>;
 }

@@ -20,6 +20,7 @@ import {
   printJson,
   requiredString,
 } from './cli-options.js';
+import { AUDIT_COMMANDS } from './cli-audit-commands.js';
 import { POLICY_COMMANDS } from './cli-policy-commands.js';
 import { formatTable } from './cli-table.js';
 import { CliUsageError } from './cli-usage.error.js';
@@ -213,6 +214,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     },
   },
   ...POLICY_COMMANDS,
+  ...AUDIT_COMMANDS,
   {
     name: 'db migrate',
     synopsis: '',

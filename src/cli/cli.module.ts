@@ -3,6 +3,7 @@ import { AdminCoreModule } from '../admin/admin-core.module.js';
 import { PoliciesAdminModule } from '../admin/policies-admin.module.js';
 import { GatewayConfigModule } from '../config/gateway-config.module.js';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
+import { AuditModule } from '../governance/audit/audit.module.js';
 import { ProvidersModule } from '../providers/providers.module.js';
 import { StorageModule } from '../storage/storage.module.js';
 
@@ -20,6 +21,8 @@ export class CliModule {
       imports: [
         GatewayConfigModule.forRoot(config),
         StorageModule,
+        // A writer of its own: the CLI's admin changes are audited like the admin API's.
+        AuditModule.forRoot('cli'),
         ProvidersModule.forRoot(config),
         AdminCoreModule,
         PoliciesAdminModule,

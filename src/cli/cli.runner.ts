@@ -58,7 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const session = new Session(io);
   try {
     const parsed = parse(command, argv);
-    await command.run({
+    const code = await command.run({
       io,
       options: parsed.values,
       args: parsed.args,
@@ -66,7 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       config: () => session.config(),
       services: () => session.services(),
     });
-    return EXIT_OK;
+    return typeof code === 'number' ? code : EXIT_OK;
   } catch (err) {
     if (err instanceof CliUsageError) {
       io.stderr(`gateway ${command.name}: ${err.message}\nUsage: ${usageLine(command)}\n`);
@@ -170,7 +170,7 @@ function usage(group?: string): string {
   return [
     'Usage: gateway <command> [options]',
     '',
-    'Manages tenants, API keys and policies in the gateway database: the one GATEWAY_DATABASE_URL names',
+    'Manages tenants, API keys and policies, and checks the audit trail, in the gateway database: the one GATEWAY_DATABASE_URL names',
     '(SQLite at ./data/gateway.db when unset), with the configuration the gateway reads.',
     '',
     'Commands:',

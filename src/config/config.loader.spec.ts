@@ -322,4 +322,35 @@ describe('loadGatewayConfig', () => {
       if (profile === 'ci') expect(config.providers.mock.latencyMs).toBe(0);
     },
   );
+
+  it('maps the audit settings of the shipped config/ from GATEWAY_ and DVARA_ variables', () => {
+    const defaults = loadGatewayConfig({ env: {}, configDir: DEFAULT_CONFIG_DIR }).audit;
+    expect(defaults).toEqual({
+      enabled: true,
+      hmacSecret: '',
+      signingKey: '',
+      checkpointEveryEvents: 1000,
+      checkpointIntervalMs: 10000,
+      file: '',
+      flushIntervalMs: 50,
+      batchSize: 500,
+      maxQueue: 10000,
+      captureContent: false,
+    });
+    const dvara = loadGatewayConfig({
+      env: { DVARA_AUDIT_HMAC_SECRET: 'from-dvara', DVARA_AUDIT_FILE_PATH: '/var/audit.jsonl' },
+      configDir: DEFAULT_CONFIG_DIR,
+    });
+    expect(dvara.audit).toMatchObject({ hmacSecret: 'from-dvara', file: '/var/audit.jsonl' });
+    const ours = loadGatewayConfig({
+      env: {
+        DVARA_AUDIT_HMAC_SECRET: 'from-dvara',
+        GATEWAY_AUDIT_HMAC_SECRET: 'ours',
+        GATEWAY_INSTANCE_ID: 'replica-7',
+      },
+      configDir: DEFAULT_CONFIG_DIR,
+    });
+    expect(ours.audit.hmacSecret).toBe('ours');
+    expect(ours.server.instanceId).toBe('replica-7');
+  });
 });

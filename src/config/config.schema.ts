@@ -33,6 +33,29 @@ const serverSchema = z
     host: str().default('0.0.0.0'),
     'max-body-bytes': int(1024).default(20 * 1024 * 1024),
     'shutdown-grace-ms': int(0).default(30_000),
+    // Names this process among replicas (its audit chain, contract 12); empty: host, pid, start time.
+    'instance-id': str().default(''),
+  })
+  .prefault({});
+
+/** The audit trail (contract 12). Secrets are checked at start-up by the audit module, not here. */
+const auditSchema = z
+  .strictObject({
+    enabled: bool().default(true),
+    // HMAC-SHA256 key of every record: 32+ characters, never a placeholder.
+    'hmac-secret': str().default(''),
+    // An Ed25519 private key (PEM text or a file path): signs checkpoints of the chain head.
+    'signing-key': str().default(''),
+    'checkpoint-every-events': int(1).default(1_000),
+    'checkpoint-interval-ms': int(100).default(10_000),
+    // A JSONL mirror of every record and checkpoint; empty: none.
+    file: str().default(''),
+    'flush-interval-ms': int(1).default(50),
+    'batch-size': int(1, 10_000).default(500),
+    // Queued events past this refuse new calls with 503 audit_unavailable until it drains.
+    'max-queue': int(1).default(10_000),
+    // Prompts and answers in GATEWAY_RESPONSE records (after PII handling); off by default.
+    'capture-content': bool().default(false),
   })
   .prefault({});
 
@@ -164,6 +187,7 @@ export const gatewaySchema = z
         file: str().default(''),
       })
       .prefault({}),
+    audit: auditSchema,
     upstream: upstreamSchema,
     providers: providersSchema,
     resilience: resilienceDefaultsSchema,

@@ -21,7 +21,10 @@ export class HealthController {
     return this.run(reply, []);
   }
 
-  /** Ready for traffic: not draining, storage (and Redis when configured) answer, providers registered. */
+  /**
+   * Ready for traffic: not draining, storage (and Redis when configured) answer, providers
+   * registered, the audit queue below `max-queue`.
+   */
   @Get('ready')
   @HealthCheck()
   ready(@Res() reply: FastifyReply): Promise<void> {
@@ -30,6 +33,7 @@ export class HealthController {
       () => this.readiness.database(),
       ...(this.readiness.redisConfigured ? [() => this.readiness.redis()] : []),
       () => this.readiness.providers(),
+      () => this.readiness.auditQueue(),
     ]);
   }
 

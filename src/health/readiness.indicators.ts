@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { AuditTrail } from '../governance/audit/audit-trail.service.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { StorageHealth } from '../storage/storage.health.js';
 import { ShutdownState } from './shutdown-state.service.js';
@@ -12,6 +13,7 @@ export class ReadinessIndicators {
     private readonly registry: ProviderRegistry,
     private readonly shutdown: ShutdownState,
     private readonly storage: StorageHealth,
+    private readonly audit: AuditTrail,
   ) {}
 
   database() {
@@ -49,6 +51,29 @@ export class ReadinessIndicators {
     return ids.length > 0
       ? session.up({ registered: ids })
       : session.down({ message: 'no provider is activated' });
+  }
+
+  /**
+   * Down while the audit queue is past `max-queue` (calls are refused with 503 meanwhile); the
+   * batch figures show how the writer keeps up (the bench reads them).
+   */
+  auditQueue() {
+    const session = this.indicators.check('audit');
+    const stats = this.audit.stats();
+    if (stats === undefined) return session.up({ enabled: false });
+    const details = {
+      queue_depth: stats.queueDepth,
+      max_queue: stats.maxQueue,
+      written: stats.written,
+      batches: stats.batches,
+      largest_batch: stats.largestBatch,
+      last_flush_ms: Math.round(stats.lastFlushMs * 100) / 100,
+      slowest_flush_ms: Math.round(stats.slowestFlushMs * 100) / 100,
+      refused: stats.refused,
+    };
+    return stats.saturated
+      ? session.down({ ...details, message: 'the audit queue is full: calls are refused' })
+      : session.up(details);
   }
 
   accepting() {

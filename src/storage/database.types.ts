@@ -64,12 +64,42 @@ export interface PolicyVersionTable {
   version: number;
 }
 
+/** One audit record (contract 12); `timestamp` is the record's ISO-8601 text. */
+export interface AuditEventsTable {
+  writer: string;
+  seq: number;
+  event_id: string;
+  timestamp: string;
+  tenant: string | null;
+  key_id: string | null;
+  event_type: string;
+  /** The payload's `trace_id`, for lookups; not part of the record. */
+  trace_id: string | null;
+  /** JSON of the payload. */
+  payload: string;
+  prev_hash: string | null;
+  hash: string;
+  hmac: string;
+}
+
+/** A signed chain head. */
+export interface AuditCheckpointsTable {
+  writer: string;
+  seq: number;
+  hash: string;
+  timestamp: string;
+  key_id: string;
+  signature: string;
+}
+
 /** Every table the gateway owns, as Kysely sees them. */
 export interface DatabaseSchema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   policies: PoliciesTable;
   policy_version: PolicyVersionTable;
+  audit_events: AuditEventsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }
 
 /** The query builder injected under {@link DATABASE}. */

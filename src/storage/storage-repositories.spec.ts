@@ -98,6 +98,7 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('storage repositories on
     expect(await migrateToLatest(db)).toEqual([
       '0001-tenants-and-api-keys',
       '0002-policies',
+      '0003-audit',
       '0005-key-rate-limits',
     ]);
     tenants = new KyselyTenantRepository(db, cipher);

@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { ApiKeyRepository } from './api-key.repository.js';
+import { AuditRepository } from './audit.repository.js';
 import { CredentialCipher } from './credential.cipher.js';
 import { createDatabase } from './database.factory.js';
 import { DatabaseLifecycle } from './database.lifecycle.js';
 import { resolveDatabaseTarget, type DatabaseTarget } from './database-target.js';
 import { DATABASE, DATABASE_TARGET } from './database.types.js';
 import { KyselyApiKeyRepository } from './kysely-api-key.repository.js';
+import { KyselyAuditRepository } from './kysely-audit.repository.js';
 import { KyselyPolicyRepository } from './kysely-policy.repository.js';
 import { KyselyTenantRepository } from './kysely-tenant.repository.js';
 import { PolicyRepository } from './policy.repository.js';
@@ -44,6 +46,7 @@ import { TenantRepository } from './tenant.repository.js';
     { provide: TenantRepository, useClass: KyselyTenantRepository },
     { provide: ApiKeyRepository, useClass: KyselyApiKeyRepository },
     { provide: PolicyRepository, useClass: KyselyPolicyRepository },
+    { provide: AuditRepository, useClass: KyselyAuditRepository },
   ],
   exports: [
     DATABASE,
@@ -54,6 +57,7 @@ import { TenantRepository } from './tenant.repository.js';
     TenantRepository,
     ApiKeyRepository,
     PolicyRepository,
+    AuditRepository,
   ],
 })
 export class StorageModule {}

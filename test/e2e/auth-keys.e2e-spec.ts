@@ -12,6 +12,9 @@ import {
   type TestDatabase,
 } from '../helpers/storage-harness.js';
 
+/** Production refuses to start without an audit secret (contract 12). */
+const PRODUCTION_AUDIT_SECRET = 'e2e-production-audit-secret-0123456789ab';
+
 const chatBody = { model: 'mock/x', messages: [{ role: 'user', content: 'hi' }] };
 
 describe('API keys on the data plane', () => {
@@ -69,7 +72,11 @@ describe('API keys on the data plane', () => {
 describe('Keys in the production profile', () => {
   it('refuses keyless calls with 401 api_key_required and accepts an issued key', async () => {
     const gw = await startGateway({
-      env: { GATEWAY_PROFILE: 'production', MOCK_PROVIDER_ENABLED: 'true' },
+      env: {
+        GATEWAY_PROFILE: 'production',
+        MOCK_PROVIDER_ENABLED: 'true',
+        GATEWAY_AUDIT_HMAC_SECRET: PRODUCTION_AUDIT_SECRET,
+      },
     });
     try {
       const keyless = await postJson(`${gw.url}/v1/chat/completions`, chatBody);

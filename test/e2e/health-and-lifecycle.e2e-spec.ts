@@ -5,6 +5,9 @@ import {
   readJson,
 } from '../helpers/gateway-harness.js';
 
+/** Production refuses to start without an audit secret (contract 12). */
+const PRODUCTION_AUDIT_SECRET = 'e2e-production-audit-secret-0123456789ab';
+
 describe('Health probes', () => {
   it('reports live and ready with the registered providers', async () => {
     const gw = await startGateway();
@@ -22,7 +25,9 @@ describe('Health probes', () => {
   });
 
   it('is not ready when no provider is activated', async () => {
-    const gw = await startGateway({ env: { GATEWAY_PROFILE: 'production' } });
+    const gw = await startGateway({
+      env: { GATEWAY_PROFILE: 'production', GATEWAY_AUDIT_HMAC_SECRET: PRODUCTION_AUDIT_SECRET },
+    });
     try {
       expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
       const ready = await fetch(`${gw.url}/health/ready`);
@@ -38,7 +43,11 @@ describe('Authentication by profile', () => {
   let gw: GatewayUnderTest;
   beforeAll(async () => {
     gw = await startGateway({
-      env: { GATEWAY_PROFILE: 'production', MOCK_PROVIDER_ENABLED: 'true' },
+      env: {
+        GATEWAY_PROFILE: 'production',
+        MOCK_PROVIDER_ENABLED: 'true',
+        GATEWAY_AUDIT_HMAC_SECRET: PRODUCTION_AUDIT_SECRET,
+      },
     });
   });
   afterAll(() => gw.close());

@@ -7,6 +7,7 @@ import {
   readSse,
   startGateway,
 } from '../helpers/gateway-harness.js';
+import { AuditTrail } from '../../src/governance/audit/audit-trail.service.js';
 import { ApiKeyService } from '../../src/governance/auth/api-key.service.js';
 import type { TenantSettings } from '../../src/storage/tenant.types.js';
 import { TenantRepository } from '../../src/storage/tenant.repository.js';
@@ -313,6 +314,47 @@ gateway:
         code: 'pii_detected',
         message: 'Response blocked: PII detected (SSN)',
       });
+    });
+  });
+
+  describe('the audit trail', () => {
+    it('records types and counts per direction, and never a value', async () => {
+      openai.setReply({ content: `Ask ${SSN}` });
+      const res = await chat('tokenizer', ask(`${EMAIL} and ${EMAIL}`));
+      const traceId = res.headers.get('x-trace-id')!;
+      await gw.app.get(AuditTrail).flush();
+      const answer = await call(gw, 'GET', `/v1/admin/audit?trace_id=${traceId}`);
+      const byType = Object.fromEntries(
+        (answer.body.data as { event_type: string; payload: object }[]).map((r) => [
+          r.event_type,
+          r.payload,
+        ]),
+      );
+      expect(byType.PII_TOKENIZED).toMatchObject({
+        direction: 'request',
+        action: 'TOKENIZE',
+        types: { EMAIL: 2 },
+      });
+      expect(byType.PII_OUTPUT_LEAK).toMatchObject({ direction: 'response', types: { SSN: 1 } });
+      expect(byType.GATEWAY_RESPONSE).toMatchObject({
+        pii_request_types: { EMAIL: 2 },
+        pii_response_types: { SSN: 1 },
+      });
+      const blocked = await chat('blocker', ask(`mail ${EMAIL}`));
+      await gw.app.get(AuditTrail).flush();
+      const refusal = await call(
+        gw,
+        'GET',
+        `/v1/admin/audit?trace_id=${blocked.headers.get('x-trace-id')}&event_type=PII_BLOCKED`,
+      );
+      expect(refusal.body.data[0].payload).toMatchObject({ direction: 'request', action: 'BLOCK' });
+      const all = await fetch(`${gw.url}/v1/admin/audit/export?format=jsonl`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      const text = await all.text();
+      expect(text).toContain('PII_TOKENIZED');
+      expect(text).not.toContain(EMAIL);
+      expect(text).not.toContain(SSN);
     });
   });
 

@@ -40,6 +40,7 @@ export enum ErrorCode {
   PolicyExists = 'policy_exists',
   PiiDetected = 'pii_detected',
   RateLimitExceeded = 'rate_limit_exceeded',
+  AuditUnavailable = 'audit_unavailable',
 }
 
 export type ErrorType =
@@ -102,4 +103,5 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.PolicyExists]: { status: 409, type: 'conflict_error' },
   [ErrorCode.PiiDetected]: { status: 400, type: 'pii_violation' },
   [ErrorCode.RateLimitExceeded]: { status: 429, type: 'rate_limit_error' },
+  [ErrorCode.AuditUnavailable]: { status: 503, type: 'gateway_error' },
 };

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditAdmissionGuard } from '../audit/audit-admission.guard.js';
+import { AuditSettlementObserver } from '../audit/audit-settlement.observer.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { PiiActionStage } from '../pii/pii-action.stage.js';
 import { PiiAnswerStage } from '../pii/pii-answer.stage.js';
@@ -36,6 +38,8 @@ import {
       inject: [PiiAnswerStage],
     },
     GovernancePipeline,
+    AuditSettlementObserver,
+    AuditAdmissionGuard,
   ],
   // Guards named in `@UseGuards` are built in the module of the controller using them, from what
   // that module can inject: the stage seams and the services the guards use are exported.

@@ -1,4 +1,5 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { AuditAdmissionGuard } from '../audit/audit-admission.guard.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { RequiredScope } from '../auth/required-scope.decorator.js';
 import { PolicyGuard } from '../policy/policy.guard.js';
@@ -8,7 +9,8 @@ import { RateLimitGuard } from './rate-limit.guard.js';
 import { BudgetGuard, PiiActionGuard, PiiScanGuard } from './stage.guard.js';
 
 /**
- * Puts a route behind the governance pipeline (contract 8), stages in the contract's order:
+ * Puts a route behind the governance pipeline (contract 8), stages in the contract's order: the
+ * audit trail's admission (503 `audit_unavailable` while its queue is full, contract 12),
  * authentication, rate limits, body validation, budgets, PII detection, policies, the PII action.
  * Routing's per-target re-check and settlement follow from the context these stages fill. A new
  * ingress (`/v1/messages`, `/v1/responses`) is governed by declaring its route with this.
@@ -18,6 +20,7 @@ export function Governed<B extends object>(route: GovernedRoute<B>): MethodDecor
     SetMetadata(GOVERNED_ROUTE, route),
     RequiredScope(route.scope),
     UseGuards(
+      AuditAdmissionGuard,
       ApiKeyGuard,
       RateLimitGuard,
       BodyValidationGuard,

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-tenants-and-api-keys.js';
 import * as m0002 from './0002-policies.js';
+import * as m0003 from './0003-audit.js';
 import * as m0005 from './0005-key-rate-limits.js';
 
 /**
@@ -10,6 +11,7 @@ import * as m0005 from './0005-key-rate-limits.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-tenants-and-api-keys': m0001,
   '0002-policies': m0002,
+  '0003-audit': m0003,
   '0005-key-rate-limits': m0005,
 };
 

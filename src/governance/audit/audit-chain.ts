@@ -1,0 +1,107 @@
+import canonicalize from 'canonicalize';
+import {
+  createHash,
+  createHmac,
+  createPublicKey,
+  type KeyObject,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
+import type {
+  AuditCheckpoint,
+  AuditRecord,
+  UnsealedAuditRecord,
+  UnsignedCheckpoint,
+} from './audit.types.js';
+
+/*
+ * The chain format of contract 12, shared by the writer and the verifier so they cannot disagree.
+ * Everything here is pure: no clock, no I/O. Canonical JSON is RFC 8785 (JCS) as implemented by
+ * the `canonicalize` package (by one of the RFC's authors), so an auditor can reproduce every
+ * hash with any JCS tool and openssl (README, Audit trail).
+ */
+
+/** The JCS text of a record without `hash` and `hmac` (and nothing else: no extra fields). */
+export function canonicalRecord(record: UnsealedAuditRecord): string {
+  const unsealed: UnsealedAuditRecord = {
+    seq: record.seq,
+    event_id: record.event_id,
+    timestamp: record.timestamp,
+    writer: record.writer,
+    tenant: record.tenant,
+    key_id: record.key_id,
+    event_type: record.event_type,
+    payload: record.payload,
+    prev_hash: record.prev_hash,
+  };
+  const text = canonicalize(unsealed);
+  if (text === undefined) throw new Error('an audit record has no JSON form');
+  return text;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function hmacHex(secret: string, text: string): string {
+  return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
+}
+
+/** Adds `hash` and `hmac` to a record. */
+export function sealRecord(record: UnsealedAuditRecord, secret: string): AuditRecord {
+  const canonical = canonicalRecord(record);
+  return { ...record, hash: sha256Hex(canonical), hmac: hmacHex(secret, canonical) };
+}
+
+/** Whether two hex digests are equal, in constant time (an HMAC comparison must not leak). */
+export function sameDigest(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** The JCS text a checkpoint signature covers. */
+export function canonicalCheckpoint(checkpoint: UnsignedCheckpoint): string {
+  const fields: UnsignedCheckpoint = {
+    writer: checkpoint.writer,
+    seq: checkpoint.seq,
+    hash: checkpoint.hash,
+    timestamp: checkpoint.timestamp,
+    key_id: checkpoint.key_id,
+  };
+  return canonicalize(fields) as string;
+}
+
+/** Hex SHA-256 of a public key's SPKI DER: the `key_id` of the checkpoints it verifies. */
+export function publicKeyId(key: KeyObject): string {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
+}
+
+/** Signs a chain head with an Ed25519 private key. */
+export function signCheckpoint(
+  head: Omit<UnsignedCheckpoint, 'key_id'>,
+  privateKey: KeyObject,
+): AuditCheckpoint {
+  const unsigned: UnsignedCheckpoint = { ...head, key_id: publicKeyId(privateKey) };
+  const signature = sign(null, Buffer.from(canonicalCheckpoint(unsigned), 'utf8'), privateKey);
+  return { ...unsigned, signature: signature.toString('base64') };
+}
+
+/** Whether a checkpoint was signed by the holder of `publicKey`'s private key. */
+export function checkpointSigned(checkpoint: AuditCheckpoint, publicKey: KeyObject): boolean {
+  if (checkpoint.key_id !== publicKeyId(publicKey)) return false;
+  try {
+    return verify(
+      null,
+      Buffer.from(canonicalCheckpoint(checkpoint), 'utf8'),
+      publicKey,
+      Buffer.from(checkpoint.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,384 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { AuditRepository } from '../../storage/audit.repository.js';
+import { sealRecord, signCheckpoint } from './audit-chain.js';
+import type { AuditFileMirror } from './audit-file.mirror.js';
+import { jsonSafe } from './audit-record.builder.js';
+import type { AuditSettings } from './audit.settings.js';
+import type {
+  AuditCheckpoint,
+  AuditEvent,
+  AuditPayload,
+  AuditRecord,
+  ChainHead,
+} from './audit.types.js';
+
+interface Queued {
+  readonly event: AuditEvent;
+  readonly eventId: string;
+  readonly timestamp: string;
+}
+
+/** What a later metrics module (and the bench) reads of the writer. */
+export interface AuditWriterStats {
+  readonly queueDepth: number;
+  readonly maxQueue: number;
+  readonly saturated: boolean;
+  readonly written: number;
+  readonly batches: number;
+  readonly lastBatchSize: number;
+  readonly largestBatch: number;
+  /** Milliseconds the last commit took (database and mirror). */
+  readonly lastFlushMs: number;
+  readonly slowestFlushMs: number;
+  /** Calls refused with `audit_unavailable` since the writer started. */
+  readonly refused: number;
+}
+
+const RETRY_MS = 250;
+const ERROR_LOG_EVERY_MS = 5_000;
+const SHUTDOWN_DRAIN_MS = 15_000;
+
+/**
+ * One process's audit chain (contract 12). `record` only queues (nothing on the request path
+ * waits for a database); batches of up to `batchSize` are sealed (seq, prev_hash, hash, hmac),
+ * committed in one transaction each, at most `flushIntervalMs` apart, then mirrored to the JSONL
+ * file. With a signing key the chain head is signed every `checkpointEvery` events or
+ * `checkpointIntervalMs`, and at shutdown. A batch the store refuses is kept, sealed, and retried;
+ * the queue grows, and past `maxQueue` the admission guard refuses new calls until it drains.
+ */
+export class AuditChainWriter {
+  private readonly logger = new Logger('Audit');
+  private queue: Queued[] = [];
+  /** Sealed but not yet committed: retried as they are, so seqs never skip. */
+  private unsaved: AuditRecord[] = [];
+  private unsavedCheckpoints: AuditCheckpoint[] = [];
+  private head?: ChainHead;
+  private sealedHead?: ChainHead;
+  private lastCheckpointSeq = 0;
+  private lastCheckpointAt = Date.now();
+  private lastMicros = 0;
+  private timer?: NodeJS.Timeout;
+  private checkpointTimer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private stopping = false;
+  private latched = false;
+  private overflow?: { count: number; first: string; last: string };
+  private lastErrorLog = 0;
+  private stats = {
+    written: 0,
+    batches: 0,
+    lastBatchSize: 0,
+    largestBatch: 0,
+    lastFlushMs: 0,
+    slowestFlushMs: 0,
+    refused: 0,
+  };
+
+  constructor(
+    private readonly settings: AuditSettings,
+    private readonly store: AuditRepository,
+    private readonly mirror?: AuditFileMirror,
+  ) {}
+
+  get writer(): string {
+    return this.settings.writer;
+  }
+
+  /** Resumes the chain from the store: a restart with the same writer id continues it. */
+  async start(): Promise<void> {
+    this.head = await this.store.head(this.settings.writer);
+    this.sealedHead = this.head;
+    this.lastCheckpointSeq = await this.store.lastCheckpoint(this.settings.writer);
+    if (this.head !== undefined) this.lastMicros = parseMicros(this.head.timestamp);
+    if (this.settings.signingKey !== undefined) {
+      this.checkpointTimer = setInterval(() => {
+        if (this.checkpointDue()) this.schedule(0);
+      }, this.settings.checkpointIntervalMs);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  /** Queues an event; the chain fields are added when its batch is sealed. */
+  record(event: AuditEvent): void {
+    this.queue.push({ event, eventId: randomUUID(), timestamp: this.timestamp() });
+    // A full batch goes at once; past that, the next flush is already due (or backing off from a
+    // refusing store), and rescheduling on every event would defeat the back-off.
+    this.schedule(
+      this.queue.length === this.settings.batchSize ? 0 : this.settings.flushIntervalMs,
+    );
+  }
+
+  /** Events not yet committed. */
+  get depth(): number {
+    return this.queue.length + this.unsaved.length;
+  }
+
+  /** Past `maxQueue`: new calls are refused until the queue is down to half of it. */
+  get saturated(): boolean {
+    if (!this.latched && this.depth >= this.settings.maxQueue) {
+      this.latched = true;
+      this.logger.error({
+        msg: `The audit queue is full (${this.depth} events): new calls are refused with 503 audit_unavailable until it drains`,
+        writer: this.settings.writer,
+      });
+    }
+    return this.latched;
+  }
+
+  /** A call refused because the queue was full: it cannot queue an event of its own. */
+  countRefusal(): void {
+    const now = this.timestamp();
+    this.stats.refused += 1;
+    if (this.overflow === undefined) this.overflow = { count: 1, first: now, last: now };
+    else {
+      this.overflow.count += 1;
+      this.overflow.last = now;
+    }
+  }
+
+  snapshot(): AuditWriterStats {
+    return {
+      ...this.stats,
+      queueDepth: this.depth,
+      maxQueue: this.settings.maxQueue,
+      saturated: this.latched,
+    };
+  }
+
+  /** Commits everything queued so far (several batches if need be). */
+  async flush(): Promise<void> {
+    while (this.depth > 0) {
+      if (!(await this.flushOnce())) throw new Error('the audit store refused a batch');
+    }
+  }
+
+  /** Shutdown: everything queued is committed, the head signed, the mirror closed. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    clearInterval(this.checkpointTimer);
+    const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
+    while (this.depth > 0 || this.checkpointDue()) {
+      if (await this.flushOnce()) continue;
+      if (Date.now() > deadline) {
+        this.logger.error({
+          msg: `Shutdown: the audit store kept refusing; ${this.depth} audit events were not written`,
+          writer: this.settings.writer,
+        });
+        break;
+      }
+      await new Promise((done) => setTimeout(done, RETRY_MS));
+    }
+    await this.mirror?.close();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopping) return;
+    if (this.timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flushOnce().then(
+        (ok) => {
+          if (this.depth > 0 || this.checkpointDue()) this.schedule(ok ? 0 : RETRY_MS);
+        },
+        (err: unknown) => {
+          this.reportFailure(err);
+          this.schedule(RETRY_MS);
+        },
+      );
+    }, delayMs);
+  }
+
+  /** One batch (and a due checkpoint), committed; false when the store refused it. */
+  private flushOnce(): Promise<boolean> {
+    const previous = this.flushing ?? Promise.resolve();
+    const run = previous.then(() => this.commitBatch());
+    this.flushing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async commitBatch(): Promise<boolean> {
+    if (this.unsaved.length === 0) this.seal();
+    if (this.unsavedCheckpoints.length === 0 && this.checkpointDue()) this.sign();
+    const records = this.unsaved;
+    const checkpoints = this.unsavedCheckpoints;
+    if (records.length === 0 && checkpoints.length === 0) return true;
+    const started = performance.now();
+    try {
+      await this.store.append(records, checkpoints);
+    } catch (err) {
+      if (!(await this.committedAnyway(records))) {
+        this.reportFailure(err);
+        return false;
+      }
+    }
+    this.unsaved = [];
+    this.unsavedCheckpoints = [];
+    this.head = this.sealedHead;
+    if (checkpoints.length > 0) {
+      this.lastCheckpointSeq = checkpoints[checkpoints.length - 1].seq;
+      this.lastCheckpointAt = Date.now();
+    }
+    try {
+      await this.mirror?.append(records, checkpoints);
+    } catch (err) {
+      this.logger.error({
+        msg: `The audit file ${this.mirror?.path} could not be appended to: ${describe(err)}`,
+      });
+    }
+    this.account(records.length, performance.now() - started);
+    this.release();
+    return true;
+  }
+
+  /** Seals the next batch from the queue, chaining from the last sealed record. */
+  private seal(): void {
+    const batch = this.queue.splice(0, this.settings.batchSize);
+    let head = this.sealedHead;
+    this.unsaved = batch.map((queued) => {
+      const unsealed = {
+        seq: (head?.seq ?? 0) + 1,
+        event_id: queued.eventId,
+        timestamp: queued.timestamp,
+        writer: this.settings.writer,
+        tenant: queued.event.tenant,
+        key_id: queued.event.keyId,
+        event_type: queued.event.eventType,
+        payload: queued.event.payload,
+        prev_hash: head?.hash ?? null,
+      };
+      let record: AuditRecord;
+      try {
+        record = sealRecord(unsealed, this.settings.secret);
+      } catch {
+        // A payload JCS cannot take (a lone surrogate, NaN) is recorded made safe, never lost.
+        record = sealRecord(
+          { ...unsealed, payload: jsonSafe(unsealed.payload) as AuditPayload },
+          this.settings.secret,
+        );
+      }
+      head = { seq: record.seq, hash: record.hash, timestamp: record.timestamp };
+      return record;
+    });
+    this.sealedHead = head;
+  }
+
+  private sign(): void {
+    const key = this.settings.signingKey;
+    const head = this.sealedHead;
+    if (key === undefined || head === undefined) return;
+    this.unsavedCheckpoints = [
+      signCheckpoint(
+        {
+          writer: this.settings.writer,
+          seq: head.seq,
+          hash: head.hash,
+          timestamp: this.timestamp(),
+        },
+        key,
+      ),
+    ];
+  }
+
+  private checkpointDue(): boolean {
+    const head = this.sealedHead;
+    if (this.settings.signingKey === undefined || head === undefined) return false;
+    const unsigned = head.seq - this.lastCheckpointSeq;
+    if (unsigned <= 0) return false;
+    // At shutdown, the head is signed with the last batch (once nothing is left to seal).
+    if (this.stopping) return this.queue.length === 0;
+    return (
+      unsigned >= this.settings.checkpointEvery ||
+      Date.now() - this.lastCheckpointAt >= this.settings.checkpointIntervalMs
+    );
+  }
+
+  /** A commit that failed on the way back (a lost connection) may have landed all the same. */
+  private async committedAnyway(records: readonly AuditRecord[]): Promise<boolean> {
+    const last = records[records.length - 1];
+    if (last === undefined) return false;
+    try {
+      const stored = await this.store.head(this.settings.writer);
+      return stored !== undefined && stored.seq === last.seq && stored.hash === last.hash;
+    } catch {
+      return false;
+    }
+  }
+
+  private reportFailure(err: unknown): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
+    this.lastErrorLog = now;
+    this.logger.error({
+      msg: `The audit store refused a batch (kept, retrying): ${describe(err)}`,
+      writer: this.settings.writer,
+      queue_depth: this.depth,
+    });
+  }
+
+  private account(size: number, ms: number): void {
+    const stats = this.stats;
+    stats.written += size;
+    stats.batches += 1;
+    stats.lastBatchSize = size;
+    stats.largestBatch = Math.max(stats.largestBatch, size);
+    stats.lastFlushMs = ms;
+    stats.slowestFlushMs = Math.max(stats.slowestFlushMs, ms);
+  }
+
+  /** Lifts the refusal once the queue is down to half, and records how many calls it refused. */
+  private release(): void {
+    if (this.latched && this.depth <= this.settings.maxQueue / 2) {
+      this.latched = false;
+      this.logger.log({ msg: 'The audit queue drained: calls are admitted again' });
+    }
+    const overflow = this.overflow;
+    if (!this.latched && overflow !== undefined) {
+      this.overflow = undefined;
+      this.record({
+        eventType: 'AUDIT_OVERFLOW',
+        tenant: null,
+        keyId: null,
+        payload: {
+          refused_calls: overflow.count,
+          first_refused_at: overflow.first,
+          last_refused_at: overflow.last,
+          max_queue: this.settings.maxQueue,
+        },
+      });
+    }
+  }
+
+  /** ISO-8601 UTC with microseconds, never earlier than the previous one of this chain. */
+  private timestamp(): string {
+    const micros = Math.max(
+      Math.floor((performance.timeOrigin + performance.now()) * 1000),
+      this.lastMicros,
+    );
+    this.lastMicros = micros;
+    return isoMicros(micros);
+  }
+}
+
+export function isoMicros(epochMicros: number): string {
+  const iso = new Date(Math.floor(epochMicros / 1000)).toISOString();
+  return `${iso.slice(0, -1)}${String(epochMicros % 1000).padStart(3, '0')}Z`;
+}
+
+function parseMicros(timestamp: string): number {
+  const match = /\.(\d{6})Z$/.exec(timestamp);
+  const ms = Date.parse(timestamp);
+  if (match === null || Number.isNaN(ms)) return 0;
+  return Math.floor(ms / 1000) * 1_000_000 + Number(match[1]);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

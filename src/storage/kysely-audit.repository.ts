@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type {
+  AuditCheckpoint,
+  AuditPayload,
+  AuditRecord,
+  ChainHead,
+} from '../governance/audit/audit.types.js';
+import { AuditRepository, type AuditCursor, type AuditFilter } from './audit.repository.js';
+import { type AuditEventsTable, DATABASE, type GatewayDatabase } from './database.types.js';
+
+/** Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_INSERT = 1_000;
+
+@Injectable()
+export class KyselyAuditRepository extends AuditRepository {
+  constructor(@Inject(DATABASE) private readonly db: GatewayDatabase) {
+    super();
+  }
+
+  async head(writer: string): Promise<ChainHead | undefined> {
+    const row = await this.db
+      .selectFrom('audit_events')
+      .select(['seq', 'hash', 'timestamp'])
+      .where('writer', '=', writer)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined
+      ? undefined
+      : { seq: Number(row.seq), hash: row.hash, timestamp: row.timestamp };
+  }
+
+  async lastCheckpoint(writer: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('audit_checkpoints')
+      .select('seq')
+      .where('writer', '=', writer)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? 0 : Number(row.seq);
+  }
+
+  async append(
+    records: readonly AuditRecord[],
+    checkpoints: readonly AuditCheckpoint[],
+  ): Promise<void> {
+    if (records.length === 0 && checkpoints.length === 0) return;
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+        const rows = records.slice(i, i + ROWS_PER_INSERT).map(toRow);
+        await tx.insertInto('audit_events').values(rows).execute();
+      }
+      if (checkpoints.length > 0) {
+        await tx
+          .insertInto('audit_checkpoints')
+          .values(checkpoints.map((c) => ({ ...c })))
+          .execute();
+      }
+    });
+  }
+
+  async writers(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .select('writer')
+      .distinct()
+      .orderBy('writer')
+      .execute();
+    return rows.map((r) => r.writer);
+  }
+
+  async chain(writer: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('writer', '=', writer)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async checkpoints(writer: string, afterSeq: number, limit: number): Promise<AuditCheckpoint[]> {
+    const rows = await this.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('writer', '=', writer)
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...row, seq: Number(row.seq) }));
+  }
+
+  async search(filter: AuditFilter, limit: number, cursor?: AuditCursor): Promise<AuditRecord[]> {
+    let query = this.db.selectFrom('audit_events').selectAll();
+    if (filter.tenant !== undefined) query = query.where('tenant', '=', filter.tenant);
+    if (filter.eventType !== undefined) query = query.where('event_type', '=', filter.eventType);
+    if (filter.traceId !== undefined) query = query.where('trace_id', '=', filter.traceId);
+    if (filter.from !== undefined) query = query.where('timestamp', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('timestamp', '<', filter.to);
+    if (cursor !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('timestamp', '<', cursor.timestamp),
+          eb.and([
+            eb('timestamp', '=', cursor.timestamp),
+            eb.or([
+              eb('writer', '<', cursor.writer),
+              eb.and([eb('writer', '=', cursor.writer), eb('seq', '<', cursor.seq)]),
+            ]),
+          ]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('timestamp', 'desc')
+      .orderBy('writer', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toRecord);
+  }
+}
+
+function toRow(record: AuditRecord): AuditEventsTable {
+  const traceId = record.payload.trace_id;
+  return {
+    writer: record.writer,
+    seq: record.seq,
+    event_id: record.event_id,
+    timestamp: record.timestamp,
+    tenant: record.tenant,
+    key_id: record.key_id,
+    event_type: record.event_type,
+    trace_id: typeof traceId === 'string' ? traceId : null,
+    payload: JSON.stringify(record.payload),
+    prev_hash: record.prev_hash,
+    hash: record.hash,
+    hmac: record.hmac,
+  };
+}
+
+function toRecord(row: AuditEventsTable): AuditRecord {
+  return {
+    seq: Number(row.seq),
+    event_id: row.event_id,
+    timestamp: row.timestamp,
+    writer: row.writer,
+    tenant: row.tenant,
+    key_id: row.key_id,
+    event_type: row.event_type,
+    payload: JSON.parse(row.payload) as AuditPayload,
+    prev_hash: row.prev_hash,
+    hash: row.hash,
+    hmac: row.hmac,
+  };
+}
