@@ -10,7 +10,12 @@ export type AdminAction =
   | 'api_key.created'
   | 'api_key.imported'
   | 'api_key.revoked'
-  | 'api_key.rotated';
+  | 'api_key.rotated'
+  | 'budget.created'
+  | 'budget.updated'
+  | 'budget.deleted'
+  | 'pricing.upserted'
+  | 'pricing.deleted';
 
 /** Who made a change: the admin API (with the request's trace id), the CLI, or the bootstrap file. */
 export interface AdminActor {
@@ -24,12 +29,17 @@ export interface AdminActor {
  */
 export interface AdminChange {
   readonly action: AdminAction;
-  readonly tenantId: string;
+  /** The tenant changed or governed; absent for platform-wide changes (prices). */
+  readonly tenantId?: string;
   readonly keyId?: string;
   /** Names of the fields a tenant update touched. */
   readonly fields?: readonly string[];
   /** On rotation: the new key. */
   readonly replacedBy?: string;
+  readonly budgetId?: string;
+  /** A price's provider and model glob. */
+  readonly provider?: string;
+  readonly model?: string;
 }
 
 /**
@@ -48,6 +58,9 @@ export class AdminEvents {
       key_id: change.keyId,
       replaced_by: change.replacedBy,
       fields: change.fields,
+      budget_id: change.budgetId,
+      provider: change.provider,
+      model: change.model,
       via: actor.via,
       trace_id: actor.traceId,
     });

@@ -9,6 +9,10 @@ import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
 import { KeysAdminController } from './keys-admin.controller.js';
+import { BudgetsAdminController } from './metering/budgets-admin.controller.js';
+import { MeteringAdminModule } from './metering/metering-admin.module.js';
+import { PricingAdminController } from './metering/pricing-admin.controller.js';
+import { SpendAdminController } from './metering/spend-admin.controller.js';
 import { PoliciesAdminController } from './policies-admin.controller.js';
 import { PoliciesAdminModule } from './policies-admin.module.js';
 import { TenantsAdminController } from './tenants-admin.controller.js';
@@ -17,15 +21,18 @@ import { TenantsAdminController } from './tenants-admin.controller.js';
 const MIN_TOKEN_LENGTH = 24;
 
 /**
- * The management API under /v1/admin (contract sections 7 and 10), its OpenAPI document, and the
- * bootstrap file applied at start-up.
+ * The management API under /v1/admin (contract sections 7, 10 and 11), its OpenAPI document, and
+ * the bootstrap file applied at start-up.
  */
 @Module({
-  imports: [AdminCoreModule, PoliciesAdminModule],
+  imports: [AdminCoreModule, PoliciesAdminModule, MeteringAdminModule],
   controllers: [
     TenantsAdminController,
     KeysAdminController,
     PoliciesAdminController,
+    BudgetsAdminController,
+    PricingAdminController,
+    SpendAdminController,
     AdminOpenApiController,
   ],
   providers: [

@@ -20,6 +20,7 @@ import {
 import { providerResilienceSchema, resilienceDefaultsSchema } from './resilience.schema.js';
 import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
+import { budgetEntrySchema, pricingEntrySchema } from './metering.schema.js';
 
 /**
  * The shape of `gateway:` as written in YAML (kebab-case keys). Every object is strict so an
@@ -167,6 +168,27 @@ export const gatewaySchema = z
         'reload-interval-ms': int(100).default(1_000),
       })
       .prefault({}),
+    // Prices (USD per million tokens) over the bundled catalogue and config/pricing.yml.
+    pricing: z.array(pricingEntrySchema).default([]),
+    // Platform ceilings: budgets no admin call can change or delete (contract 11.3).
+    budgets: z.array(budgetEntrySchema).default([]),
+    metering: z
+      .strictObject({
+        // Output tokens reserved for a call that sets neither max_tokens nor max_completion_tokens.
+        'default-output-reservation': int(0, 10_000_000).default(1024),
+        // Usage records are written in batches at this pace (a report lags by at most this much).
+        'flush-interval-ms': int(10, 60_000).default(500),
+        // A batch is written early once this many records wait.
+        'flush-batch-size': int(1, 100_000).default(500),
+        // How often each replica checks stored budgets and prices for changes (Redis pub/sub
+        // announces them at once; this is the backstop).
+        'reload-interval-ms': int(100).default(1_000),
+        // Prompts up to this many characters are counted with the o200k tokenizer; longer ones
+        // are estimated at four characters per token (the tokenizer costs about 20 us per KB).
+        // 0: never load the tokenizer (it takes about 60 MB), four characters per token always.
+        'tokenizer-max-chars': int(0).default(16_384),
+      })
+      .prefault({}),
   })
   .superRefine((gateway, ctx) => {
     const known = knownProviderIds(gateway.providers);
@@ -208,3 +230,8 @@ export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
 export const NAMED_MAP_KEYS: ReadonlySet<string> = new Set(['custom']);
 
 export type GatewayConfigInput = z.output<typeof gatewaySchema>;
+
+/** `config/pricing.yml`: `pricing:` entries under the same rules as `gateway.pricing[]`. */
+export const pricingFileSchema = z
+  .strictObject({ pricing: z.array(pricingEntrySchema).default([]) })
+  .prefault({});

@@ -62,12 +62,99 @@ export interface PolicyVersionTable {
   version: number;
 }
 
+/** Token counts and money (integer nano-USD) a usage row sums. */
+export interface UsageMeasures {
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cost_nusd: number;
+}
+
+/** One settled call (contract 11.2). */
+export interface UsageRecordsTable extends UsageMeasures {
+  created_at: EpochMs;
+  trace_id: string;
+  tenant_id: string;
+  key_id: string | null;
+  provider: string;
+  model: string;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** 0 or 1. */
+  estimated: number;
+  /** 0 or 1. */
+  priced: number;
+  status: number;
+  tags: string;
+}
+
+/** One cost tag of a settled call, with the call's measures. */
+export interface UsageRecordTagsTable extends UsageMeasures {
+  created_at: EpochMs;
+  tenant_id: string;
+  key_id: string | null;
+  provider: string;
+  model: string;
+  tag: string;
+  estimated: number;
+  priced: number;
+}
+
+/** Calls summed per UTC hour, tenant, key ('' for none), provider and model. */
+export interface UsageHourlyTable extends UsageMeasures {
+  hour: EpochMs;
+  tenant_id: string;
+  key_id: string;
+  provider: string;
+  model: string;
+  requests: number;
+  estimated_requests: number;
+  unpriced_requests: number;
+}
+
+/** The same per tag. */
+export interface UsageHourlyTagsTable extends UsageHourlyTable {
+  tag: string;
+}
+
+export interface BudgetsTable {
+  id: string;
+  tenant_id: string;
+  key_id: string | null;
+  period: 'day' | 'week' | 'month';
+  limit_usd: number;
+  soft_limit_pct: number;
+  /** 0 or 1. */
+  enabled: number;
+  source: 'api' | 'bootstrap';
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** A stored price, USD per million tokens. */
+export interface PricingTable {
+  provider: string;
+  model: string;
+  input: number;
+  output: number;
+  cached_input: number | null;
+  cache_write: number | null;
+  updated_at: EpochMs;
+}
+
 /** Every table the gateway owns, as Kysely sees them. */
 export interface DatabaseSchema {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   policies: PoliciesTable;
   policy_version: PolicyVersionTable;
+  usage_records: UsageRecordsTable;
+  usage_record_tags: UsageRecordTagsTable;
+  usage_hourly: UsageHourlyTable;
+  usage_hourly_tags: UsageHourlyTagsTable;
+  budgets: BudgetsTable;
+  pricing: PricingTable;
+  metering_version: PolicyVersionTable;
 }
 
 /** The query builder injected under {@link DATABASE}. */

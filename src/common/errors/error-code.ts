@@ -39,6 +39,10 @@ export enum ErrorCode {
   PolicyNotFound = 'policy_not_found',
   PolicyExists = 'policy_exists',
   PiiDetected = 'pii_detected',
+  BudgetCapHard = 'budget_cap_hard',
+  BudgetNotFound = 'budget_not_found',
+  BudgetExists = 'budget_exists',
+  BudgetReadOnly = 'budget_read_only',
 }
 
 export type ErrorType =
@@ -51,6 +55,7 @@ export type ErrorType =
   | 'conflict_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  | 'budget_exceeded'
   | 'provider_rate_limited'
   | 'gateway_error'
   | 'provider_error'
@@ -100,4 +105,8 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.PolicyNotFound]: { status: 404, type: 'not_found_error' },
   [ErrorCode.PolicyExists]: { status: 409, type: 'conflict_error' },
   [ErrorCode.PiiDetected]: { status: 400, type: 'pii_violation' },
+  [ErrorCode.BudgetCapHard]: { status: 402, type: 'budget_exceeded' },
+  [ErrorCode.BudgetNotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.BudgetExists]: { status: 409, type: 'conflict_error' },
+  [ErrorCode.BudgetReadOnly]: { status: 409, type: 'conflict_error' },
 };

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { BudgetStage } from '../metering/budgets/budget.stage.js';
+import { MeteringModule } from '../metering/metering.module.js';
+import { MeteringAnswerStage } from '../metering/usage/metering.answer-stage.js';
 import { PolicyModule } from '../policy/policy.module.js';
 import { ANSWER_STAGES } from './answer-stage.js';
 import { GovernanceCoreModule } from './governance-core.module.js';
@@ -18,13 +21,18 @@ import {
  * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
-  imports: [AuthModule, PolicyModule, GovernanceCoreModule],
+  imports: [AuthModule, PolicyModule, GovernanceCoreModule, MeteringModule],
   providers: [
     { provide: RATE_LIMIT_STAGE, useClass: IdleStage },
-    { provide: BUDGET_STAGE, useClass: IdleStage },
+    { provide: BUDGET_STAGE, useExisting: BudgetStage },
     { provide: PII_SCAN_STAGE, useClass: IdleStage },
     { provide: PII_ACTION_STAGE, useClass: IdleStage },
-    { provide: ANSWER_STAGES, useValue: [] },
+    // Metering runs last: it counts what actually reaches the caller.
+    {
+      provide: ANSWER_STAGES,
+      useFactory: (metering: MeteringAnswerStage) => [metering],
+      inject: [MeteringAnswerStage],
+    },
     GovernancePipeline,
   ],
   // Guards named in `@UseGuards` are built in the module of the controller using them, from what
@@ -37,6 +45,7 @@ import {
     PII_SCAN_STAGE,
     PII_ACTION_STAGE,
     GovernanceCoreModule,
+    MeteringModule,
     GovernancePipeline,
   ],
 })

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001-tenants-and-api-keys.js';
 import * as m0002 from './0002-policies.js';
+import * as m0004 from './0004-metering.js';
 
 /**
  * Every migration, in order, compiled into the application: no directory scan at run time, so
@@ -9,6 +10,7 @@ import * as m0002 from './0002-policies.js';
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-tenants-and-api-keys': m0001,
   '0002-policies': m0002,
+  '0004-metering': m0004,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {
