@@ -20,6 +20,7 @@ import {
   printJson,
   requiredString,
 } from './cli-options.js';
+import { METERING_COMMANDS } from './cli-metering-commands.js';
 import { POLICY_COMMANDS } from './cli-policy-commands.js';
 import { formatTable } from './cli-table.js';
 import { CliUsageError } from './cli-usage.error.js';
@@ -213,6 +214,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     },
   },
   ...POLICY_COMMANDS,
+  ...METERING_COMMANDS,
   {
     name: 'db migrate',
     synopsis: '',
