@@ -5,6 +5,7 @@ import { AdminCoreModule } from './admin-core.module.js';
 import { AdminOpenApiController } from './admin-openapi.controller.js';
 import { ADMIN_OPENAPI_MODULES, AdminOpenApiService } from './admin-openapi.service.js';
 import { AdminTokenGuard } from './admin-token.guard.js';
+import { BootstrapBudgetsService } from './bootstrap/bootstrap-budgets.service.js';
 import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service.js';
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
@@ -41,6 +42,7 @@ const MIN_TOKEN_LENGTH = 24;
     { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminModule] },
     BootstrapService,
     BootstrapPoliciesService,
+    BootstrapBudgetsService,
     { provide: BootstrapConsole, useClass: StdoutBootstrapConsole },
     { provide: BOOTSTRAP_ENVIRONMENT, useFactory: processEnvironment },
   ],

@@ -100,9 +100,9 @@ export interface UsageRecordTagsTable extends UsageMeasures {
   priced: number;
 }
 
-/** Calls summed per UTC hour, tenant, key ('' for none), provider and model. */
-export interface UsageHourlyTable extends UsageMeasures {
-  hour: EpochMs;
+/** Calls summed per UTC hour or day (`bucket`: its start), tenant, key ('' for none), provider, model. */
+export interface UsageRollupTable extends UsageMeasures {
+  bucket: EpochMs;
   tenant_id: string;
   key_id: string;
   provider: string;
@@ -113,7 +113,7 @@ export interface UsageHourlyTable extends UsageMeasures {
 }
 
 /** The same per tag. */
-export interface UsageHourlyTagsTable extends UsageHourlyTable {
+export interface UsageRollupTagsTable extends UsageRollupTable {
   tag: string;
 }
 
@@ -150,8 +150,10 @@ export interface DatabaseSchema {
   policy_version: PolicyVersionTable;
   usage_records: UsageRecordsTable;
   usage_record_tags: UsageRecordTagsTable;
-  usage_hourly: UsageHourlyTable;
-  usage_hourly_tags: UsageHourlyTagsTable;
+  usage_hourly: UsageRollupTable;
+  usage_hourly_tags: UsageRollupTagsTable;
+  usage_daily: UsageRollupTable;
+  usage_daily_tags: UsageRollupTagsTable;
   budgets: BudgetsTable;
   pricing: PricingTable;
   metering_version: PolicyVersionTable;

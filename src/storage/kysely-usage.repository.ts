@@ -4,8 +4,8 @@ import {
   DATABASE,
   type DatabaseSchema,
   type GatewayDatabase,
-  type UsageHourlyTable,
-  type UsageHourlyTagsTable,
+  type UsageRollupTable,
+  type UsageRollupTagsTable,
 } from './database.types.js';
 import { spendReport } from './usage-report.query.js';
 import {
@@ -16,14 +16,15 @@ import {
 } from './usage.repository.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400;
 
 /**
  * {@link UsageRepository} on the gateway's database. A batch is one transaction: raw records,
- * their tag rows, and the hourly sums upserted (`ON CONFLICT ... DO UPDATE` adds to them, on both
- * databases). Hourly rows are upserted in key order, so two replicas flushing at once lock them
- * in the same order and never deadlock.
+ * their tag rows, and the hourly and daily sums upserted (`ON CONFLICT ... DO UPDATE` adds to
+ * them, on both databases). Sums are upserted in key order, so two replicas flushing at once lock
+ * them in the same order and never deadlock.
  */
 @Injectable()
 export class KyselyUsageRepository extends UsageRepository {
@@ -49,7 +50,7 @@ export class KyselyUsageRepository extends UsageRepository {
           .values(tagRows.slice(i, i + CHUNK))
           .execute();
       }
-      await upsertHourly(trx, records);
+      await upsertRollups(trx, records);
     });
   }
 
@@ -59,11 +60,11 @@ export class KyselyUsageRepository extends UsageRepository {
     to: number,
   ): Promise<number> {
     let query = this.db
-      .selectFrom('usage_hourly')
+      .selectFrom('usage_daily')
       .select(sql<number>`cast(coalesce(sum(cost_nusd), 0) as bigint)`.as('spent'))
       .where('tenant_id', '=', owner.tenantId)
-      .where('hour', '>=', from)
-      .where('hour', '<', to);
+      .where('bucket', '>=', from)
+      .where('bucket', '<', to);
     if (owner.keyId !== null) query = query.where('key_id', '=', owner.keyId);
     const row = await query.executeTakeFirstOrThrow();
     return Number(row.spent);
@@ -105,71 +106,80 @@ function scope(r: UsageRecord) {
   return { tenant_id: r.tenantId, key_id: r.keyId, provider: r.provider, model: r.model };
 }
 
-/** Sums a batch per hour and owner (and tag), then adds the sums to the stored hourly rows. */
-async function upsertHourly(
+const MEASURE_COLUMNS = [
+  'requests',
+  'estimated_requests',
+  'unpriced_requests',
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'cost_nusd',
+] as const;
+
+/** The rollups a batch adds to: per UTC hour and per UTC day, each plain and per tag. */
+const ROLLUPS = [
+  { table: 'usage_hourly', tags: 'usage_hourly_tags', bucketMs: HOUR_MS },
+  { table: 'usage_daily', tags: 'usage_daily_tags', bucketMs: DAY_MS },
+] as const;
+
+/** Sums a batch per bucket and owner (and tag), then adds the sums to the stored rollup rows. */
+async function upsertRollups(
   trx: Transaction<DatabaseSchema>,
   records: readonly UsageRecord[],
 ): Promise<void> {
-  const plain = new Map<string, UsageHourlyTable>();
-  const tagged = new Map<string, UsageHourlyTagsTable>();
-  for (const r of records) {
-    const base = {
-      hour: Math.floor(r.at / HOUR_MS) * HOUR_MS,
-      tenant_id: r.tenantId,
-      key_id: r.keyId ?? '',
-      provider: r.provider,
-      model: r.model,
-    };
-    const id = [base.hour, base.tenant_id, base.key_id, base.provider, base.model].join('\u0000');
-    add(plain, id, base, r);
-    for (const tag of r.tags) add(tagged, `${id}\u0000${tag}`, { ...base, tag }, r);
+  for (const rollup of ROLLUPS) {
+    const plain = new Map<string, UsageRollupTable>();
+    const tagged = new Map<string, UsageRollupTagsTable>();
+    for (const r of records) {
+      const base = {
+        bucket: Math.floor(r.at / rollup.bucketMs) * rollup.bucketMs,
+        tenant_id: r.tenantId,
+        key_id: r.keyId ?? '',
+        provider: r.provider,
+        model: r.model,
+      };
+      const id = [base.bucket, base.tenant_id, base.key_id, base.provider, base.model].join(
+        '\u0000',
+      );
+      add(plain, id, base, r);
+      for (const tag of r.tags) add(tagged, `${id}\u0000${tag}`, { ...base, tag }, r);
+    }
+    await upsert(trx, rollup.table, sorted(plain), false);
+    await upsert(trx, rollup.tags, sorted(tagged), true);
   }
-  const sorted = <T>(map: Map<string, T>) =>
-    [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  const increments = {
-    requests: sql<number>`usage_hourly.requests + excluded.requests`,
-    estimated_requests: sql<number>`usage_hourly.estimated_requests + excluded.estimated_requests`,
-    unpriced_requests: sql<number>`usage_hourly.unpriced_requests + excluded.unpriced_requests`,
-    input_tokens: sql<number>`usage_hourly.input_tokens + excluded.input_tokens`,
-    output_tokens: sql<number>`usage_hourly.output_tokens + excluded.output_tokens`,
-    cached_input_tokens: sql<number>`usage_hourly.cached_input_tokens + excluded.cached_input_tokens`,
-    cost_nusd: sql<number>`usage_hourly.cost_nusd + excluded.cost_nusd`,
-  };
-  const rows = sorted(plain);
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx
-      .insertInto('usage_hourly')
-      .values(rows.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['hour', 'tenant_id', 'key_id', 'provider', 'model']).doUpdateSet(increments),
-      )
-      .execute();
-  }
-  const tagIncrements = Object.fromEntries(
-    Object.keys(increments).map((column) => [
+}
+
+/** Rows in key order: two replicas flushing at once lock them in the same order. */
+function sorted<T>(map: Map<string, T>): T[] {
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+async function upsert(
+  trx: Transaction<DatabaseSchema>,
+  table: 'usage_hourly' | 'usage_daily' | 'usage_hourly_tags' | 'usage_daily_tags',
+  rows: readonly UsageRollupTable[],
+  tagged: boolean,
+): Promise<void> {
+  const increments = Object.fromEntries(
+    MEASURE_COLUMNS.map((column) => [
       column,
-      sql<number>`usage_hourly_tags.${sql.ref(column)} + excluded.${sql.ref(column)}`,
+      sql<number>`${sql.ref(`${table}.${column}`)} + ${sql.ref(`excluded.${column}`)}`,
     ]),
   );
-  const tagRows = sorted(tagged);
-  for (let i = 0; i < tagRows.length; i += CHUNK) {
+  const key = ['bucket', 'tenant_id', 'key_id', 'provider', 'model', ...(tagged ? ['tag'] : [])];
+  for (let i = 0; i < rows.length; i += CHUNK) {
     await trx
-      .insertInto('usage_hourly_tags')
-      .values(tagRows.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc
-          .columns(['hour', 'tenant_id', 'key_id', 'provider', 'model', 'tag'])
-          .doUpdateSet(tagIncrements),
-      )
+      .insertInto(table)
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.columns(key as never).doUpdateSet(increments))
       .execute();
   }
 }
 
-function add<T extends UsageHourlyTable>(
+function add<T extends UsageRollupTable>(
   map: Map<string, T>,
   id: string,
-  base: Omit<T, keyof UsageHourlyTable> &
-    Pick<UsageHourlyTable, 'hour' | 'tenant_id' | 'key_id' | 'provider' | 'model'>,
+  base: Omit<T, (typeof MEASURE_COLUMNS)[number]>,
   r: UsageRecord,
 ): void {
   let row = map.get(id);

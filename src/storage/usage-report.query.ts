@@ -11,8 +11,8 @@ import type {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** Where sums come from: hourly rows for whole hours, raw records for the partial edges. */
-type Source = 'hourly' | 'raw';
+/** Where sums come from: daily rows for whole days, hourly rows for whole hours, else raw. */
+type Source = 'daily' | 'hourly' | 'raw';
 
 interface Slice {
   readonly source: Source;
@@ -21,11 +21,11 @@ interface Slice {
 }
 
 /**
- * A spend report (contract 11.2). Whole UTC hours in the range are read from the hourly sums; the
- * partial hours at either edge from the raw records (through their time index), so a month of
- * 10M calls costs a few thousand hourly rows plus at most two hours of raw ones. Rows of both are
- * merged here by their group keys; the total is computed the same way without tags, so a call
- * with several tags counts once in it.
+ * A spend report (contract 11.2). Whole UTC days in the range are read from the daily sums, the
+ * whole hours at either edge from the hourly sums, and the partial hours from the raw records
+ * (through their time index), so a month of 10M calls costs tens of thousands of rows, not
+ * millions. Rows of every slice are merged here by their group keys; the total is computed the
+ * same way without tags, so a call with several tags counts once in it.
  */
 export async function spendReport(db: GatewayDatabase, query: SpendQuery): Promise<SpendReport> {
   const slices = slicesOf(query.from, query.to);
@@ -47,12 +47,24 @@ export async function spendReport(db: GatewayDatabase, query: SpendQuery): Promi
 
 function slicesOf(from: number, to: number): Slice[] {
   if (to <= from) return [];
-  const firstWhole = Math.ceil(from / HOUR_MS) * HOUR_MS;
-  const lastWhole = Math.floor(to / HOUR_MS) * HOUR_MS;
-  if (firstWhole >= lastWhole) return [{ source: 'raw', from, to }];
-  const slices: Slice[] = [{ source: 'hourly', from: firstWhole, to: lastWhole }];
-  if (from < firstWhole) slices.push({ source: 'raw', from, to: firstWhole });
-  if (lastWhole < to) slices.push({ source: 'raw', from: lastWhole, to });
+  const firstDay = Math.ceil(from / DAY_MS) * DAY_MS;
+  const lastDay = Math.floor(to / DAY_MS) * DAY_MS;
+  if (firstDay >= lastDay) return hourSlices(from, to);
+  return [
+    { source: 'daily', from: firstDay, to: lastDay },
+    ...hourSlices(from, firstDay),
+    ...hourSlices(lastDay, to),
+  ];
+}
+
+function hourSlices(from: number, to: number): Slice[] {
+  if (to <= from) return [];
+  const firstHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const lastHour = Math.floor(to / HOUR_MS) * HOUR_MS;
+  if (firstHour >= lastHour) return [{ source: 'raw', from, to }];
+  const slices: Slice[] = [{ source: 'hourly', from: firstHour, to: lastHour }];
+  if (from < firstHour) slices.push({ source: 'raw', from, to: firstHour });
+  if (lastHour < to) slices.push({ source: 'raw', from: lastHour, to });
   return slices;
 }
 
@@ -63,16 +75,14 @@ async function sums(
   groupBy: readonly SpendGroup[],
   tagged: boolean,
 ): Promise<SpendRow[]> {
-  const hourly = slice.source === 'hourly';
-  const table = hourly
-    ? tagged
-      ? 'usage_hourly_tags'
-      : 'usage_hourly'
+  const rollup = slice.source !== 'raw';
+  const table = rollup
+    ? `usage_${slice.source}${tagged ? '_tags' : ''}`
     : tagged
       ? 'usage_record_tags'
       : 'usage_records';
-  const time = sql.ref(hourly ? 'hour' : 'created_at');
-  const keyExpr = hourly ? sql.ref('key_id') : sql`coalesce(key_id, '')`;
+  const time = sql.ref(rollup ? 'bucket' : 'created_at');
+  const keyExpr = rollup ? sql.ref('key_id') : sql`coalesce(key_id, '')`;
   const columns: Record<SpendGroup, RawBuilder<unknown>> = {
     tenant: sql`${sql.ref('tenant_id')}`,
     key: sql`${keyExpr}`,
@@ -81,7 +91,7 @@ async function sums(
     tag: sql`${sql.ref('tag')}`,
     day: sql`(${time} / ${sql.lit(DAY_MS)})`,
   };
-  const measures = hourly
+  const measures = rollup
     ? sql`cast(sum(requests) as bigint) as requests,
         cast(sum(estimated_requests) as bigint) as estimated_requests,
         cast(sum(unpriced_requests) as bigint) as unpriced_requests`

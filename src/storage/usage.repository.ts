@@ -62,9 +62,9 @@ export interface SpendReport {
  * budget counters.
  */
 export abstract class UsageRepository {
-  /** Writes a batch in one transaction: the records, their tags and the hourly sums. */
+  /** Writes a batch in one transaction: the records, their tags, the hourly and daily sums. */
   abstract insert(records: readonly UsageRecord[]): Promise<void>;
-  /** Nano-USD spent by a tenant (or one of its keys) in [from, to), both on whole UTC hours. */
+  /** Nano-USD spent by a tenant (or one of its keys) in [from, to), both on whole UTC days. */
   abstract spentNano(
     scope: { tenantId: string; keyId: string | null },
     from: number,

@@ -5,11 +5,13 @@ import { type Kysely, sql } from 'kysely';
  *
  * - `usage_records`: one row per settled call, written in batches; `usage_record_tags` one row per
  *   cost tag of a call, carrying the same measures, so a report grouped by tag needs no join.
- * - `usage_hourly` and `usage_hourly_tags`: the same measures summed per UTC hour, tenant, key,
- *   provider and model (and tag), upserted with every batch. Reports read the hourly rows for
- *   whole hours and the raw rows only for the partial hours at the edges of the range, so a month
- *   of 10M calls is a few thousand rows to sum (bench/spend-report.md has the measurements).
- *   `key_id` is '' there for calls without a key: NULLs never collide in a unique index.
+ * - `usage_daily` and `usage_hourly` (and their `_tags`): the same measures summed per UTC day or
+ *   hour (`bucket`, its start), tenant, key, provider and model (and tag), upserted with every
+ *   batch. Reports read daily rows for whole days, hourly rows for the whole hours at the edges of
+ *   the range and raw rows only for the partial hours, so a month of 10M calls is tens of
+ *   thousands of rows to sum, not millions (bench/spend-report.md has the measurements); budget
+ *   counters are rebuilt from the daily rows. `key_id` is '' there for calls without a key: NULLs
+ *   never collide in a unique index.
  * - Money is integer nano-USD (BIGINT): sums are exact on both databases and budgets rebuilt from
  *   these rows match the counters to the last unit.
  * - `budgets` and `pricing` are what the admin API stores; `metering_version` (one row) is
@@ -73,38 +75,39 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('created_at')
     .execute();
 
-  for (const table of ['usage_hourly', 'usage_hourly_tags'] as const) {
-    let hourly = db.schema
-      .createTable(table)
-      .addColumn('hour', 'bigint', (col) => col.notNull())
-      .addColumn('tenant_id', 'text', (col) => col.notNull())
-      .addColumn('key_id', 'text', (col) => col.notNull())
-      .addColumn('provider', 'text', (col) => col.notNull())
-      .addColumn('model', 'text', (col) => col.notNull());
-    if (table === 'usage_hourly_tags') hourly = hourly.addColumn('tag', 'text', (c) => c.notNull());
-    hourly = hourly
-      .addColumn('requests', 'bigint', (col) => col.notNull())
-      .addColumn('estimated_requests', 'bigint', (col) => col.notNull())
-      .addColumn('unpriced_requests', 'bigint', (col) => col.notNull());
-    for (const [name, type] of MEASURES) hourly = hourly.addColumn(name, type, (c) => c.notNull());
-    await hourly.execute();
+  for (const period of ['hourly', 'daily'] as const) {
+    for (const tagged of [false, true]) {
+      const table = `usage_${period}${tagged ? '_tags' : ''}`;
+      let rollup = db.schema
+        .createTable(table)
+        .addColumn('bucket', 'bigint', (col) => col.notNull())
+        .addColumn('tenant_id', 'text', (col) => col.notNull())
+        .addColumn('key_id', 'text', (col) => col.notNull())
+        .addColumn('provider', 'text', (col) => col.notNull())
+        .addColumn('model', 'text', (col) => col.notNull());
+      if (tagged) rollup = rollup.addColumn('tag', 'text', (col) => col.notNull());
+      rollup = rollup
+        .addColumn('requests', 'bigint', (col) => col.notNull())
+        .addColumn('estimated_requests', 'bigint', (col) => col.notNull())
+        .addColumn('unpriced_requests', 'bigint', (col) => col.notNull());
+      for (const [name, type] of MEASURES)
+        rollup = rollup.addColumn(name, type, (c) => c.notNull());
+      await rollup.execute();
+      const key = [
+        'bucket',
+        'tenant_id',
+        'key_id',
+        'provider',
+        'model',
+        ...(tagged ? ['tag'] : []),
+      ];
+      await db.schema.createIndex(`${table}_unique_idx`).on(table).columns(key).unique().execute();
+    }
   }
   await db.schema
-    .createIndex('usage_hourly_unique_idx')
-    .on('usage_hourly')
-    .columns(['hour', 'tenant_id', 'key_id', 'provider', 'model'])
-    .unique()
-    .execute();
-  await db.schema
-    .createIndex('usage_hourly_tenant_idx')
-    .on('usage_hourly')
-    .columns(['tenant_id', 'hour'])
-    .execute();
-  await db.schema
-    .createIndex('usage_hourly_tags_unique_idx')
-    .on('usage_hourly_tags')
-    .columns(['hour', 'tenant_id', 'key_id', 'provider', 'model', 'tag'])
-    .unique()
+    .createIndex('usage_daily_tenant_idx')
+    .on('usage_daily')
+    .columns(['tenant_id', 'bucket'])
     .execute();
 
   await db.schema
