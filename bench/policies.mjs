@@ -176,10 +176,29 @@ export function governedPolicyEntries() {
   return [...POLICIES, PROBE_POLICY].map(policyEntry);
 }
 
+/**
+ * The governed lane's budget (contract 11.3): a month budget on the bench tenant, far above what
+ * a run spends, so every call reserves and settles against it and none is refused. The model is
+ * priced by the bundled catalogue (gpt-4o-mini).
+ */
+export const BENCH_BUDGET = {
+  id: 'bench-month',
+  tenant: BENCH_TENANT.id,
+  period: 'month',
+  'limit-usd': 1_000_000,
+};
+
 /** The configuration file (GATEWAY_CONFIG_ADDITIONAL_LOCATION) of the governed gateway. */
 export function governedConfigYaml() {
   return (
     '# Written by the benchmark (bench/targets.mjs) for one run: the governed lane.\n' +
-    stringify({ gateway: { policies: governedPolicyEntries() } })
+    stringify({
+      gateway: {
+        policies: governedPolicyEntries(),
+        budgets: [BENCH_BUDGET],
+        // A prefix of this run's own, should the run use a shared Redis (BENCH_GOVERNED_REDIS).
+        redis: { 'key-prefix': `gateway-bench-${process.pid}-${Date.now().toString(36)}:` },
+      },
+    })
   );
 }

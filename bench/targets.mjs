@@ -316,6 +316,9 @@ export async function startGateway(ctx, { apiKey, governed = false, nodeArgs = [
     Object.assign(storeEnv, {
       GATEWAY_CONFIG_ADDITIONAL_LOCATION: file,
       GATEWAY_ADMIN_TOKEN: adminToken,
+      // BENCH_GOVERNED_REDIS=redis://...: budget counters (and other shared state) in that
+      // Redis, as a multi-replica deployment keeps them; otherwise in process.
+      GATEWAY_REDIS_URL: process.env.BENCH_GOVERNED_REDIS ?? '',
     });
   }
   const env = {

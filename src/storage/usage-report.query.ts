@@ -30,17 +30,23 @@ interface Slice {
 export async function spendReport(db: GatewayDatabase, query: SpendQuery): Promise<SpendReport> {
   const slices = slicesOf(query.from, query.to);
   const tagged = query.groupBy.includes('tag');
+  // Slices are independent: read them at once (the pool has connections to spare). Without tag
+  // rows, the total is the sum of the rows; with them, it is read from the untagged sums.
+  const [grouped, totals] = await Promise.all([
+    Promise.all(slices.map((slice) => sums(db, slice, query, query.groupBy, tagged))),
+    tagged
+      ? Promise.all(slices.map((slice) => sums(db, slice, query, [], false)))
+      : Promise.resolve(undefined),
+  ]);
   const rows = new Map<string, SpendRow>();
   const total = emptySums();
-  for (const slice of slices) {
-    for (const row of await sums(db, slice, query, query.groupBy, tagged)) {
-      const id = query.groupBy.map((g) => row.keys[g] ?? '').join('\u0000');
-      const into = rows.get(id);
-      if (into === undefined) rows.set(id, row);
-      else addSums(into, row);
-    }
-    for (const row of await sums(db, slice, query, [], false)) addSums(total, row);
+  for (const row of grouped.flat()) {
+    const id = query.groupBy.map((g) => row.keys[g] ?? '').join('\u0000');
+    const into = rows.get(id);
+    if (into === undefined) rows.set(id, { ...row });
+    else addSums(into, row);
   }
+  for (const row of totals?.flat() ?? grouped.flat()) addSums(total, row);
   const sorted = [...rows.values()].sort((a, b) => compareKeys(a, b, query.groupBy));
   return { rows: sorted, total };
 }
