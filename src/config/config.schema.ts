@@ -185,7 +185,7 @@ export const gatewaySchema = z
         'reload-interval-ms': int(100).default(1_000),
         // Prompts up to this many characters are counted with the o200k tokenizer; longer ones
         // are estimated at four characters per token (the tokenizer costs about 20 us per KB).
-        // 0: never load the tokenizer (it takes about 60 MB), four characters per token always.
+        // It is loaded once any budget exists (about 60 MB); 0: never, four characters per token.
         'tokenizer-max-chars': int(0).default(16_384),
       })
       .prefault({}),

@@ -3,7 +3,7 @@ import type { ChatMessage, EmbeddingRequest } from './llm-provider.types.js';
 /**
  * Token counts for when an upstream reports none (the mock provider, a stream cut short) and for
  * what is reserved before a call (budgets, rate limits). With the tokenizer loaded
- * ({@link loadTokenizer}, done at start-up by the metering module), text is counted with
+ * ({@link loadTokenizer}, done by the metering module once a budget exists), text is counted with
  * `gpt-tokenizer`'s o200k encoding: exact for current OpenAI models and within a few percent for
  * the other major vendors' English. Without it, or past the per-call character allowance (the
  * tokenizer costs about 20 µs per KB), about four characters per token, which overestimates

@@ -1,6 +1,4 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
-import { loadTokenizer } from '../../providers/usage-estimate.js';
+import { Module } from '@nestjs/common';
 import { RoutingModule } from '../../routing/routing.module.js';
 import { RedisConnection } from '../../storage/redis.connection.js';
 import { UsageRepository } from '../../storage/usage.repository.js';
@@ -65,11 +63,4 @@ function budgetLedger(
     MeteringSync,
   ],
 })
-export class MeteringModule implements OnModuleInit {
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
-
-  async onModuleInit(): Promise<void> {
-    const maxChars = this.config.metering.tokenizerMaxChars;
-    if (maxChars > 0) await loadTokenizer(maxChars);
-  }
-}
+export class MeteringModule {}

@@ -74,6 +74,10 @@ describe('budgets: exact across three replicas on PostgreSQL and Redis', () => {
         '  metering: { flush-interval-ms: 100, reload-interval-ms: 200 }',
         '  providers:',
         '    mock: { latency-ms: 20, response: "one two three four five six seven" }',
+        // A budget from the start, so every replica counts tokens with the tokenizer from the
+        // first call (it is loaded once a budget exists), the probe included.
+        '  budgets:',
+        '    - { id: other, tenant: someone-else, period: day, limit-usd: 1 }',
         '  pricing:',
         `    - { provider: mock, model: "*", input: 0, output: ${USD_PER_OUTPUT_TOKEN * 1e6} }`,
       ].join('\n'),
