@@ -1,12 +1,10 @@
 import { toBudgetView } from '../admin/metering/budget-view.mapper.js';
 import { toEffectivePriceView, toPriceEntryView } from '../admin/metering/pricing-view.mapper.js';
-import {
-  BudgetIdParams,
-  CreateBudgetDto,
-  ListBudgetsQuery,
-  UpdateBudgetDto,
-} from '../admin/dto/budget-input.dto.js';
-import { PricingEntryDto } from '../admin/dto/pricing.dto.js';
+import { BudgetIdParams } from '../admin/dto/budget-id.params.js';
+import { CreateBudgetDto } from '../admin/dto/create-budget.dto.js';
+import { ListBudgetsQuery } from '../admin/dto/list-budgets.query.js';
+import { PricingEntryDto } from '../admin/dto/pricing-entry.dto.js';
+import { UpdateBudgetDto } from '../admin/dto/update-budget.dto.js';
 import { SpendQueryDto } from '../admin/dto/spend.query.js';
 import type { Budget } from '../governance/metering/budgets/budget.types.js';
 import type { CliCommand, CommandContext } from './cli-command.types.js';

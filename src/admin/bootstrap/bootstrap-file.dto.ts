@@ -24,7 +24,7 @@ import {
   SLUG_TEXT,
   TENANT_STATUSES,
 } from '../dto/admin-input.validators.js';
-import { BUDGET_ID_PATTERN, BUDGET_ID_TEXT, CreateBudgetDto } from '../dto/budget-input.dto.js';
+import { BUDGET_ID_PATTERN, BUDGET_ID_TEXT, CreateBudgetDto } from '../dto/create-budget.dto.js';
 import { TenantSettingsDto } from '../dto/tenant-settings.dto.js';
 
 /** A budget of the file (contract 11.3): the admin API's fields, the id required. */

@@ -23,13 +23,13 @@ import type { FastifyRequest } from 'fastify';
 import { AdminApi, actorOf } from '../admin-api.decorators.js';
 import { AdminInputPipe } from '../admin-input.pipe.js';
 import { AdminErrorView } from '../dto/admin-error.view.js';
-import {
-  BudgetIdParams,
-  CreateBudgetDto,
-  ListBudgetsQuery,
-  UpdateBudgetDto,
-} from '../dto/budget-input.dto.js';
-import { BudgetListView, BudgetUsageView, BudgetView } from '../dto/budget.view.js';
+import { BudgetIdParams } from '../dto/budget-id.params.js';
+import { BudgetListView } from '../dto/budget-list.view.js';
+import { BudgetUsageView } from '../dto/budget-usage.view.js';
+import { BudgetView } from '../dto/budget.view.js';
+import { CreateBudgetDto } from '../dto/create-budget.dto.js';
+import { ListBudgetsQuery } from '../dto/list-budgets.query.js';
+import { UpdateBudgetDto } from '../dto/update-budget.dto.js';
 import { toBudgetView } from './budget-view.mapper.js';
 import { BudgetsAdminService } from './budgets-admin.service.js';
 

@@ -13,7 +13,7 @@ import { ApiKeyRepository } from '../../storage/api-key.repository.js';
 import { BudgetRepository } from '../../storage/budget.repository.js';
 import { TenantRepository } from '../../storage/tenant.repository.js';
 import { type AdminActor, AdminEvents } from '../admin-events.service.js';
-import type { BudgetUsageView } from '../dto/budget.view.js';
+import type { BudgetUsageView } from '../dto/budget-usage.view.js';
 
 /** What a budget write may change (PATCH), or set (POST). */
 export interface BudgetChanges {

@@ -11,7 +11,8 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { AdminApi, actorOf } from '../admin-api.decorators.js';
 import { AdminInputPipe } from '../admin-input.pipe.js';
-import { PricingEntryDto, PricingQuery } from '../dto/pricing.dto.js';
+import { PricingEntryDto } from '../dto/pricing-entry.dto.js';
+import { PricingQuery } from '../dto/pricing.query.js';
 import { PricingAdminService } from './pricing-admin.service.js';
 import { toEffectivePriceView, toPriceEntryView } from './pricing-view.mapper.js';
 

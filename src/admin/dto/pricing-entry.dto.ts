@@ -14,7 +14,7 @@ import { SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
 
 const FINITE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 };
 /** A model glob: visible ASCII, no spaces. */
-const MODEL_GLOB = /^[\x21-\x7e]{1,256}$/;
+export const MODEL_GLOB = /^[\x21-\x7e]{1,256}$/;
 
 /** POST /v1/admin/pricing: one entry, USD per million tokens (contract 11.1). */
 export class PricingEntryDto {
@@ -66,19 +66,4 @@ export class PricingEntryDto {
   @Min(0)
   @IsNumber(FINITE)
   cache_write?: number;
-}
-
-/** GET and DELETE /v1/admin/pricing: both for one model's effective price; neither lists. */
-export class PricingQuery {
-  @ApiPropertyOptional({ pattern: SLUG_TEXT, example: 'openai' })
-  @IsOptional()
-  @Matches(SLUG_PATTERN, { message: `$property must be a provider id (${SLUG_TEXT})` })
-  @IsString()
-  provider?: string;
-
-  @ApiPropertyOptional({ example: 'gpt-4o-mini' })
-  @IsOptional()
-  @Matches(MODEL_GLOB, { message: '$property must be a model name of visible ASCII' })
-  @IsString()
-  model?: string;
 }
