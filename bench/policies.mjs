@@ -184,8 +184,21 @@ export function governedPolicyEntries() {
 export const BENCH_RATE_LIMIT = 1_000_000_000;
 
 /**
+ * The governed lane's budget (contract 11.3): a month budget on the bench tenant, far above what
+ * a run spends, so every call reserves and settles against it and none is refused. The model is
+ * priced by the bundled catalogue (gpt-4o-mini).
+ */
+export const BENCH_BUDGET = {
+  id: 'bench-month',
+  tenant: BENCH_TENANT.id,
+  period: 'month',
+  'limit-usd': 1_000_000,
+};
+
+/**
  * The configuration file (GATEWAY_CONFIG_ADDITIONAL_LOCATION) of the governed gateway. With
- * `redisKeyPrefix` (a Redis is given), the rate-limit counters live under it in that Redis.
+ * `redisKeyPrefix` (a Redis is given), the rate-limit and budget counters live under it in that
+ * Redis.
  */
 export function governedConfigYaml({ redisKeyPrefix } = {}) {
   const limits = { 'requests-per-minute': BENCH_RATE_LIMIT, 'tokens-per-minute': BENCH_RATE_LIMIT };
@@ -195,6 +208,7 @@ export function governedConfigYaml({ redisKeyPrefix } = {}) {
       gateway: {
         policies: governedPolicyEntries(),
         'rate-limits': { 'per-key': limits, 'per-tenant': limits },
+        budgets: [BENCH_BUDGET],
         ...(redisKeyPrefix ? { redis: { 'key-prefix': redisKeyPrefix } } : {}),
       },
     })

@@ -12,7 +12,12 @@ export type AdminAction =
   | 'api_key.imported'
   | 'api_key.updated'
   | 'api_key.revoked'
-  | 'api_key.rotated';
+  | 'api_key.rotated'
+  | 'budget.created'
+  | 'budget.updated'
+  | 'budget.deleted'
+  | 'pricing.upserted'
+  | 'pricing.deleted';
 
 /** Who made a change: the admin API (with the request's trace id), the CLI, or the bootstrap file. */
 export interface AdminActor {
@@ -26,12 +31,17 @@ export interface AdminActor {
  */
 export interface AdminChange {
   readonly action: AdminAction;
-  readonly tenantId: string;
+  /** The tenant changed or governed; absent for platform-wide changes (prices). */
+  readonly tenantId?: string;
   readonly keyId?: string;
   /** Names of the fields a tenant or key update touched. */
   readonly fields?: readonly string[];
   /** On rotation: the new key. */
   readonly replacedBy?: string;
+  readonly budgetId?: string;
+  /** A price's provider and model glob. */
+  readonly provider?: string;
+  readonly model?: string;
 }
 
 /**
@@ -47,15 +57,18 @@ export class AdminEvents {
   record(change: AdminChange, actor: AdminActor): void {
     this.audit.record({
       eventType: 'ADMIN_CHANGE',
-      tenant: change.tenantId,
+      tenant: change.tenantId ?? null,
       keyId: null,
       payload: {
         action: change.action,
         via: actor.via,
         trace_id: actor.traceId ?? null,
-        tenant_id: change.tenantId,
+        tenant_id: change.tenantId ?? null,
         key_id: change.keyId ?? null,
         replaced_by: change.replacedBy ?? null,
+        budget_id: change.budgetId ?? null,
+        provider: change.provider ?? null,
+        model: change.model ?? null,
         fields: change.fields === undefined ? null : [...change.fields],
       },
     });
@@ -66,6 +79,9 @@ export class AdminEvents {
       key_id: change.keyId,
       replaced_by: change.replacedBy,
       fields: change.fields,
+      budget_id: change.budgetId,
+      provider: change.provider,
+      model: change.model,
       via: actor.via,
       trace_id: actor.traceId,
     });

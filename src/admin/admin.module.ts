@@ -7,10 +7,15 @@ import { ADMIN_OPENAPI_MODULES, AdminOpenApiService } from './admin-openapi.serv
 import { AdminTokenGuard } from './admin-token.guard.js';
 import { AuditAdminController } from './audit-admin.controller.js';
 import { AuditAdminService } from './audit-admin.service.js';
+import { BootstrapBudgetsService } from './bootstrap/bootstrap-budgets.service.js';
 import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service.js';
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
 import { KeysAdminController } from './keys-admin.controller.js';
+import { BudgetsAdminController } from './metering/budgets-admin.controller.js';
+import { MeteringAdminModule } from './metering/metering-admin.module.js';
+import { PricingAdminController } from './metering/pricing-admin.controller.js';
+import { SpendAdminController } from './metering/spend-admin.controller.js';
 import { PoliciesAdminController } from './policies-admin.controller.js';
 import { PoliciesAdminModule } from './policies-admin.module.js';
 import { TenantsAdminController } from './tenants-admin.controller.js';
@@ -19,16 +24,19 @@ import { TenantsAdminController } from './tenants-admin.controller.js';
 const MIN_TOKEN_LENGTH = 24;
 
 /**
- * The management API under /v1/admin (contract sections 7, 10 and 12), its OpenAPI document, and the
- * bootstrap file applied at start-up.
+ * The management API under /v1/admin (contract sections 7, 10, 11 and 12), its OpenAPI document,
+ * and the bootstrap file applied at start-up.
  */
 @Module({
-  imports: [AdminCoreModule, PoliciesAdminModule],
+  imports: [AdminCoreModule, PoliciesAdminModule, MeteringAdminModule],
   controllers: [
     TenantsAdminController,
     KeysAdminController,
     PoliciesAdminController,
     AuditAdminController,
+    BudgetsAdminController,
+    PricingAdminController,
+    SpendAdminController,
     AdminOpenApiController,
   ],
   providers: [
@@ -38,6 +46,7 @@ const MIN_TOKEN_LENGTH = 24;
     { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminModule] },
     BootstrapService,
     BootstrapPoliciesService,
+    BootstrapBudgetsService,
     { provide: BootstrapConsole, useClass: StdoutBootstrapConsole },
     { provide: BOOTSTRAP_ENVIRONMENT, useFactory: processEnvironment },
   ],

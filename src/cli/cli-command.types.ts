@@ -1,4 +1,7 @@
 import type { KeysAdminService } from '../admin/keys-admin.service.js';
+import type { BudgetsAdminService } from '../admin/metering/budgets-admin.service.js';
+import type { PricingAdminService } from '../admin/metering/pricing-admin.service.js';
+import type { SpendAdminService } from '../admin/metering/spend-admin.service.js';
 import type { PoliciesAdminService } from '../admin/policies-admin.service.js';
 import type { TenantsAdminService } from '../admin/tenants-admin.service.js';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
@@ -11,6 +14,9 @@ export interface AdminServices {
   readonly keys: KeysAdminService;
   readonly policies: PoliciesAdminService;
   readonly dryRun: PolicyDryRun;
+  readonly budgets: BudgetsAdminService;
+  readonly pricing: PricingAdminService;
+  readonly spend: SpendAdminService;
 }
 
 export interface CommandContext {

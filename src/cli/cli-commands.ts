@@ -21,6 +21,7 @@ import {
   requiredString,
 } from './cli-options.js';
 import { AUDIT_COMMANDS } from './cli-audit-commands.js';
+import { METERING_COMMANDS } from './cli-metering-commands.js';
 import { POLICY_COMMANDS } from './cli-policy-commands.js';
 import { formatTable } from './cli-table.js';
 import { CliUsageError } from './cli-usage.error.js';
@@ -215,6 +216,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
   ...POLICY_COMMANDS,
   ...AUDIT_COMMANDS,
+  ...METERING_COMMANDS,
   {
     name: 'db migrate',
     synopsis: '',

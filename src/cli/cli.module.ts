@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminCoreModule } from '../admin/admin-core.module.js';
+import { MeteringAdminModule } from '../admin/metering/metering-admin.module.js';
 import { PoliciesAdminModule } from '../admin/policies-admin.module.js';
 import { GatewayConfigModule } from '../config/gateway-config.module.js';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
@@ -26,6 +27,7 @@ export class CliModule {
         ProvidersModule.forRoot(config),
         AdminCoreModule,
         PoliciesAdminModule,
+        MeteringAdminModule,
       ],
     };
   }

@@ -2,6 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { KeysAdminService } from '../admin/keys-admin.service.js';
+import { BudgetsAdminService } from '../admin/metering/budgets-admin.service.js';
+import { PricingAdminService } from '../admin/metering/pricing-admin.service.js';
+import { SpendAdminService } from '../admin/metering/spend-admin.service.js';
 import { PoliciesAdminService } from '../admin/policies-admin.service.js';
 import { TenantsAdminService } from '../admin/tenants-admin.service.js';
 import { loadGatewayConfig } from '../config/config.loader.js';
@@ -37,7 +40,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(usage(name));
     return EXIT_OK;
   }
-  const command = CLI_COMMANDS.find((c) => c.name === `${group} ${name}`);
+  // One-word commands (`gateway spend`) take every word after them as arguments and options.
+  const single = CLI_COMMANDS.find((c) => c.name === group);
+  const command = single ?? CLI_COMMANDS.find((c) => c.name === `${group} ${name}`);
+  const rest = argv.slice(single === undefined ? 2 : 1);
   if (!command) {
     const knownGroup = CLI_COMMANDS.some((c) => c.name.startsWith(`${group} `));
     if (knownGroup && name !== undefined && isHelp(name)) {
@@ -50,14 +56,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr(`gateway: ${problem}.\n\n${usage(knownGroup ? group : undefined)}`);
     return EXIT_USAGE;
   }
-  if (argv.slice(2).some(isHelp)) {
+  if (rest.some(isHelp)) {
     io.stdout(commandHelp(command));
     return EXIT_OK;
   }
 
   const session = new Session(io);
   try {
-    const parsed = parse(command, argv);
+    const parsed = parse(command, rest);
     const code = await command.run({
       io,
       options: parsed.values,
@@ -86,7 +92,7 @@ function parse(
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv.slice(2),
+      args: [...argv],
       options: { ...GLOBAL_OPTIONS, ...command.options },
       allowPositionals: true,
       strict: true,
@@ -129,6 +135,9 @@ class Session {
       keys: this.context.get(KeysAdminService),
       policies: this.context.get(PoliciesAdminService),
       dryRun: this.context.get(PolicyDryRun),
+      budgets: this.context.get(BudgetsAdminService),
+      pricing: this.context.get(PricingAdminService),
+      spend: this.context.get(SpendAdminService),
     };
   }
 
@@ -170,7 +179,7 @@ function usage(group?: string): string {
   return [
     'Usage: gateway <command> [options]',
     '',
-    'Manages tenants, API keys and policies, and checks the audit trail, in the gateway database: the one GATEWAY_DATABASE_URL names',
+    'Manages tenants, API keys, policies, budgets and prices, reports spend, and checks the audit trail, in the gateway database: the one GATEWAY_DATABASE_URL names',
     '(SQLite at ./data/gateway.db when unset), with the configuration the gateway reads.',
     '',
     'Commands:',

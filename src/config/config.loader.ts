@@ -5,7 +5,12 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './config.errors.js';
 import { EnvSource, interpolate } from './config-interpolation.js';
-import { FREE_FORM_KEYS, gatewaySchema, NAMED_MAP_KEYS } from './config.schema.js';
+import {
+  FREE_FORM_KEYS,
+  gatewaySchema,
+  NAMED_MAP_KEYS,
+  pricingFileSchema,
+} from './config.schema.js';
 import type { GatewayConfig } from './gateway-config.types.js';
 
 export interface LoadOptions {
@@ -46,8 +51,46 @@ export function loadGatewayConfig(options: LoadOptions): GatewayConfig {
 
   const parsed = gatewaySchema.safeParse(merged);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, provenance, files));
-  const typed = camelCase(parsed.data, 'camel') as Omit<GatewayConfig, 'profiles' | 'sources'>;
-  return { ...typed, profiles, sources: files };
+  const typed = camelCase(parsed.data, 'camel') as Omit<
+    GatewayConfig,
+    'profiles' | 'sources' | 'pricingFile'
+  >;
+  const pricing = loadPricingFile(join(configDir, 'pricing.yml'));
+  return {
+    ...typed,
+    pricingFile: pricing.entries,
+    profiles,
+    sources: pricing.file === undefined ? files : [...files, pricing.file],
+  };
+}
+
+/**
+ * `pricing.yml` beside `application.yml` (contract 11.1): price entries over the bundled
+ * catalogue, under `gateway.pricing[]` (which wins). Optional; checked like the main files.
+ */
+function loadPricingFile(file: string): { entries: GatewayConfig['pricingFile']; file?: string } {
+  if (!existsSync(file)) return { entries: [] };
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read pricing file ${file}: ${(err as Error).message}`);
+  }
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`Invalid YAML in ${file}: ${doc.errors[0].message.split('\n')[0]}`);
+  }
+  const parsed = pricingFileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      `Invalid pricing file ${file}: ${issue.path.map(String).join('.')}: ${issue.message}`,
+    );
+  }
+  return {
+    entries: camelCase(parsed.data.pricing, 'camel') as GatewayConfig['pricingFile'],
+    file,
+  };
 }
 
 function resolveFiles(configDir: string, profiles: string[], env: EnvSource): string[] {

@@ -21,6 +21,7 @@ import { providerResilienceSchema, resilienceDefaultsSchema } from './resilience
 import { piiSchema } from './pii.schema.js';
 import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
+import { budgetEntrySchema, pricingEntrySchema } from './metering.schema.js';
 
 /**
  * The shape of `gateway:` as written in YAML (kebab-case keys). Every object is strict so an
@@ -203,12 +204,6 @@ export const gatewaySchema = z
         'per-tenant': rateLimitSchema,
       })
       .prefault({}),
-    metering: z
-      .strictObject({
-        // Output tokens reserved for a call that sets no max_tokens (rate limits, budgets).
-        'default-output-reservation': int(0, MAX_PER_MINUTE).default(1024),
-      })
-      .prefault({}),
     policy: z
       .strictObject({
         // How often each replica checks the stored policy version; with Redis, changes also
@@ -217,6 +212,28 @@ export const gatewaySchema = z
       })
       .prefault({}),
     pii: piiSchema,
+    // Prices (USD per million tokens) over the bundled catalogue and config/pricing.yml.
+    pricing: z.array(pricingEntrySchema).default([]),
+    // Platform ceilings: budgets no admin call can change or delete (contract 11.3).
+    budgets: z.array(budgetEntrySchema).default([]),
+    metering: z
+      .strictObject({
+        // Output tokens reserved for a call that sets neither max_tokens nor max_completion_tokens
+        // (rate-limit token reservations and budget reservations alike).
+        'default-output-reservation': int(0, 10_000_000).default(1024),
+        // Usage records are written in batches at this pace (a report lags by at most this much).
+        'flush-interval-ms': int(10, 60_000).default(500),
+        // A batch is written early once this many records wait.
+        'flush-batch-size': int(1, 100_000).default(500),
+        // How often each replica checks stored budgets and prices for changes (Redis pub/sub
+        // announces them at once; this is the backstop).
+        'reload-interval-ms': int(100).default(1_000),
+        // Prompts up to this many characters are counted with the o200k tokenizer; longer ones
+        // are estimated at four characters per token (the tokenizer costs about 20 us per KB).
+        // It is loaded once any budget exists (about 60 MB); 0: never, four characters per token.
+        'tokenizer-max-chars': int(0).default(16_384),
+      })
+      .prefault({}),
   })
   .superRefine((gateway, ctx) => {
     const known = knownProviderIds(gateway.providers);
@@ -259,3 +276,8 @@ export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
 export const NAMED_MAP_KEYS: ReadonlySet<string> = new Set(['custom']);
 
 export type GatewayConfigInput = z.output<typeof gatewaySchema>;
+
+/** `config/pricing.yml`: `pricing:` entries under the same rules as `gateway.pricing[]`. */
+export const pricingFileSchema = z
+  .strictObject({ pricing: z.array(pricingEntrySchema).default([]) })
+  .prefault({});

@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import type { GatewayConfigInput } from './config.schema.js';
+import type { pricingEntrySchema } from './metering.schema.js';
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
   ? `${Head}${Capitalize<CamelCase<Tail>>}`
@@ -17,6 +19,8 @@ export type GatewayConfig = CamelCased<GatewayConfigInput> & {
   readonly profiles: readonly string[];
   /** Every file that contributed, in layering order (for the start-up log). */
   readonly sources: readonly string[];
+  /** The entries of `config/pricing.yml` (contract 11.1); empty without the file. */
+  readonly pricingFile: readonly CamelCased<z.output<typeof pricingEntrySchema>>[];
 };
 
 /** DI token for {@link GatewayConfig}. */

@@ -71,3 +71,20 @@ describe('usage-estimate', () => {
     });
   });
 });
+
+describe('usage-estimate with the o200k tokenizer', () => {
+  beforeAll(async () => {
+    const { loadTokenizer } = await import('./usage-estimate.js');
+    await loadTokenizer(64);
+  });
+
+  it('counts short texts with the tokenizer and past the allowance by characters', async () => {
+    const estimate = await import('./usage-estimate.js');
+    expect(estimate.tokenizerLoaded()).toBe(true);
+    // o200k: "Hello world" is two tokens; four characters per token would say three.
+    expect(estimate.estimateTextTokens('Hello world')).toBe(2);
+    // 100 characters exceed the 64-character allowance: the character rule.
+    expect(estimate.estimateTextTokens('x'.repeat(100))).toBe(25);
+    expect(estimate.estimateDeliveredTokens(['Hello', ' world'])).toBe(2);
+  });
+});

@@ -140,6 +140,35 @@ export class RoutePlanner {
   }
 
   /**
+   * Every provider and upstream model a call for `model` could reach without governance stepping
+   * in (a route's targets and fallbacks, or the prefix's provider), for what is reserved before
+   * routing decides (budgets price the dearest). Nothing is selected, so no strategy advances;
+   * an unknown model has none.
+   */
+  candidates(model: string): { provider: string; upstreamModel: string }[] {
+    const resolved = (provider: string, target: string) => {
+      try {
+        const found = this.registry.resolveTarget(provider, target);
+        return [{ provider: found.provider.id, upstreamModel: found.upstreamModel }];
+      } catch {
+        return [];
+      }
+    };
+    const route = this.table.match(model);
+    if (route === undefined) {
+      try {
+        const found = this.registry.resolve(model);
+        return [{ provider: found.provider.id, upstreamModel: found.upstreamModel }];
+      } catch {
+        return [];
+      }
+    }
+    return [...route.targets, ...route.fallbacks].flatMap((t) =>
+      resolved(t.provider, t.model ?? model),
+    );
+  }
+
+  /**
    * Puts a target to the gate: the target (or the one it was re-targeted to, itself admitted), or
    * the refusal. A re-target naming a provider that is not activated is that provider's refusal.
    */

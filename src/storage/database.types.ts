@@ -92,6 +92,86 @@ export interface AuditCheckpointsTable {
   signature: string;
 }
 
+/** Token counts and money (integer nano-USD) a usage row sums. */
+export interface UsageMeasures {
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cost_nusd: number;
+}
+
+/** One settled call (contract 11.2). */
+export interface UsageRecordsTable extends UsageMeasures {
+  created_at: EpochMs;
+  trace_id: string;
+  tenant_id: string;
+  key_id: string | null;
+  provider: string;
+  model: string;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** 0 or 1. */
+  estimated: number;
+  /** 0 or 1. */
+  priced: number;
+  status: number;
+  tags: string;
+}
+
+/** One cost tag of a settled call, with the call's measures. */
+export interface UsageRecordTagsTable extends UsageMeasures {
+  created_at: EpochMs;
+  tenant_id: string;
+  key_id: string | null;
+  provider: string;
+  model: string;
+  tag: string;
+  estimated: number;
+  priced: number;
+}
+
+/** Calls summed per UTC hour or day (`bucket`: its start), tenant, key ('' for none), provider, model. */
+export interface UsageRollupTable extends UsageMeasures {
+  bucket: EpochMs;
+  tenant_id: string;
+  key_id: string;
+  provider: string;
+  model: string;
+  requests: number;
+  estimated_requests: number;
+  unpriced_requests: number;
+}
+
+/** The same per tag. */
+export interface UsageRollupTagsTable extends UsageRollupTable {
+  tag: string;
+}
+
+export interface BudgetsTable {
+  id: string;
+  tenant_id: string;
+  key_id: string | null;
+  period: 'day' | 'week' | 'month';
+  limit_usd: number;
+  soft_limit_pct: number;
+  /** 0 or 1. */
+  enabled: number;
+  source: 'api' | 'bootstrap';
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** A stored price, USD per million tokens. */
+export interface PricingTable {
+  provider: string;
+  model: string;
+  input: number;
+  output: number;
+  cached_input: number | null;
+  cache_write: number | null;
+  updated_at: EpochMs;
+}
+
 /** Every table the gateway owns, as Kysely sees them. */
 export interface DatabaseSchema {
   tenants: TenantsTable;
@@ -100,6 +180,15 @@ export interface DatabaseSchema {
   policy_version: PolicyVersionTable;
   audit_events: AuditEventsTable;
   audit_checkpoints: AuditCheckpointsTable;
+  usage_records: UsageRecordsTable;
+  usage_record_tags: UsageRecordTagsTable;
+  usage_hourly: UsageRollupTable;
+  usage_hourly_tags: UsageRollupTagsTable;
+  usage_daily: UsageRollupTable;
+  usage_daily_tags: UsageRollupTagsTable;
+  budgets: BudgetsTable;
+  pricing: PricingTable;
+  metering_version: PolicyVersionTable;
 }
 
 /** The query builder injected under {@link DATABASE}. */

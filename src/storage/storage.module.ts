@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { AuditRepository } from './audit.repository.js';
+import { BudgetRepository } from './budget.repository.js';
 import { CredentialCipher } from './credential.cipher.js';
 import { createDatabase } from './database.factory.js';
 import { DatabaseLifecycle } from './database.lifecycle.js';
@@ -9,12 +10,17 @@ import { resolveDatabaseTarget, type DatabaseTarget } from './database-target.js
 import { DATABASE, DATABASE_TARGET } from './database.types.js';
 import { KyselyApiKeyRepository } from './kysely-api-key.repository.js';
 import { KyselyAuditRepository } from './kysely-audit.repository.js';
+import { KyselyBudgetRepository } from './kysely-budget.repository.js';
 import { KyselyPolicyRepository } from './kysely-policy.repository.js';
+import { KyselyPricingRepository } from './kysely-pricing.repository.js';
 import { KyselyTenantRepository } from './kysely-tenant.repository.js';
+import { KyselyUsageRepository } from './kysely-usage.repository.js';
 import { PolicyRepository } from './policy.repository.js';
+import { PricingRepository } from './pricing.repository.js';
 import { RedisConnection } from './redis.connection.js';
 import { StorageHealth } from './storage.health.js';
 import { TenantRepository } from './tenant.repository.js';
+import { UsageRepository } from './usage.repository.js';
 
 /**
  * The gateway's storage (contract section 12), available everywhere: the database (SQLite or
@@ -47,6 +53,9 @@ import { TenantRepository } from './tenant.repository.js';
     { provide: ApiKeyRepository, useClass: KyselyApiKeyRepository },
     { provide: PolicyRepository, useClass: KyselyPolicyRepository },
     { provide: AuditRepository, useClass: KyselyAuditRepository },
+    { provide: BudgetRepository, useClass: KyselyBudgetRepository },
+    { provide: PricingRepository, useClass: KyselyPricingRepository },
+    { provide: UsageRepository, useClass: KyselyUsageRepository },
   ],
   exports: [
     DATABASE,
@@ -58,6 +67,9 @@ import { TenantRepository } from './tenant.repository.js';
     ApiKeyRepository,
     PolicyRepository,
     AuditRepository,
+    BudgetRepository,
+    PricingRepository,
+    UsageRepository,
   ],
 })
 export class StorageModule {}

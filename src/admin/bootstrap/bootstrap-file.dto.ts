@@ -24,7 +24,15 @@ import {
   SLUG_TEXT,
   TENANT_STATUSES,
 } from '../dto/admin-input.validators.js';
+import { BUDGET_ID_PATTERN, BUDGET_ID_TEXT, CreateBudgetDto } from '../dto/create-budget.dto.js';
 import { TenantSettingsDto } from '../dto/tenant-settings.dto.js';
+
+/** A budget of the file (contract 11.3): the admin API's fields, the id required. */
+class BootstrapBudgetDto extends CreateBudgetDto {
+  @Matches(BUDGET_ID_PATTERN, { message: `$property must match ${BUDGET_ID_TEXT}` })
+  @IsString()
+  declare id: string;
+}
 
 class BootstrapKeyDto {
   @MaxLength(100)
@@ -90,7 +98,7 @@ class BootstrapTenantDto {
 }
 
 /**
- * The bootstrap file (GATEWAY_BOOTSTRAP_FILE): tenants and their keys, and policies, seeded
+ * The bootstrap file (GATEWAY_BOOTSTRAP_FILE): tenants and their keys, policies and budgets, seeded
  * idempotently at start-up. Field names and rules are the admin API's.
  */
 export class BootstrapFileDto {
@@ -107,4 +115,11 @@ export class BootstrapFileDto {
   @IsOptional()
   @IsArray()
   policies?: unknown[];
+
+  /** Budgets by id; the file is their source of truth (read-only on the admin API). */
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BootstrapBudgetDto)
+  budgets?: BootstrapBudgetDto[];
 }

@@ -94,7 +94,7 @@ tenants:
 
   it('needs a tenants list, a policies list or both, which may be empty', () => {
     expect(problem('')).toBe(
-      'the document must be a mapping with a `tenants:` list, a `policies:` list, or both',
+      'the document must be a mapping with a `tenants:`, `policies:` or `budgets:` list, or several',
     );
     expect(problem('tenants: {}\n')).toBe('tenants must be an array');
     expect(problem('policies: {}\n')).toBe('policies must be an array');
@@ -183,7 +183,7 @@ policies:
   it('reports YAML errors and unreadable files', () => {
     expect(problem('tenants:\n  - id: a\n    id: b\n')).toMatch(/^invalid YAML at line 3: /);
     expect(problem('- a\n- b\n')).toBe(
-      'the document must be a mapping with a `tenants:` list, a `policies:` list, or both',
+      'the document must be a mapping with a `tenants:`, `policies:` or `budgets:` list, or several',
     );
     const missing = join(dir, 'missing.yml');
     expect(() => loadBootstrapFile(missing, {})).toThrow(

@@ -5,6 +5,7 @@ import { GatewayError } from '../../common/errors/gateway-error.js';
 import { type EnvSource, interpolate } from '../../config/config-interpolation.js';
 import { isWellFormedKey } from '../../governance/auth/api-key.secret.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
+import type { BudgetInput } from '../../governance/metering/budgets/budget.types.js';
 import type { NewTenant } from '../../storage/tenant.types.js';
 import { validateInput } from '../admin-input.pipe.js';
 import { fromCredentials, fromSettingsDto } from '../admin-view.mapper.js';
@@ -15,6 +16,7 @@ export interface BootstrapPlan {
   readonly file: string;
   readonly tenants: readonly PlannedTenant[];
   readonly policies: readonly PlannedPolicy[];
+  readonly budgets: readonly BudgetInput[];
 }
 
 /** A policy entry, interpolated but not yet checked (the policy engine checks it when applied). */
@@ -72,10 +74,10 @@ export function loadBootstrapFile(file: string, env: EnvSource): BootstrapPlan {
     typeof raw !== 'object' ||
     raw === null ||
     Array.isArray(raw) ||
-    !('tenants' in raw || 'policies' in raw)
+    !('tenants' in raw || 'policies' in raw || 'budgets' in raw)
   ) {
     throw fail(
-      'the document must be a mapping with a `tenants:` list, a `policies:` list, or both',
+      'the document must be a mapping with a `tenants:`, `policies:` or `budgets:` list, or several',
     );
   }
 
@@ -92,6 +94,16 @@ export function loadBootstrapFile(file: string, env: EnvSource): BootstrapPlan {
     file,
     tenants: plan(dto, raw as RawFile, fail),
     policies: (dto.policies ?? []).map((entry, p) => ({ entry, path: `policies[${p}]` })),
+    budgets: (dto.budgets ?? []).map((b) => ({
+      id: b.id,
+      tenantId: b.tenant,
+      keyId: b.key_id ?? null,
+      period: b.period,
+      limitUsd: b.limit_usd,
+      softLimitPct: b.soft_limit_pct ?? 80,
+      enabled: b.enabled ?? true,
+      source: 'bootstrap' as const,
+    })),
   };
 }
 

@@ -41,6 +41,10 @@ export enum ErrorCode {
   PiiDetected = 'pii_detected',
   RateLimitExceeded = 'rate_limit_exceeded',
   AuditUnavailable = 'audit_unavailable',
+  BudgetCapHard = 'budget_cap_hard',
+  BudgetNotFound = 'budget_not_found',
+  BudgetExists = 'budget_exists',
+  BudgetReadOnly = 'budget_read_only',
 }
 
 export type ErrorType =
@@ -53,6 +57,7 @@ export type ErrorType =
   | 'conflict_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  | 'budget_exceeded'
   | 'provider_rate_limited'
   | 'gateway_error'
   | 'provider_error'
@@ -104,4 +109,8 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.PiiDetected]: { status: 400, type: 'pii_violation' },
   [ErrorCode.RateLimitExceeded]: { status: 429, type: 'rate_limit_error' },
   [ErrorCode.AuditUnavailable]: { status: 503, type: 'gateway_error' },
+  [ErrorCode.BudgetCapHard]: { status: 402, type: 'budget_exceeded' },
+  [ErrorCode.BudgetNotFound]: { status: 404, type: 'not_found_error' },
+  [ErrorCode.BudgetExists]: { status: 409, type: 'conflict_error' },
+  [ErrorCode.BudgetReadOnly]: { status: 409, type: 'conflict_error' },
 };

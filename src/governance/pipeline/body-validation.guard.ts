@@ -2,13 +2,14 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { validateRequestBody } from '../../common/validation/request-validation.pipe.js';
+import { costTags } from './cost-tags.js';
 import { GOVERNED_ROUTE, type GovernedRoute } from './governed-route.js';
 import { contextOf } from './governance-request.js';
 
 /**
  * Stage 4, body validation (contract 8): the body is validated once, here, after authentication
- * and rate limits and before the stages that read it; the route's facts are taken from it once,
- * and the controller receives the same object untouched.
+ * and rate limits and before the stages that read it; the route's facts (cost tags included) are
+ * taken from it once, and the controller receives the same object untouched.
  */
 @Injectable()
 export class BodyValidationGuard implements CanActivate {
@@ -27,6 +28,10 @@ export class BodyValidationGuard implements CanActivate {
     request.body = body;
     context.body = body;
     context.facts = route.facts?.(body);
+    const header = request.headers['x-dvara-tags'];
+    if (header !== undefined || context.facts?.metadataTags !== undefined) {
+      context.tags = costTags(header, context.facts?.metadataTags);
+    }
     return true;
   }
 

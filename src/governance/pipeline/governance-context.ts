@@ -32,6 +32,8 @@ export interface RequestFacts {
   /** Tools offered and tool calls replayed. */
   readonly toolNames: readonly string[];
   readonly stream: boolean;
+  /** `metadata.tags` of a chat request (`team=search,feature=autocomplete`), unparsed. */
+  readonly metadataTags?: string;
 }
 
 /**
@@ -72,8 +74,32 @@ export interface CallUsage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly cachedInputTokens?: number;
+  readonly cacheWriteTokens?: number;
   readonly reasoningTokens?: number;
   readonly estimated: boolean;
+}
+
+/** What a call cost, computed once at its end (contract 11.1). */
+export interface CallCost {
+  /** Integer nano-USD; 0 for an unpriced model. */
+  readonly nano: number;
+  readonly priced: boolean;
+  /** The usage it was computed from: the upstream's, or estimated (flagged). */
+  readonly usage: CallUsage;
+}
+
+/**
+ * Where the call stands against the tightest budget that applies to it, as admitted (stage 5):
+ * for `X-Gateway-Budget-Remaining-Usd` and `X-Budget-Warning`.
+ */
+export interface BudgetStanding {
+  readonly limitNano: number;
+  /** Spent and reserved in the period when the call was admitted, its own reservation included. */
+  readonly committedNano: number;
+  /** This call's own reservation. */
+  readonly reservedNano: number;
+  /** Past the soft limit of any budget that applies. */
+  readonly warning: boolean;
 }
 
 /** How a call ended, as settlement sees it. */
@@ -117,6 +143,10 @@ export class GovernanceContext {
   rateLimit?: RateLimitStanding;
   /** Utilisation of the tightest budget applying to the call, in percent (stage 5). */
   budgetUtilizationPct?: number;
+  /** The tightest budget's standing (stage 5), when budgets apply. */
+  budget?: BudgetStanding;
+  /** Cost tags, `name=value`, from `X-Dvara-Tags` and `metadata.tags` (stage 4). */
+  tags?: readonly string[];
 
   // Stage 6: PII findings in the request; stages 8 and 10: what was done about them.
   piiRequest?: PiiCounts;
@@ -141,6 +171,10 @@ export class GovernanceContext {
   // Stages 10 and 11: what answered and what it used.
   answeredBy?: RoutedAnswer;
   usage?: CallUsage;
+  /** Text of the answer as it reached the caller, kept to estimate usage the upstream omitted. */
+  delivered?: string[];
+  /** The call's cost, computed once when first asked (headers or settlement). */
+  cost?: CallCost;
 
   constructor(
     readonly traceId: string,

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type MonoTypeOperatorFunction, pipe } from 'rxjs';
 import type { Usage } from '../../providers/llm-provider.types.js';
 import type { PlanGovernance } from '../../routing/target-gate.js';
+import { formatUsd } from '../metering/pricing/cost.calculator.js';
+import { CallCosting } from '../metering/usage/call-costing.service.js';
 import { PolicyEnforcer } from '../policy/policy.enforcer.js';
 import { rateLimitHeaders } from '../rate-limits/rate-limit.headers.js';
 import { ANSWER_STAGES, type AnswerStage, type ChatAnswerPart } from './answer-stage.js';
@@ -19,6 +21,7 @@ export class GovernancePipeline {
   constructor(
     private readonly policies: PolicyEnforcer,
     @Inject(ANSWER_STAGES) private readonly stages: readonly AnswerStage[],
+    private readonly costing: CallCosting,
   ) {}
 
   /** The planner's constraints for this call: the per-target gate and a pinned target. */
@@ -53,20 +56,41 @@ export class GovernancePipeline {
   }
 
   /**
-   * Governance headers (contract 4.5, 10, 11.4): every WARN_AGENT rule that matched adds
+   * Governance headers (contract 4.5, 10, 11): every WARN_AGENT rule that matched adds
    * `X-Budget-Warning: true` (DVARA's header) and its message to `X-Gateway-Policy-Warning`; a
-   * call under a rate limit gets the `x-ratelimit-*` headers.
+   * budget past its soft limit adds `X-Budget-Warning` too. A JSON answer carries its cost
+   * (`X-Gateway-Cost-Usd`); an answer under a budget carries the tightest budget's remaining
+   * amount after this call: its real cost for JSON, its reservation for a stream, whose headers
+   * leave before the cost is known. A call under a rate limit gets the `x-ratelimit-*` headers.
    */
   headers(context: GovernanceContext): Record<string, string> | undefined {
+    const stream = context.facts?.stream === true;
+    const cost = stream ? undefined : this.costing.costOf(context);
+    const budget = context.budget;
     const limited = context.rateLimit;
-    if (context.warnings.length === 0) {
-      return limited === undefined ? undefined : rateLimitHeaders(limited);
+    if (
+      context.warnings.length === 0 &&
+      cost === undefined &&
+      budget === undefined &&
+      limited === undefined
+    ) {
+      return undefined;
     }
-    return {
-      ...(limited === undefined ? undefined : rateLimitHeaders(limited)),
-      'x-budget-warning': 'true',
-      'x-gateway-policy-warning': headerValue(context.warnings.join('; ')),
-    };
+    const headers: Record<string, string> =
+      limited === undefined ? {} : { ...rateLimitHeaders(limited) };
+    if (context.warnings.length > 0 || budget?.warning === true) {
+      headers['x-budget-warning'] = 'true';
+    }
+    if (context.warnings.length > 0) {
+      headers['x-gateway-policy-warning'] = headerValue(context.warnings.join('; '));
+    }
+    if (cost !== undefined) headers['x-gateway-cost-usd'] = formatUsd(cost.nano);
+    if (budget !== undefined) {
+      const spentByThis = cost === undefined ? budget.reservedNano : cost.nano;
+      const remaining = budget.limitNano - budget.committedNano + budget.reservedNano - spentByThis;
+      headers['x-gateway-budget-remaining-usd'] = formatUsd(Math.max(0, remaining));
+    }
+    return headers;
   }
 }
 

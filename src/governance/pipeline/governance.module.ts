@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AuditAdmissionGuard } from '../audit/audit-admission.guard.js';
 import { AuditSettlementObserver } from '../audit/audit-settlement.observer.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { BudgetStage } from '../metering/budgets/budget.stage.js';
+import { MeteringModule } from '../metering/metering.module.js';
+import { MeteringAnswerStage } from '../metering/usage/metering.answer-stage.js';
 import { PiiActionStage } from '../pii/pii-action.stage.js';
 import { PiiAnswerStage } from '../pii/pii-answer.stage.js';
 import { PiiScanStage } from '../pii/pii-scan.stage.js';
@@ -14,7 +17,6 @@ import { GovernanceCoreModule } from './governance-core.module.js';
 import { GovernancePipeline } from './governance-pipeline.service.js';
 import {
   BUDGET_STAGE,
-  IdleStage,
   PII_ACTION_STAGE,
   PII_SCAN_STAGE,
   RATE_LIMIT_STAGE,
@@ -26,16 +28,24 @@ import {
  * configured costs nothing), the answer-side operators, and settlement.
  */
 @Module({
-  imports: [AuthModule, PolicyModule, GovernanceCoreModule, PiiModule, RateLimitModule],
+  imports: [
+    AuthModule,
+    PolicyModule,
+    GovernanceCoreModule,
+    PiiModule,
+    RateLimitModule,
+    MeteringModule,
+  ],
   providers: [
     { provide: RATE_LIMIT_STAGE, useExisting: RateLimitStage },
-    { provide: BUDGET_STAGE, useClass: IdleStage },
+    { provide: BUDGET_STAGE, useExisting: BudgetStage },
     { provide: PII_SCAN_STAGE, useExisting: PiiScanStage },
     { provide: PII_ACTION_STAGE, useExisting: PiiActionStage },
+    // PII first (restore, redact, block); metering last: it counts what reaches the caller.
     {
       provide: ANSWER_STAGES,
-      useFactory: (pii: PiiAnswerStage) => [pii],
-      inject: [PiiAnswerStage],
+      useFactory: (pii: PiiAnswerStage, metering: MeteringAnswerStage) => [pii, metering],
+      inject: [PiiAnswerStage, MeteringAnswerStage],
     },
     GovernancePipeline,
     AuditSettlementObserver,
@@ -51,6 +61,7 @@ import {
     PII_SCAN_STAGE,
     PII_ACTION_STAGE,
     GovernanceCoreModule,
+    MeteringModule,
     GovernancePipeline,
   ],
 })

@@ -27,6 +27,7 @@ export function chatRequestFacts(body: ChatCompletionRequest): RequestFacts {
     maxTokens: caps.length === 0 ? undefined : Math.max(...caps),
     toolNames: toolNames ?? NO_TOOLS,
     stream: body.stream === true,
+    metadataTags: body.metadata?.tags,
   };
 }
 
