@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { auditLines } from './audit-report.mjs';
+import { piiScanLines } from './pii-scan.mjs';
 import { policyStageLines } from './policy-stage.mjs';
 
 const COLUMNS = [
@@ -14,6 +15,8 @@ const COLUMNS = [
   ['gateway-auth', 'gateway (API key)'],
   ['gateway-governed', 'gateway (governed)'],
   ['gateway-governed-noaudit', 'governed, audit off'],
+  ['gateway-governed-nopii', 'governed, PII off'],
+  ['gateway-governed-redact', 'governed, PII REDACT'],
   ['gateway-governed-pg', 'governed, audit on PG'],
 ];
 const GATEWAYS = new Set([
@@ -21,6 +24,8 @@ const GATEWAYS = new Set([
   'gateway-auth',
   'gateway-governed',
   'gateway-governed-noaudit',
+  'gateway-governed-nopii',
+  'gateway-governed-redact',
   'gateway-governed-pg',
 ]);
 /** performance.md: the reference proxy does 16-17x Portkey's throughput on the same core. */
@@ -521,6 +526,10 @@ export function printReport(report) {
   if (report.policyStage) {
     console.log('');
     console.log(policyStageLines(report.policyStage).join('\n'));
+  }
+  if (report.piiScan) {
+    console.log('');
+    console.log(piiScanLines(report.piiScan).join('\n'));
   }
   const audit = auditLines(report);
   if (audit.length) {

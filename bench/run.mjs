@@ -27,6 +27,7 @@ import {
   stopAll,
   stopChild,
 } from './processes.mjs';
+import { piiScanLines } from './pii-scan.mjs';
 import { policyStageLines } from './policy-stage.mjs';
 import { auditCost } from './audit-report.mjs';
 import { authCost, governedCost, printReport } from './report.mjs';
@@ -62,10 +63,18 @@ const TARGETS = [
   'gateway-auth',
   'gateway-governed',
   'gateway-governed-noaudit',
+  'gateway-governed-nopii',
+  'gateway-governed-redact',
   'gateway-governed-pg',
 ];
 /** The governed gateway and its audit variants (issue 12): audit on SQLite, off, on PostgreSQL. */
-const GOVERNED = new Set(['gateway-governed', 'gateway-governed-noaudit', 'gateway-governed-pg']);
+const GOVERNED = new Set([
+  'gateway-governed',
+  'gateway-governed-noaudit',
+  'gateway-governed-nopii',
+  'gateway-governed-redact',
+  'gateway-governed-pg',
+]);
 const LANES = ['latency', 'stream', 'throughput', 'paired', 'policy'];
 const TARGET_LABELS = {
   direct: 'direct upstream',
@@ -74,6 +83,8 @@ const TARGET_LABELS = {
   'gateway-auth': 'gateway (API key)',
   'gateway-governed': 'gateway (governed)',
   'gateway-governed-noaudit': 'gateway (governed, audit off)',
+  'gateway-governed-nopii': 'gateway (governed, PII off)',
+  'gateway-governed-redact': 'gateway (governed, PII REDACT)',
   'gateway-governed-pg': 'gateway (governed, audit on PostgreSQL)',
 };
 
@@ -401,6 +412,13 @@ async function main() {
         apiKey,
         governed: true,
         audit: target !== 'gateway-governed-noaudit',
+        // The governed lane runs PII at its default, LOG; these two compare it with off and REDACT.
+        pii:
+          target === 'gateway-governed-nopii'
+            ? 'off'
+            : target === 'gateway-governed-redact'
+              ? 'REDACT'
+              : 'LOG',
         databaseUrl: database?.url,
       });
       sut.dropDatabase = database?.drop;
@@ -451,6 +469,20 @@ async function main() {
     log(policyStageLines(policyStage).at(-1).trim());
   }
 
+  // The PII scan alone, per KB of text and on hostile inputs, likewise.
+  let piiScan;
+  if (cfg.targets.includes('gateway-governed') && cfg.lanes.includes('policy')) {
+    log('PII scan: every detector, micro-benchmark');
+    piiScan = await runToResult(
+      spawnNode(
+        'PII scan',
+        [join(BENCH_DIR, 'pii-scan.mjs'), '--json', ...(cfg.quick ? ['--quick'] : [])],
+        { pinning, cpu: pinning.sutCpu, env: process.env, cwd: ROOT },
+      ),
+    );
+    for (const line of piiScanLines(piiScan)) log(line.trim());
+  }
+
   const report = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -461,6 +493,7 @@ async function main() {
     governed: governedCost(results),
     auditCost: auditCost(results),
     policyStage: policyStage ?? null,
+    piiScan: piiScan ?? null,
   };
   printReport(report);
   const dir = join(BENCH_DIR, 'results');

@@ -322,7 +322,7 @@ const POLICY_PROBLEM = /polic/i;
  */
 export async function startGateway(
   ctx,
-  { apiKey, governed = false, nodeArgs = [], audit = true, databaseUrl } = {},
+  { apiKey, governed = false, nodeArgs = [], audit = true, pii = 'LOG', databaseUrl } = {},
 ) {
   if (governed && !apiKey) throw new Error('the governed gateway needs an API key');
   if (!existsSync(GATEWAY_ENTRY)) {
@@ -339,6 +339,9 @@ export async function startGateway(
     GATEWAY_DATABASE_URL: databaseUrl ?? `sqlite:${join(dir, 'gateway.db')}`,
     // The audit trail is on by default; a secret of this run keeps the dev warning out of the log.
     GATEWAY_AUDIT_ENABLED: audit ? 'true' : 'false',
+    // PII: LOG (the default), REDACT, or off.
+    GATEWAY_PII_ENABLED: pii === 'off' ? 'false' : 'true',
+    GATEWAY_PII_DEFAULT_ACTION: pii === 'off' ? 'LOG' : pii,
     GATEWAY_AUDIT_HMAC_SECRET: randomBytes(32).toString('hex'),
     GATEWAY_AUDIT_FILE: '',
     GATEWAY_AUDIT_SIGNING_KEY: '',
