@@ -1,63 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { RateLimiter } from '../../src/governance/rate-limits/rate-limiter.service.js';
 import { call, TOKEN } from '../helpers/admin-client.js';
 import { type GatewayUnderTest, postJson, startGateway } from '../helpers/gateway-harness.js';
-
-/** A Redis of this suite's own, which it can stop and start again on the same port. */
-class ThrowawayRedis {
-  private child?: ChildProcess;
-
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}/0`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    this.child = child;
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      for (let i = 0; i < 100; i++) {
-        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-        const up = await probe.connect().then(
-          () => true,
-          () => false,
-        );
-        if (up) return;
-        await sleep(50);
-      }
-      throw new Error(`redis-server on port ${this.port} did not answer in 5 s`);
-    } finally {
-      probe.disconnect();
-    }
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise((done) => server.close(done));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { freePort, ThrowawayRedis } from '../helpers/throwaway-redis.js';
 
 /**
  * Contract 11.4's failure mode: when Redis stops answering, calls are admitted on per-replica

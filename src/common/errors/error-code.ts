@@ -45,6 +45,7 @@ export enum ErrorCode {
   BudgetNotFound = 'budget_not_found',
   BudgetExists = 'budget_exists',
   BudgetReadOnly = 'budget_read_only',
+  BudgetUnavailable = 'budget_unavailable',
 }
 
 export type ErrorType =
@@ -113,4 +114,5 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.BudgetNotFound]: { status: 404, type: 'not_found_error' },
   [ErrorCode.BudgetExists]: { status: 409, type: 'conflict_error' },
   [ErrorCode.BudgetReadOnly]: { status: 409, type: 'conflict_error' },
+  [ErrorCode.BudgetUnavailable]: { status: 503, type: 'gateway_error' },
 };

@@ -13,6 +13,10 @@ import { BudgetLedger } from './budgets/budget-ledger.js';
 import { BudgetRegistry } from './budgets/budget.registry.js';
 import { MeteringChangeBus } from './metering-change.bus.js';
 import { PriceBook } from './pricing/price-book.service.js';
+import { withDeadline } from '../../storage/deadline.js';
+
+/** How long shutdown waits for the budget counters to take the last settlements. */
+const SHUTDOWN_FLUSH_MS = 2_000;
 
 /**
  * Keeps every replica's cached budgets and prices current (contract 11.1, 11.3): loaded at
@@ -52,7 +56,15 @@ export class MeteringSync implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.ledger.flush();
+    // A Redis that does not answer must not hold the shutdown: the settlements it would have
+    // taken are in the usage records, which rebuild the counters.
+    try {
+      await withDeadline(this.ledger.flush(), SHUTDOWN_FLUSH_MS, 'no answer');
+    } catch (error) {
+      this.logger.warn(
+        `Budget settlements not flushed at shutdown (${error instanceof Error ? error.message : String(error)}); the usage records keep the spend.`,
+      );
+    }
   }
 
   /** After a stored budget or price write: reload here at once, and tell every other replica. */

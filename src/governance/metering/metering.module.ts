@@ -5,7 +5,7 @@ import { UsageRepository } from '../../storage/usage.repository.js';
 import { GovernanceCoreModule } from '../pipeline/governance-core.module.js';
 import { BudgetLedger, type LedgerLine } from './budgets/budget-ledger.js';
 import { BudgetRegistry } from './budgets/budget.registry.js';
-import { BudgetStage, METERING_CLOCK } from './budgets/budget.stage.js';
+import { BudgetStage, FALLBACK_BUDGET_LEDGER, METERING_CLOCK } from './budgets/budget.stage.js';
 import { MemoryBudgetLedger } from './budgets/memory-budget.ledger.js';
 import { RedisBudgetLedger } from './budgets/redis-budget.ledger.js';
 import { MeteringChangeBus } from './metering-change.bus.js';
@@ -15,16 +15,30 @@ import { CallCosting } from './usage/call-costing.service.js';
 import { MeteringAnswerStage } from './usage/metering.answer-stage.js';
 import { UsageRecorder } from './usage/usage-recorder.service.js';
 
+const spentFrom = (usage: UsageRepository) => (line: LedgerLine) =>
+  usage.spentNano(line.owner, line.start, line.end);
+
 /** Counters in Redis when it is configured (shared by every replica), else in this process. */
 function budgetLedger(
   redis: RedisConnection,
   usage: UsageRepository,
   now: () => number,
 ): BudgetLedger {
-  const spent = (line: LedgerLine) => usage.spentNano(line.owner, line.start, line.end);
   return redis.client === undefined
-    ? new MemoryBudgetLedger(spent, now)
-    : new RedisBudgetLedger(redis.client, spent);
+    ? new MemoryBudgetLedger(spentFrom(usage), now)
+    : new RedisBudgetLedger(redis.client, spentFrom(usage));
+}
+
+/**
+ * With Redis, the counters this process falls back to while Redis does not answer: rebuilt from
+ * the usage records, per replica, so a Redis outage never lets a call through unreserved.
+ */
+function fallbackLedger(
+  redis: RedisConnection,
+  usage: UsageRepository,
+  now: () => number,
+): BudgetLedger | null {
+  return redis.client === undefined ? null : new MemoryBudgetLedger(spentFrom(usage), now);
 }
 
 /**
@@ -40,6 +54,11 @@ function budgetLedger(
     {
       provide: BudgetLedger,
       useFactory: budgetLedger,
+      inject: [RedisConnection, UsageRepository, METERING_CLOCK],
+    },
+    {
+      provide: FALLBACK_BUDGET_LEDGER,
+      useFactory: fallbackLedger,
       inject: [RedisConnection, UsageRepository, METERING_CLOCK],
     },
     PriceBook,

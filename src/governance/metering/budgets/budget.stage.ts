@@ -15,6 +15,8 @@ import type { Budget } from './budget.types.js';
 
 /** DI token of the clock budgets read their periods from (tests move it). */
 export const METERING_CLOCK = Symbol('METERING_CLOCK');
+/** DI token of the per-process ledger used while the shared one (Redis) does not answer. */
+export const FALLBACK_BUDGET_LEDGER = Symbol('FALLBACK_BUDGET_LEDGER');
 
 /**
  * Stage 5, budgets (contract 11.3): reserves the call's estimated cost against every budget of
@@ -22,9 +24,10 @@ export const METERING_CLOCK = Symbol('METERING_CLOCK');
  * that would pass its limit. Sets the utilisation the policy `budget_utilization` condition reads
  * and the standing the answer's headers report. Idle (free) while no budget exists.
  *
- * When the ledger cannot answer (Redis down), the call is admitted unreserved and the outage is
- * logged once: a budget is a cost control, and refusing all traffic for a cache outage would be
- * the larger harm.
+ * When the shared ledger cannot answer (Redis down), the call is reserved against this process's
+ * own counters instead, rebuilt from the usage records (budgets then hold per replica, as rate
+ * limits do), and the outage is logged once. Governance fails closed: if no ledger can answer,
+ * the call is refused with 503 `budget_unavailable`, never let through unreserved.
  */
 @Injectable()
 export class BudgetStage extends GovernanceStage {
@@ -37,6 +40,7 @@ export class BudgetStage extends GovernanceStage {
     private readonly costing: CallCosting,
     private readonly events: GovernanceEvents,
     @Inject(METERING_CLOCK) private readonly now: () => number,
+    @Inject(FALLBACK_BUDGET_LEDGER) private readonly fallback: BudgetLedger | null,
   ) {
     super();
   }
@@ -54,12 +58,19 @@ export class BudgetStage extends GovernanceStage {
     const lines = budgets.map((budget) => ledgerLine(budget, now));
     const amount = this.costing.estimateNano(context, promptTokensOf(context));
     let result;
+    let ledger = this.ledger;
     try {
-      result = await this.ledger.reserve(lines, amount);
+      result = await ledger.reserve(lines, amount);
       this.recovered();
     } catch (error) {
       this.outage(error);
-      return;
+      if (this.fallback === null) throw unavailable(error);
+      ledger = this.fallback;
+      try {
+        result = await ledger.reserve(lines, amount);
+      } catch (fallbackError) {
+        throw unavailable(fallbackError);
+      }
     }
     if (!result.admitted) {
       const budget = budgets[result.refusedBy];
@@ -81,7 +92,7 @@ export class BudgetStage extends GovernanceStage {
       });
       throw refusal(budget, lines[result.refusedBy], state, amount);
     }
-    context.reservations.push(new BudgetReservation(this.ledger, this.costing, lines, amount));
+    context.reservations.push(new BudgetReservation(ledger, this.costing, lines, amount));
     this.stand(context, budgets, lines, result.states, amount);
   }
 
@@ -134,7 +145,7 @@ export class BudgetStage extends GovernanceStage {
     if (this.failing) return;
     this.failing = true;
     this.logger.error(
-      `Budget counters (${this.ledger.kind}) do not answer; calls are admitted without reservations until they do: ${error instanceof Error ? error.message : String(error)}`,
+      `Budget counters (${this.ledger.kind}) do not answer; ${this.fallback === null ? 'calls under a budget are refused' : "calls are reserved against this process's own counters (budgets hold per replica)"} until they do: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 
@@ -157,5 +168,14 @@ function refusal(
   return new GatewayError(
     ErrorCode.BudgetCapHard,
     `Budget '${budget.id}' (${scope}, ${budget.period} ${period}) would be exceeded: limit ${usd(line.limitNano)} USD, spent ${usd(state.spentNano)}, reserved by calls in flight ${usd(state.reservedNano)}, this call's estimate ${usd(amount)}.`,
+  );
+}
+
+/** No ledger answers: the call is refused rather than let through unreserved. */
+function unavailable(cause: unknown): GatewayError {
+  return new GatewayError(
+    ErrorCode.BudgetUnavailable,
+    'Budget counters are unavailable; the call cannot be reserved against its budget. Retry shortly.',
+    { cause, retryable: true, retryAfterSeconds: 1 },
   );
 }

@@ -7,6 +7,10 @@ import {
   type ReserveResult,
   type SpendSource,
 } from './budget-ledger.js';
+import { withDeadline } from '../../../storage/deadline.js';
+
+/** How long a reservation waits for Redis before the stage uses its own counters. */
+const RESERVE_DEADLINE_MS = 1_000;
 
 /**
  * Reserve against every line at once, or not at all. KEYS: one hash per line ({spent, reserved,
@@ -124,7 +128,14 @@ export class RedisBudgetLedger extends BudgetLedger {
       args.push(amountNano);
       for (const line of lines) args.push(line.limitNano, line.softNano, line.expiresAt);
       (pipeline as unknown as PipelinedCommands).budgetReserve(...args);
-      const results = (await pipeline.exec()) ?? [];
+      // A Redis that does not answer must not hold the call: past the deadline the stage falls
+      // back to this process's counters.
+      const results =
+        (await withDeadline(
+          pipeline.exec(),
+          RESERVE_DEADLINE_MS,
+          `Redis gave no answer in ${RESERVE_DEADLINE_MS} ms`,
+        )) ?? [];
       const [error, reply] = results[results.length - 1] ?? [new Error('no reply'), null];
       if (error) throw error;
       const answer = reply as (number | number[])[];
