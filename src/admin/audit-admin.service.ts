@@ -4,7 +4,7 @@ import { GatewayError } from '../common/errors/gateway-error.js';
 import { eventLine } from '../governance/audit/audit-jsonl.js';
 import { searchAll, storedEntries } from '../governance/audit/audit-store.source.js';
 import { AuditTrail } from '../governance/audit/audit-trail.service.js';
-import type { AuditRecord } from '../governance/audit/audit.types.js';
+import { AUDIT_RECORD_FIELDS, type AuditRecord } from '../governance/audit/audit.types.js';
 import { type VerifyReport, verifyAuditChain } from '../governance/audit/audit.verifier.js';
 import { isoMicros } from '../governance/audit/audit.writer.js';
 import {
@@ -13,20 +13,6 @@ import {
   type AuditFilter,
 } from '../storage/audit.repository.js';
 import type { AuditFilterQuery } from './dto/list-audit.query.js';
-
-const CSV_COLUMNS = [
-  'seq',
-  'event_id',
-  'timestamp',
-  'writer',
-  'tenant',
-  'key_id',
-  'event_type',
-  'payload',
-  'prev_hash',
-  'hash',
-  'hmac',
-] as const;
 
 /** Reading and checking the audit trail for the admin API (contract 12). */
 @Injectable()
@@ -56,7 +42,7 @@ export class AuditAdminService {
 
   /** The matching records, newest first, as JSONL or CSV lines, streamed page by page. */
   async *export(query: AuditFilterQuery, format: 'jsonl' | 'csv'): AsyncGenerator<string> {
-    if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\r\n`;
+    if (format === 'csv') yield `${AUDIT_RECORD_FIELDS.join(',')}\r\n`;
     for await (const record of searchAll(this.store, filterOf(query))) {
       yield format === 'csv' ? csvRow(record) : `${eventLine(record)}\n`;
     }
@@ -102,7 +88,7 @@ function decodeCursor(cursor: string): AuditCursor {
 }
 
 function csvRow(record: AuditRecord): string {
-  return `${CSV_COLUMNS.map((column) => {
+  return `${AUDIT_RECORD_FIELDS.map((column) => {
     return csvField(column === 'payload' ? JSON.stringify(record.payload) : record[column]);
   }).join(',')}\r\n`;
 }

@@ -2,7 +2,12 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { canonicalRecord, sameDigest, sha256Hex } from './audit-chain.js';
-import type { AuditCheckpoint, AuditEntry, AuditRecord } from './audit.types.js';
+import {
+  AUDIT_RECORD_FIELDS,
+  type AuditCheckpoint,
+  type AuditEntry,
+  type AuditRecord,
+} from './audit.types.js';
 
 /*
  * The JSONL mirror (contract 12): one record per line, an event line holding exactly the record's
@@ -10,24 +15,11 @@ import type { AuditCheckpoint, AuditEntry, AuditRecord } from './audit.types.js'
  * CRLF line ends and blank lines (an operator's editor or a log shipper may add them).
  */
 
-const RECORD_FIELDS = [
-  'seq',
-  'event_id',
-  'timestamp',
-  'writer',
-  'tenant',
-  'key_id',
-  'event_type',
-  'payload',
-  'prev_hash',
-  'hash',
-  'hmac',
-] as const;
 const CHECKPOINT_FIELDS = ['writer', 'seq', 'hash', 'timestamp', 'key_id', 'signature'] as const;
 
 export function eventLine(record: AuditRecord): string {
   const line: Record<string, unknown> = {};
-  for (const field of RECORD_FIELDS) line[field] = record[field];
+  for (const field of AUDIT_RECORD_FIELDS) line[field] = record[field];
   return JSON.stringify(line);
 }
 
@@ -57,7 +49,7 @@ export function parseLine(text: string, line: number): AuditEntry {
     }
     return { kind: 'checkpoint', checkpoint: fields as unknown as AuditCheckpoint };
   }
-  const problem = shapeProblem(fields, RECORD_FIELDS);
+  const problem = shapeProblem(fields, AUDIT_RECORD_FIELDS);
   if (problem !== undefined) return { kind: 'unreadable', line, problem };
   if (typeof fields.writer !== 'string') {
     return { kind: 'unreadable', line, problem: 'its writer is not a string' };

@@ -52,6 +52,21 @@ export interface UnsealedAuditRecord {
   readonly prev_hash: string | null;
 }
 
+/** A record's fields in their contract order: a JSONL event line's keys, the CSV export's columns. */
+export const AUDIT_RECORD_FIELDS = [
+  'seq',
+  'event_id',
+  'timestamp',
+  'writer',
+  'tenant',
+  'key_id',
+  'event_type',
+  'payload',
+  'prev_hash',
+  'hash',
+  'hmac',
+] as const;
+
 /** One link of a chain (contract 12). */
 export interface AuditRecord extends UnsealedAuditRecord {
   /** Hex SHA-256 of the JCS canonical form of the record without `hash` and `hmac`. */

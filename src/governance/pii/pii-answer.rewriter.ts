@@ -1,5 +1,6 @@
 import type { GovernanceContext } from '../pipeline/governance-context.js';
 import type { PiiCall } from './pii-call.js';
+import { applyEdits } from './answer/answer-edits.js';
 import { TOKEN_PATTERN, type TokenVault } from './pii-tokens.js';
 import { redactionOf } from './pii-text.js';
 import type { AnswerEdit, AnswerRewriter, PiiType } from './pii.types.js';
@@ -52,18 +53,7 @@ export class PiiAnswerRewriter implements AnswerRewriter {
 
   rewriteArguments(args: string): { text: string; found: PiiType[] } {
     const found: PiiType[] = [];
-    const rewrite = (text: string): string => {
-      const edits = this.edits(text);
-      if (edits.length === 0) return text;
-      let out = '';
-      let at = 0;
-      for (const edit of edits) {
-        if (edit.type !== undefined) found.push(edit.type);
-        out += text.slice(at, edit.start) + edit.replacement;
-        at = edit.end;
-      }
-      return out + text.slice(at);
-    };
+    const rewrite = (text: string): string => applyEdits(text, this.edits(text), found);
     let tree: unknown;
     try {
       tree = JSON.parse(args);

@@ -23,9 +23,6 @@ import {
 import { compileTimeOfDay } from './time-window.js';
 import { PII_TYPES } from '../../pii/pii.types.js';
 
-/** The PII types a `pii.detected` list may name: the PII stage's own (contract 9.1). */
-const POLICY_PII_TYPES = PII_TYPES;
-
 /** Condition keys, cheapest first: the order predicates run in. */
 export const CONDITION_KEYS = [
   'max_tokens',
@@ -120,10 +117,10 @@ function compilePii(scope: DslScope, path: string, value: unknown): Predicate {
   const at = `${path}.detected`;
   const types = readStringList(scope, at, raw, 'PII types', 64).map((name, index) => {
     const upper = name.toUpperCase();
-    if (!(POLICY_PII_TYPES as readonly string[]).includes(upper)) {
+    if (!(PII_TYPES as readonly string[]).includes(upper)) {
       throw scope.error(
         at,
-        `${at}[${index}] ${quote(name)} is not a PII type; valid types: ${POLICY_PII_TYPES.join(', ')}`,
+        `${at}[${index}] ${quote(name)} is not a PII type; valid types: ${PII_TYPES.join(', ')}`,
       );
     }
     return upper;
