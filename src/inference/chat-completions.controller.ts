@@ -36,6 +36,7 @@ export class ChatCompletionsController {
       const { events$, answer } = this.chat.stream(body, context);
       // Which target answers is known only at the first chunk (a fallback may take over).
       await streamAsSse(reply, events$, () => {
+        context.firstTokenAt = performance.now();
         const answered = answer();
         return {
           ...(answered === undefined ? {} : gatewayHeaders(answered)),

@@ -66,6 +66,26 @@ describe(callEvents.name, () => {
     expect(JSON.stringify(event)).not.toContain('secret prompt');
   });
 
+  it('records time to first token, the cost, and the usage it was priced from', () => {
+    const c = context();
+    c.answeredBy = { provider: 'openai', model: 'gpt-x-2026', failedOver: [] };
+    c.firstTokenAt = 7.4;
+    // The upstream sent no usage: the estimate the cost was computed from is what is recorded.
+    c.cost = {
+      nano: 1_250_000,
+      priced: true,
+      usage: { inputTokens: 12, outputTokens: 30, estimated: true },
+    };
+    const event = callEvents(c, ok, false).at(-1);
+    expect(event?.payload).toMatchObject({
+      ttft_ms: 7,
+      cost_usd: 0.00125,
+      input_tokens: 12,
+      output_tokens: 30,
+      estimated: true,
+    });
+  });
+
   it('records a refusal before authentication with null tenant and key', () => {
     const c = new GovernanceContext('t', 'POST', '/v1/chat/completions', 0);
     const error = new GatewayError(ErrorCode.ApiKeyRequired, 'no key');

@@ -4,6 +4,7 @@ import type {
   PolicyRecord,
 } from '../pipeline/governance-context.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
+import { nanoToUsd } from '../metering/pricing/cost.calculator.js';
 import type { AuditEvent, AuditEventType, AuditPayload, JsonValue } from './audit.types.js';
 
 /*
@@ -49,7 +50,8 @@ export function gatewayResponse(
   captureContent: boolean,
 ): AuditPayload {
   const answer = context.answeredBy;
-  const usage = context.usage;
+  const usage = context.cost?.usage ?? context.usage;
+  const ttft = context.ttftMs;
   const decisive = decisivePolicy(context.policies);
   const payload: Record<string, JsonValue> = {
     trace_id: context.traceId,
@@ -65,13 +67,12 @@ export function gatewayResponse(
     fallback: answer === undefined ? false : answer.failedOver.length > 0,
     stream: context.facts?.stream ?? false,
     latency_ms: Math.round(outcome.latencyMs),
-    // The context does not time the first byte yet; null until a stage records it.
-    ttft_ms: null,
+    ttft_ms: ttft === undefined ? null : Math.round(ttft),
     input_tokens: usage?.inputTokens ?? null,
     output_tokens: usage?.outputTokens ?? null,
     estimated: usage?.estimated ?? null,
-    // Pricing lands with metering (contract 11); null until then.
-    cost_usd: null,
+    // null when no upstream answered (a refusal costs nothing).
+    cost_usd: context.cost === undefined ? null : nanoToUsd(context.cost.nano),
     policy_decision: decisive?.verdict.decision ?? null,
     policy_id: decisive === undefined ? null : (decidingRule(decisive)?.policyId ?? null),
     rule_id: decisive === undefined ? null : (decidingRule(decisive)?.ruleId ?? null),

@@ -16,9 +16,18 @@ export interface CallObserver {
 export class CallSettlement {
   private readonly logger = new Logger('Settlement');
   private readonly observers: CallObserver[] = [];
+  private readonly preparers: ((context: GovernanceContext) => void)[] = [];
 
   observe(observer: CallObserver): void {
     this.observers.push(observer);
+  }
+
+  /**
+   * Runs `prepare` on every call after its reservations are settled and before any observer hears
+   * of it: what every observer reads (the call's cost) is computed once, whatever their order.
+   */
+  prepare(prepare: (context: GovernanceContext) => void): void {
+    this.preparers.push(prepare);
   }
 
   settle(context: GovernanceContext, outcome: CallOutcome): void {
@@ -27,6 +36,13 @@ export class CallSettlement {
         const settled = reservation.settle(outcome, context);
         if (settled instanceof Promise)
           settled.catch((error: unknown) => this.report(context, error));
+      } catch (error) {
+        this.report(context, error);
+      }
+    }
+    for (const prepare of this.preparers) {
+      try {
+        prepare(context);
       } catch (error) {
         this.report(context, error);
       }

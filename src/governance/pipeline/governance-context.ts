@@ -175,6 +175,8 @@ export class GovernanceContext {
   delivered?: string[];
   /** The call's cost, computed once when first asked (headers or settlement). */
   cost?: CallCost;
+  /** `performance.now()` when a stream's first event went to the caller (time to first token). */
+  firstTokenAt?: number;
 
   constructor(
     readonly traceId: string,
@@ -187,6 +189,11 @@ export class GovernanceContext {
 
   get tenantId(): string | undefined {
     return this.tenant?.id;
+  }
+
+  /** Milliseconds from arrival to a stream's first event; undefined for JSON answers. */
+  get ttftMs(): number | undefined {
+    return this.firstTokenAt === undefined ? undefined : this.firstTokenAt - this.startedAt;
   }
 
   /** Adds the warnings of a verdict, each rule once. */

@@ -41,6 +41,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
+    this.settlement.prepare((context) => this.costing.costOf(context));
     this.settlement.observe({ callSettled: (context, outcome) => this.record(context, outcome) });
     this.timer = setInterval(() => void this.flush(), this.intervalMs);
     this.timer.unref();
