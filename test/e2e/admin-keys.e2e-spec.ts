@@ -55,7 +55,8 @@ describe('API keys created through the admin API', () => {
     const { key } = await freshKey();
     expect(await models(gw, key)).toEqual({ status: 200, code: undefined });
     expect(await models(gw, key, 'x-api-key')).toEqual({ status: 200, code: undefined });
-    expect(await models(gw, `${key.slice(0, -1)}0`)).toMatchObject({
+    const lastChanged = `${key.slice(0, -1)}${key.endsWith('0') ? '1' : '0'}`;
+    expect(await models(gw, lastChanged)).toMatchObject({
       status: 401,
       code: 'invalid_api_key',
     });
