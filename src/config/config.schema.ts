@@ -68,6 +68,8 @@ const upstreamSchema = z
     'stream-idle-timeout-ms': int(1).default(60_000),
     'connections-per-host': int(1).default(256),
     'keep-alive-timeout-ms': int(1).default(30_000),
+    // A success answer (JSON) larger than this is cut and answered 502 provider_error.
+    'max-response-bytes': int(1024).default(128 * 1024 * 1024),
     'image-fetch': z
       .strictObject({
         // Off by default: fetching caller-supplied URLs from inside the perimeter is an SSRF risk.
