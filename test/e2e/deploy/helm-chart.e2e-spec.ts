@@ -12,7 +12,7 @@ import {
   only,
   renderChart,
 } from '../../helpers/helm-chart.js';
-import { validateManifest } from '../../helpers/kubernetes-schemas.js';
+import { unknownFields, validateManifest } from '../../helpers/kubernetes-schemas.js';
 
 /**
  * The Helm chart (contract 14) with a real helm 4 (scripts/fetch-helm.mjs): lint, rendering with
@@ -318,7 +318,7 @@ describe('Kubernetes API schemas', () => {
     ['default values', {}, []],
     ['every optional part on', {}, [ALL_ON]],
     [
-      'SQLite on a claim, memory autoscaling off, no topology spread',
+      'SQLite on a claim, a LoadBalancer, a percentage PDB, no topology spread',
       {
         sqlite: { existingClaim: 'gateway-data' },
         topologySpreadConstraints: [],
@@ -329,20 +329,37 @@ describe('Kubernetes API schemas', () => {
     ],
   ];
 
-  it.each(variants)('accept every manifest rendered with %s', (_, values, files) => {
-    const { manifests } = renderChart(values, files);
-    expect(manifests.length).toBeGreaterThan(0);
-    for (const manifest of manifests) expect(() => validateManifest(manifest)).not.toThrow();
-  });
+  const rendered = variants.map(([name, values, files]) => ({
+    name,
+    manifests: renderChart(values, files).manifests,
+  }));
 
-  it('refuse a manifest the API would refuse (the check can fail)', () => {
+  it.each(rendered.map((r) => [r.name, r.manifests] as const))(
+    'accept every manifest rendered with %s',
+    (_, manifests) => {
+      expect(manifests.length).toBeGreaterThan(0);
+      for (const manifest of manifests) expect(() => validateManifest(manifest)).not.toThrow();
+    },
+  );
+
+  it('know every field of every rendered manifest', () => {
+    expect(unknownFields(rendered.flatMap((r) => r.manifests))).toEqual([]);
+  }, 60_000);
+
+  it('refuse a manifest the API would refuse (the checks can fail)', () => {
     const deployment = only(renderChart().manifests, 'Deployment');
     container(deployment).ports[0].containerPort = '8080';
     expect(() => validateManifest(deployment)).toThrow(/containerPort must be integer/);
     expect(() =>
       validateManifest({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }),
     ).toThrow(/no API schema known for v1\/Secret/);
-  });
+
+    const typo = only(renderChart().manifests, 'Deployment');
+    container(typo).securityContext.readOnlyRootFileSystem = true;
+    const problems = unknownFields([typo]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^Deployment gw-llm-gateway: .*'"readOnlyRootFileSystem"'/);
+  }, 60_000);
 
   it('hold a Recreate strategy for a ReadWriteOnce SQLite claim', () => {
     const deployment = only(
