@@ -272,7 +272,7 @@ describe('The runtime stage, laid out as the image lays it out', () => {
     expect(await exited).toBe(0);
     // The check fails once nothing answers.
     expect(healthcheck(env)).not.toBe(0);
-  });
+  }, 90_000);
 
   it('refuses to start without an audit secret, saying which variable to set', () => {
     const env = containerEnv(0, { MOCK_PROVIDER_ENABLED: 'true' });
@@ -283,5 +283,5 @@ describe('The runtime stage, laid out as the image lays it out', () => {
     expect(`${run.stdout.toString()}${run.stderr.toString()}`).toContain(
       'GATEWAY_AUDIT_HMAC_SECRET',
     );
-  });
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { loadGatewayConfig } from '../../../src/config/config.loader.js';
+import { spawnGateway } from '../../helpers/gateway-process.js';
 import {
   CHART,
   helm,
@@ -472,4 +473,77 @@ describe('Values the chart refuses', () => {
     );
     expect(deployment.spec.replicas).toBe(3);
   });
+});
+
+describe('The gateway started as the chart starts it', () => {
+  const ADMIN_TOKEN = 'chart-e2e-admin-token-0123456789abcdef0123';
+  const values = {
+    config: { pii: { 'default-action': 'REDACT' } },
+    env: { MOCK_PROVIDER_ENABLED: 'true' },
+    secrets: {
+      adminToken: { existingSecret: 'gw', key: 'admin-token' },
+      auditHmacSecret: { existingSecret: 'gw', key: 'audit-hmac-secret' },
+    },
+    policies: [
+      {
+        id: 'no-preview-models',
+        dsl: 'rules:\n  - id: no-preview\n    conditions:\n      model: { denylist: ["*-preview"] }\n',
+      },
+    ],
+    pricing: [{ provider: 'mock', model: 'priced-*', input: 1.5, output: 2 }],
+  };
+
+  it('answers its probes and serves the policies and prices of the ConfigMap', async () => {
+    const { manifests } = renderChart(values);
+    const deployment = only(manifests, 'Deployment');
+    const configMap = only(manifests, 'ConfigMap');
+    const dir = mkdtempSync(join(tmpdir(), 'chart-boot-'));
+    const mountPath = Object.entries(mounts(deployment)).find(([, n]) => n === 'config')![0];
+    for (const [file, content] of Object.entries(configMap.data as Record<string, string>)) {
+      writeFileSync(join(dir, file), content);
+    }
+    const env = plainEnv(deployment);
+    // Secrets as Kubernetes fills them; the listener and the SQLite file are the test's.
+    const secretValues: Record<string, string> = {
+      'admin-token': ADMIN_TOKEN,
+      'audit-hmac-secret': 'chart-e2e-audit-secret-0123456789abcdef',
+    };
+    const secrets = Object.fromEntries(
+      envOf(deployment)
+        .filter((e) => e.valueFrom?.secretKeyRef)
+        .map((e) => [e.name, secretValues[e.valueFrom!.secretKeyRef!.key]]),
+    );
+    const gateway = await spawnGateway({
+      ...env,
+      ...secrets,
+      GATEWAY_CONFIG_ADDITIONAL_LOCATION: env.GATEWAY_CONFIG_ADDITIONAL_LOCATION.split(',')
+        .map((l) => join(dir, posix.relative(mountPath, l)))
+        .join(','),
+      GATEWAY_DATABASE_URL: `file:${join(dir, 'gateway.db')}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+    });
+    try {
+      const c = container(deployment);
+      for (const probe of [c.startupProbe, c.livenessProbe, c.readinessProbe]) {
+        expect((await fetch(`${gateway.url}${probe.httpGet.path}`)).status).toBe(200);
+      }
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      const policies = await fetch(`${gateway.url}/v1/admin/policies`, { headers: admin });
+      expect(policies.status).toBe(200);
+      expect(((await policies.json()) as { data: unknown[] }).data).toEqual([
+        expect.objectContaining({ id: 'no-preview-models', read_only: true }),
+      ]);
+      const price = await fetch(
+        `${gateway.url}/v1/admin/pricing?provider=mock&model=priced-model`,
+        { headers: admin },
+      );
+      expect(await price.json()).toMatchObject({ priced: true, input: 1.5, output: 2 });
+      // The production profile: calls need a key.
+      expect((await fetch(`${gateway.url}/v1/models`)).status).toBe(401);
+    } finally {
+      expect(await gateway.stop()).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
