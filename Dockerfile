@@ -1,8 +1,8 @@
-# syntax=docker/dockerfile:1
 # The gateway's container image: `docker build -t llm-gateway .` (README, "Container image").
-# Three stages share one pinned base: `build` compiles TypeScript with every dependency, `prod-deps`
-# installs production dependencies only (better-sqlite3 is compiled there, so it matches the runtime),
-# and `runtime` copies the results beside the shipped config/ and runs as a non-root user.
+# Every stage rests on one pinned base. `toolchain` adds the compilers native modules need;
+# `build` compiles TypeScript with every dependency; `prod-deps` installs production dependencies
+# only (better-sqlite3 is compiled there, against the runtime's Node); `runtime` copies the
+# results beside the shipped config/ and runs as a non-root user, with no compiler and no npm step.
 
 FROM node:22.23.3-bookworm-slim AS toolchain
 # node-gyp's needs for better-sqlite3 when no prebuilt binary is reachable.
