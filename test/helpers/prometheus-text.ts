@@ -52,10 +52,12 @@ function parseLabels(text: string, line: string): Record<string, string> {
 }
 
 function parseValue(text: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
+  // Prometheus reads these case-insensitively (Go's ParseFloat); prom-client writes `Nan`.
+  if (/^[+]?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   const value = Number(text);
-  if (Number.isNaN(value) && text !== 'NaN') throw new Error(`bad sample value: ${text}`);
+  if (Number.isNaN(value)) throw new Error(`bad sample value: ${text}`);
   return value;
 }
 

@@ -60,7 +60,7 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
     }
     if (error?.code === ErrorCode.RateLimitExceeded) this.rateLimited(error.details);
     this.metered(context, tenant);
-    for (const record of context.policies) this.policy(record);
+    if (context.policies.length > 0) this.policies(context.policies);
     const action = context.piiAction;
     if (action !== undefined) {
       this.pii(context.piiRequest, 'request', action);
@@ -86,20 +86,31 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
     this.metrics.rateLimited.inc({ scope: refusal.scope, resource: refusal.limited_resource });
   }
 
-  /** One count per decision the audit trail records as a `POLICY_*` event. */
-  private policy(record: PolicyRecord): void {
-    const verdict = record.verdict;
-    if (verdict.decision === 'ALLOW' && (record.mode === 'enforce' || verdict.matched.length === 0))
-      return;
-    const rule = verdict.decidedBy ?? verdict.matched[verdict.matched.length - 1];
+  /**
+   * One count per call for each rule that decided (as the `POLICY_*` audit events name it), however
+   * many times the call was evaluated (before routing and for each target tried).
+   */
+  private policies(records: readonly PolicyRecord[]): void {
     const m = this.metrics;
-    m.policyDecisions.inc(
-      m.labels({
+    const counted = new Set<string>();
+    for (const record of records) {
+      const verdict = record.verdict;
+      if (
+        verdict.decision === 'ALLOW' &&
+        (record.mode === 'enforce' || verdict.matched.length === 0)
+      )
+        continue;
+      const rule = verdict.decidedBy ?? verdict.matched[verdict.matched.length - 1];
+      const labels = m.labels({
         decision: record.mode === 'shadow' ? `SHADOW_${verdict.decision}` : verdict.decision,
         policy: rule?.policyId ?? '',
         rule: rule?.ruleId ?? '',
-      }),
-    );
+      });
+      const key = `${labels.decision}\n${labels.policy}\n${labels.rule}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      m.policyDecisions.inc(labels);
+    }
   }
 
   /** Occurrences per type, with the action in force (as the `PII_*` audit events report them). */

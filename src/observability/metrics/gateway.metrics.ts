@@ -95,7 +95,7 @@ export class GatewayMetrics {
     });
     this.policyDecisions = new Counter({
       name: 'gateway_policy_decisions_total',
-      help: 'Policy decisions other than allow, by decision (SHADOW_ prefix: shadow rules), policy and rule.',
+      help: 'Calls a policy rule decided (DENY, WARN, ROUTE; SHADOW_ prefix: shadow rules), once per call and rule.',
       labelNames: ['decision', 'policy', 'rule'],
       registers,
     });

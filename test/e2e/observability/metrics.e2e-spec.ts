@@ -205,7 +205,7 @@ gateway:
       expect(sumOf(m, 'gateway_rate_limited_total')).toBe(1);
     });
 
-    it('counts policy decisions as the audit trail records them, shadow rules apart', () => {
+    it('counts policy decisions once per call and rule, shadow rules apart', () => {
       expect(
         valueOf(m, 'gateway_policy_decisions_total', {
           decision: 'DENY',
