@@ -391,6 +391,26 @@ gateway:
     });
   });
 
+  describe('at a configured path', () => {
+    let gw: GatewayUnderTest;
+
+    beforeAll(async () => {
+      gw = await startGateway({ yaml: 'gateway:\n  metrics: { path: /internal/metrics }\n' });
+    });
+    afterAll(async () => {
+      await gw.close();
+    });
+
+    it('serves the metrics there and nowhere else', async () => {
+      const response = await fetch(`${gw.url}/internal/metrics`);
+      expect(response.status).toBe(200);
+      expect(parsePrometheusText(await response.text()).types.get('gateway_requests_total')).toBe(
+        'counter',
+      );
+      expect((await fetch(`${gw.url}/metrics`)).status).toBe(404);
+    });
+  });
+
   describe('turned off', () => {
     let gw: GatewayUnderTest;
 
