@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { FAKE_OPENAI_API_KEY, FakeOpenAiServer } from '../../fakes/fake-openai.server.js';
 import { TenantRepository } from '../../../src/storage/tenant.repository.js';
 import {
   type GatewayUnderTest,
@@ -14,48 +12,12 @@ import {
   sumOf,
   valueOf,
 } from '../../helpers/prometheus-text.js';
-
-const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-const ask = (model: string, content: string, extra: Record<string, unknown> = {}) => ({
-  model,
-  messages: [{ role: 'user', content }],
-  ...extra,
-});
-
-async function scrapeText(gw: GatewayUnderTest, headers: Record<string, string> = {}) {
-  const response = await fetch(`${gw.url}/metrics`, { headers });
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-  return response.text();
-}
+import { ask, bearer, scrapeSettled, streamChat } from '../../helpers/metrics-scrape.js';
 
 /**
- * Scrapes until `calls` /v1 calls are counted (settlement runs as each response closes, just after
- * the client has read it), then once more: what is asserted is the settled state.
+ * Prometheus metrics end to end: a booted gateway, a known mix of calls (answered, refused at each
+ * stage, streamed), and the scrape parsed and checked to the exact count.
  */
-export async function scrapeSettled(
-  gw: GatewayUnderTest,
-  calls: number,
-  headers: Record<string, string> = {},
-): Promise<{ text: string; scrape: Scrape }> {
-  for (let i = 0; i < 200; i++) {
-    const text = await scrapeText(gw, headers);
-    const scrape = parsePrometheusText(text);
-    if (sumOf(scrape, 'gateway_requests_total') >= calls) return { text, scrape };
-    await sleep(10);
-  }
-  throw new Error(`fewer than ${calls} calls were ever counted`);
-}
-
-async function streamChat(gw: GatewayUnderTest, body: unknown, headers: Record<string, string>) {
-  const response = await fetch(`${gw.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  await response.text();
-  return response.status;
-}
 
 describe('metrics (contract 14)', () => {
   describe('a known mix of calls, answered and refused', () => {
@@ -257,77 +219,6 @@ gateway:
       expect(text).not.toContain('gw_');
       expect(text).not.toContain('stream please');
       expect(text).not.toContain('mail ');
-    });
-  });
-
-  describe('upstream failures, retries, fallbacks and circuit breakers', () => {
-    const openai = new FakeOpenAiServer();
-    let gw: GatewayUnderTest;
-    let m: Scrape;
-
-    beforeAll(async () => {
-      await openai.start();
-      gw = await startGateway({
-        env: {
-          MOCK_PROVIDER_ENABLED: 'true',
-          OPENAI_API_KEY: FAKE_OPENAI_API_KEY,
-          OPENAI_BASE_URL: openai.baseUrl,
-        },
-        yaml: `
-gateway:
-  providers:
-    mock: { latency-ms: 0, stream-token-delay-ms: 0 }
-    openai:
-      resilience:
-        retry: { max-attempts: 2, initial-delay-ms: 10, jitter: false }
-        circuit-breaker: { failure-rate-threshold: 1, sliding-window-size: 2, minimum-calls: 2 }
-  routes:
-    - model: gpt-*
-      providers: [{ provider: openai }]
-      fallbacks: [{ provider: mock, model: mock/echo }]
-`,
-      });
-      const chat = `${gw.url}/v1/chat/completions`;
-      // Answered by OpenAI, at a model no price list knows.
-      expect((await postJson(chat, ask('gpt-metrics-unpriced', 'hi'))).status).toBe(200);
-      // A stream that fails after its first byte: one provider error, no attempt failed before it.
-      openai.streamErrorNext(2);
-      expect(await streamChat(gw, ask('gpt-4o', 'hi', { stream: true }), {})).toBe(200);
-      // Two failed attempts (one retry), then the fallback answers; the breaker opens.
-      openai.failNext(503, { times: 2 });
-      const fellBack = await postJson(chat, ask('gpt-4o', 'hi'));
-      expect(fellBack.status).toBe(200);
-      expect(fellBack.headers.get('x-gateway-provider')).toBe('mock');
-      ({ scrape: m } = await scrapeSettled(gw, 3));
-    });
-    afterAll(async () => {
-      await gw.close();
-      await openai.close();
-    });
-
-    it('counts every failed attempt and every failure after a stream began, by provider and code', () => {
-      expect(
-        valueOf(m, 'gateway_provider_errors_total', { provider: 'openai', code: 'provider_error' }),
-      ).toBe(3);
-      expect(sumOf(m, 'gateway_provider_errors_total')).toBe(3);
-      expect(
-        valueOf(m, 'gateway_requests_total', {
-          tenant: 'default',
-          provider: 'openai',
-          model: 'gpt-4o',
-          status: '200',
-          code: 'provider_error',
-        }),
-      ).toBe(1);
-    });
-
-    it('counts retries, fallbacks, unpriced calls and reports the opened breaker', () => {
-      expect(valueOf(m, 'gateway_retries_total', { provider: 'openai' })).toBe(1);
-      expect(valueOf(m, 'gateway_fallbacks_total', { from: 'openai', to: 'mock' })).toBe(1);
-      expect(valueOf(m, 'gateway_unpriced_calls_total', {})).toBe(1);
-      expect(valueOf(m, 'gateway_circuit_state', { provider: 'openai' })).toBe(2);
-      // The mock is never wrapped in a breaker: nothing to report for it.
-      expect(samplesOf(m, 'gateway_circuit_state', { provider: 'mock' })).toHaveLength(0);
     });
   });
 
