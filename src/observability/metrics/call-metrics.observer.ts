@@ -45,8 +45,9 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
     });
     m.requests.inc(
       m.labels({
-        ...target,
         tenant,
+        provider: target.provider,
+        model: target.model,
         status: String(outcome.status),
         code: error?.code ?? '',
       }),
