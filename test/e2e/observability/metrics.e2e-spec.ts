@@ -38,6 +38,7 @@ gateway:
     - { provider: mock, model: "mock/echo", input: 1000, output: 2000 }
   budgets:
     - { id: acme-daily, tenant: acme, period: day, limit-usd: 100 }
+    - { id: broke-daily, tenant: broke, period: day, limit-usd: 0.01 }
   policies:
     - id: house-rules
       dsl: |
@@ -57,6 +58,7 @@ gateway:
       });
       const tenants = gw.app.get(TenantRepository);
       await tenants.create({ id: 'acme', name: 'acme' });
+      await tenants.create({ id: 'broke', name: 'broke' });
       await tenants.create({ id: 'blocker', name: 'blocker', settings: { piiAction: 'BLOCK' } });
       await tenants.create({
         id: 'limited',
@@ -66,6 +68,7 @@ gateway:
       acmeKey = await issueKey(gw, { tenant: 'acme' });
       const blocker = await issueKey(gw, { tenant: 'blocker' });
       const limited = await issueKey(gw, { tenant: 'limited' });
+      const broke = await issueKey(gw, { tenant: 'broke' });
       const chat = `${gw.url}/v1/chat/completions`;
 
       const statuses: number[] = [];
@@ -80,10 +83,13 @@ gateway:
       await call(ask('mock/echo', 'mail alice@example.com'), bearer(blocker));
       await call(ask('mock/echo', 'first'), bearer(limited));
       await call(ask('mock/echo', 'second'), bearer(limited));
+      // The estimate (1024 output tokens at 2000 USD per million) passes a 0.01 USD budget.
+      await call(ask('mock/echo', 'pricey'), bearer(broke));
+      statuses.push((await postJson(`${gw.url}/v1/nowhere`, {}, bearer(acmeKey))).status);
       statuses.push(
         await streamChat(gw, ask('mock/echo', 'stream', { stream: true }), bearer(acmeKey)),
       );
-      expect(statuses).toEqual([401, 400, 403, 200, 200, 200, 400, 200, 429, 200]);
+      expect(statuses).toEqual([401, 400, 403, 200, 200, 200, 400, 200, 429, 402, 404, 200]);
       ({ text, scrape: m } = await scrapeSettled(gw, statuses.length));
     });
     afterAll(async () => {
@@ -106,12 +112,14 @@ gateway:
       expect(requests('blocker', '', 'mock/echo', '400', 'pii_detected')).toBe(1);
       expect(requests('limited', 'mock', 'mock/echo', '200', '')).toBe(1);
       expect(requests('limited', '', '', '429', 'rate_limit_exceeded')).toBe(1);
+      expect(requests('broke', '', 'mock/echo', '402', 'budget_cap_hard')).toBe(1);
+      expect(requests('', '', '', '404', 'resource_not_found')).toBe(1);
       // Nothing else: scrapes of /metrics are not /v1 calls.
-      expect(sumOf(m, 'gateway_requests_total')).toBe(10);
+      expect(sumOf(m, 'gateway_requests_total')).toBe(12);
     });
 
     it('observes every call in the latency histogram, and streams alone in TTFT', () => {
-      expect(sumOf(m, 'gateway_request_duration_seconds_count')).toBe(10);
+      expect(sumOf(m, 'gateway_request_duration_seconds_count')).toBe(12);
       expect(
         valueOf(m, 'gateway_request_duration_seconds_count', {
           provider: 'mock',
@@ -207,6 +215,8 @@ gateway:
       const ratio = valueOf(m, 'gateway_budget_utilization_ratio', { budget: 'acme-daily' });
       expect(ratio).toBeGreaterThan(0);
       expect(ratio).toBeLessThan(1);
+      // A refused reservation is released: nothing spent, nothing reserved.
+      expect(valueOf(m, 'gateway_budget_utilization_ratio', { budget: 'broke-daily' })).toBe(0);
       expect(valueOf(m, 'gateway_audit_queue_depth', {})).toBeGreaterThanOrEqual(0);
       expect(valueOf(m, 'gateway_rate_limit_errors_total', {})).toBe(0);
       expect(m.types.get('process_cpu_user_seconds_total')).toBe('counter');
