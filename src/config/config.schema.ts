@@ -18,6 +18,7 @@ import {
   qwenSchema,
 } from './provider-schemas/vendors.schema.js';
 import { providerResilienceSchema, resilienceDefaultsSchema } from './resilience.schema.js';
+import { metricsSchema } from './metrics.schema.js';
 import { piiSchema } from './pii.schema.js';
 import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
@@ -214,6 +215,7 @@ export const gatewaySchema = z
       })
       .prefault({}),
     pii: piiSchema,
+    metrics: metricsSchema,
     // Prices (USD per million tokens) over the bundled catalogue and config/pricing.yml.
     pricing: z.array(pricingEntrySchema).default([]),
     // Platform ceilings: budgets no admin call can change or delete (contract 11.3).
