@@ -95,7 +95,12 @@ describe(FailoverExecutor.name, () => {
 
   it('answers from the primary when it succeeds, with its upstream model and the trace id', async () => {
     const { calls, call } = answering({});
-    const routed = await executor().run(plan('a', 'b'), 't-1', new AbortController().signal, call);
+    const routed = await executor().run(
+      plan('a', 'b'),
+      { traceId: 't-1' },
+      new AbortController().signal,
+      call,
+    );
     expect(routed).toEqual({
       value: 'a answers',
       answer: { provider: 'a', model: 'a-upstream', failedOver: [] },
@@ -109,7 +114,12 @@ describe(FailoverExecutor.name, () => {
     const { calls, call } = answering({
       a: [failure(ErrorCode.ProviderError, 'a', true), failure(ErrorCode.ProviderError, 'a', true)],
     });
-    const routed = await executor().run(plan('a', 'b'), 't-1', new AbortController().signal, call);
+    const routed = await executor().run(
+      plan('a', 'b'),
+      { traceId: 't-1' },
+      new AbortController().signal,
+      call,
+    );
     expect(calls.map((c) => `${c.id}:${c.call.model}`)).toEqual([
       'a:a-upstream',
       'a:a-upstream',
@@ -131,7 +141,12 @@ describe(FailoverExecutor.name, () => {
     'falls over on %s',
     async (code) => {
       const { call } = answering({ a: [failure(code, 'a')] });
-      const routed = await executor().run(plan('a', 'b'), 't', new AbortController().signal, call);
+      const routed = await executor().run(
+        plan('a', 'b'),
+        { traceId: 't' },
+        new AbortController().signal,
+        call,
+      );
       expect(routed.answer.provider).toBe('b');
     },
   );
@@ -141,7 +156,7 @@ describe(FailoverExecutor.name, () => {
     async (code) => {
       const { calls, call } = answering({ a: [failure(code, 'a')] });
       const error = await rejection(
-        executor().run(plan('a', 'b'), 't', new AbortController().signal, call),
+        executor().run(plan('a', 'b'), { traceId: 't' }, new AbortController().signal, call),
       );
       expect(error.code).toBe(code);
       expect(calls.map((c) => c.id)).toEqual(['a']);
@@ -156,7 +171,7 @@ describe(FailoverExecutor.name, () => {
       c: [failure(ErrorCode.ProviderRejectedRequest, 'c')],
     });
     const error = await rejection(
-      executor().run(plan('a', 'b', 'c'), 't', new AbortController().signal, call),
+      executor().run(plan('a', 'b', 'c'), { traceId: 't' }, new AbortController().signal, call),
     );
     expect(error.message).toBe('a failed with provider_rate_limited');
     expect(calls.map((c) => c.id)).toEqual(['a', 'b', 'c']);
@@ -168,7 +183,7 @@ describe(FailoverExecutor.name, () => {
     const error = await rejection(
       executor(['    fallback: { max-attempts: 2 }']).run(
         plan('a', 'b', 'c'),
-        't',
+        { traceId: 't' },
         new AbortController().signal,
         call,
       ),
@@ -183,7 +198,7 @@ describe(FailoverExecutor.name, () => {
       b: [failure(ErrorCode.ProviderCircuitOpen, 'b')],
     });
     const error = await rejection(
-      executor().run(plan('a', 'b'), 't', new AbortController().signal, call),
+      executor().run(plan('a', 'b'), { traceId: 't' }, new AbortController().signal, call),
     );
     expect(error.code).toBe(ErrorCode.ProviderCircuitOpen);
     expect(error.status).toBe(503);
@@ -201,7 +216,7 @@ describe(FailoverExecutor.name, () => {
     const error = await rejection(
       executor(['    fallback: { deadline-ms: 30 }']).run(
         plan('a', 'b'),
-        't',
+        { traceId: 't' },
         new AbortController().signal,
         slowFailure,
       ),
@@ -219,7 +234,7 @@ describe(FailoverExecutor.name, () => {
       controller.abort();
       return Promise.reject(failure(ErrorCode.ProviderError, t.provider.id, true));
     };
-    await rejection(executor().run(plan('a', 'b'), 't', controller.signal, call));
+    await rejection(executor().run(plan('a', 'b'), { traceId: 't' }, controller.signal, call));
     expect(calls).toEqual(['a']);
   });
 
@@ -228,7 +243,7 @@ describe(FailoverExecutor.name, () => {
 
     it('falls over before the first chunk and names the answering target at that chunk', async () => {
       const opened: string[] = [];
-      const routed = executor().stream(plan('a', 'b'), 't', (t) => {
+      const routed = executor().stream(plan('a', 'b'), { traceId: 't' }, (t) => {
         opened.push(t.provider.id);
         if (t.provider.id === 'a') {
           return new Observable<string>((s) => s.error(failure(ErrorCode.ProviderError, 'a')));
@@ -247,7 +262,7 @@ describe(FailoverExecutor.name, () => {
 
     it('ends with the error, and tries no other target, when a stream fails after its first chunk', async () => {
       const opened: string[] = [];
-      const routed = executor().stream(plan('a', 'b'), 't', (t) => {
+      const routed = executor().stream(plan('a', 'b'), { traceId: 't' }, (t) => {
         opened.push(t.provider.id);
         return new Observable<string>((s) => {
           s.next('a0');
@@ -267,7 +282,7 @@ describe(FailoverExecutor.name, () => {
       const upstream = new Subject<string>();
       let torndown = 0;
       const opened: string[] = [];
-      const routed = executor().stream(plan('a', 'b'), 't', (t) => {
+      const routed = executor().stream(plan('a', 'b'), { traceId: 't' }, (t) => {
         opened.push(t.provider.id);
         return new Observable<string>((s) => {
           const sub = upstream.subscribe(s);
