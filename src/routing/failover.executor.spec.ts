@@ -10,6 +10,7 @@ import { loadGatewayConfig } from '../config/config.loader.js';
 import type { LlmProvider, ProviderCall } from '../providers/llm-provider.js';
 import type { ProviderDefinition } from '../providers/provider-definition.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import type { CallTrace } from './attempt-trace.js';
 import { FailoverExecutor } from './failover.executor.js';
 import { ProviderResilience } from './provider-resilience.service.js';
 import type { PlannedTarget, RoutePlan } from './route-planner.service.js';
@@ -298,6 +299,90 @@ describe(FailoverExecutor.name, () => {
       expect(torndown).toBe(1);
       await new Promise((r) => setTimeout(r, 20));
       expect(opened).toEqual(['a']);
+    });
+  });
+  describe('with a traced call', () => {
+    /** A trace that records every attempt span: what it observed and how it ended. */
+    const recording = () => {
+      const spans: { target: string; seen: unknown[]; end?: string }[] = [];
+      const trace: CallTrace = {
+        attempt: (provider, model) => {
+          const span: (typeof spans)[number] = { target: `${provider}:${model}`, seen: [] };
+          spans.push(span);
+          return {
+            observe: (value) => span.seen.push(value),
+            end: (error) => (span.end = error === undefined ? 'ok' : (error as GatewayError).code),
+            cancel: () => (span.end = 'cancelled'),
+          };
+        },
+      };
+      return { spans, trace };
+    };
+
+    it('opens one span per upstream attempt, retries and fallbacks included, each ended once', async () => {
+      const { spans, trace } = recording();
+      const { call } = answering({
+        a: [
+          failure(ErrorCode.ProviderError, 'a', true),
+          failure(ErrorCode.ProviderError, 'a', true),
+        ],
+      });
+      const routed = await executor().run(
+        plan('a', 'b'),
+        { traceId: 't', trace },
+        new AbortController().signal,
+        call,
+      );
+      expect(routed.value).toBe('b answers');
+      expect(spans).toEqual([
+        { target: 'a:a-upstream', seen: [], end: ErrorCode.ProviderError },
+        { target: 'a:a-upstream', seen: [], end: ErrorCode.ProviderError },
+        { target: 'b:b-upstream', seen: ['b answers'], end: 'ok' },
+      ]);
+    });
+
+    it('keeps a stream attempt open until its last chunk, and cancels it when the caller leaves', async () => {
+      const { spans, trace } = recording();
+      const routed = executor().stream(
+        plan('a'),
+        { traceId: 't', trace },
+        () =>
+          new Observable<string>((s) => {
+            s.next('c1');
+            s.next('c2');
+            s.complete();
+          }),
+      );
+      expect(await firstValueFrom(routed.events$.pipe(toArray()))).toEqual(['c1', 'c2']);
+      expect(spans).toEqual([{ target: 'a:a-upstream', seen: ['c1', 'c2'], end: 'ok' }]);
+
+      const endless = recording();
+      const source = new Subject<string>();
+      const cut = executor().stream(
+        plan('a'),
+        { traceId: 't', trace: endless.trace },
+        () => source,
+      );
+      const seen: string[] = [];
+      const subscription = cut.events$.subscribe((c) => seen.push(c));
+      source.next('first');
+      await new Promise((resolve) => setImmediate(resolve));
+      subscription.unsubscribe();
+      expect(seen).toEqual(['first']);
+      expect(endless.spans).toEqual([
+        { target: 'a:a-upstream', seen: ['first'], end: 'cancelled' },
+      ]);
+    });
+
+    it('opens no span when the call is not traced', async () => {
+      const { call } = answering({});
+      const routed = await executor().run(
+        plan('a'),
+        { traceId: 't' },
+        new AbortController().signal,
+        call,
+      );
+      expect(routed.value).toBe('a answers');
     });
   });
 });
