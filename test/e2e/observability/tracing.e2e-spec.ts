@@ -163,7 +163,7 @@ describe('tracing of a gateway process', () => {
       expect(answered[0].attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
     });
 
-    it('ends a stream spans when the stream ends, with the usage metering saw', async () => {
+    it("ends a stream's spans when the stream ends, with the usage metering saw", async () => {
       const res = await post(
         gateway,
         '/v1/chat/completions',
@@ -180,6 +180,28 @@ describe('tracing of a gateway process', () => {
         'gen_ai.response.model': 'gpt-4o-mini',
       });
       expect(clients[0].attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+    });
+
+    it("ends a stream's spans when the client leaves, marked so", async () => {
+      upstream.stallStreamNext(1);
+      const controller = new AbortController();
+      const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-trace-id': 'trace-gone-1' },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          stream: true,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+        signal: controller.signal,
+      });
+      await res.body!.getReader().read();
+      controller.abort();
+      await collector.waitFor((spans) => callSpans(spans, 'trace-gone-1').clients.length === 1);
+      const { server, clients } = callSpans(collector.spans, 'trace-gone-1');
+      expect(server!.attributes['gateway.client_gone']).toBe(true);
+      expect(clients[0].attributes['gateway.client_gone']).toBe(true);
+      expect(clients[0].statusCode).toBe(STATUS_CODE.UNSET);
     });
 
     it('names an embeddings attempt after its operation', async () => {
