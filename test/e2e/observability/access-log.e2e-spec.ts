@@ -131,6 +131,34 @@ describe('access log of a gateway process', () => {
     expect(line.output_tokens).toBeGreaterThan(0);
   });
 
+  it('logs a stream the client left, as cut short', async () => {
+    upstream.stallStreamNext(1);
+    const controller = new AbortController();
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${apiKey}`,
+        'x-trace-id': 'obs-gone-1',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: PROMPT_MARKER }],
+      }),
+      signal: controller.signal,
+    });
+    await res.body!.getReader().read();
+    controller.abort();
+    expect(await accessLineOf(gateway, 'obs-gone-1')).toMatchObject({
+      status: 200,
+      stream: true,
+      client_gone: true,
+      tenant: 'acme',
+      provider: 'openai',
+    });
+  });
+
   it('logs refusals too: a wrong key (401) and an invalid body (400), with their codes', async () => {
     const wrongKey = `gw_${'0'.repeat(40)}`;
     const refused = await chat(
