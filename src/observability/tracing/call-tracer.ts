@@ -6,7 +6,7 @@ import type {
 
 /**
  * Opens and closes the server span of every /v1 call (contract 14). Bound to an OpenTelemetry
- * tracer when an OTLP endpoint is configured, else to {@link TracingOff}, which costs nothing:
+ * tracer when an OTLP endpoint is configured, else to `TracingOff`, which costs nothing:
  * no SDK loaded, no hook installed, no span object made.
  */
 export abstract class CallTracer {
@@ -20,14 +20,4 @@ export abstract class CallTracer {
 
   /** Exports what is buffered and stops. */
   abstract shutdown(): Promise<void>;
-}
-
-/** Tracing off. */
-export class TracingOff extends CallTracer {
-  readonly enabled = false;
-  open(): void {}
-  close(): void {}
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
 }

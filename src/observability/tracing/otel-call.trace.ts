@@ -77,7 +77,7 @@ export class OtelCallTrace implements CallTrace {
 
   constructor(
     private readonly tracer: Tracer,
-    readonly span: Span,
+    private readonly span: Span,
     parent: Context,
     private readonly context: GovernanceContext,
   ) {

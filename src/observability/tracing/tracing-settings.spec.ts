@@ -1,5 +1,5 @@
 import { DEFAULT_CONFIG_DIR, loadGatewayConfig } from '../../config/config.loader.js';
-import { TracingOff } from './call-tracer.js';
+import { TracingOff } from './tracing-off.js';
 import { resolveTracingSettings } from './tracing-settings.js';
 import { CALL_TRACER_PROVIDER } from './tracing.provider.js';
 

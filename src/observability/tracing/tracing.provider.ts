@@ -1,6 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
-import { CallTracer, TracingOff } from './call-tracer.js';
+import { CallTracer } from './call-tracer.js';
+import { TracingOff } from './tracing-off.js';
 import { resolveTracingSettings } from './tracing-settings.js';
 
 /**
