@@ -8,6 +8,7 @@ import { StorageModule } from './storage/storage.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './governance/audit/audit.module.js';
 import { MetricsModule } from './observability/metrics/metrics.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /** Composition only: which modules make up the gateway, given its validated configuration. */
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         HealthModule,
         AdminModule,
         MetricsModule.forRoot(config),
+        ObservabilityModule,
       ],
     };
   }

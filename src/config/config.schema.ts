@@ -23,6 +23,7 @@ import { piiSchema } from './pii.schema.js';
 import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
 import { budgetEntrySchema, pricingEntrySchema } from './metering.schema.js';
+import { tracingSchema } from './tracing.schema.js';
 
 /**
  * The shape of `gateway:` as written in YAML (kebab-case keys). Every object is strict so an
@@ -146,6 +147,7 @@ export const gatewaySchema = z
           .default('info'),
       })
       .prefault({}),
+    tracing: tracingSchema,
     auth: z
       .strictObject({
         required: bool().default(true),
@@ -274,6 +276,7 @@ export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
   'headers',
   'policies',
   'custom-patterns',
+  'resource-attributes',
 ]);
 
 /** Keys whose children are named by the operator: the names stay, their settings are camel-cased. */

@@ -37,7 +37,7 @@ export class ChatCompletionsService {
     signal: AbortSignal,
   ): Promise<Routed<ChatCompletion>> {
     const plan = this.plan(request, context);
-    const routed = await this.executor.run(plan, context.traceId, signal, (target, call) =>
+    const routed = await this.executor.run(plan, context, signal, (target, call) =>
       target.provider.complete(forTarget(request, target), call),
     );
     context.answeredBy = routed.answer;
@@ -60,7 +60,7 @@ export class ChatCompletionsService {
   ): RoutedStream<ChatCompletionChunk> {
     const plan = this.plan(request, context);
     const includeUsage = request.stream_options?.include_usage === true;
-    const routed = this.executor.stream(plan, context.traceId, (target, call) =>
+    const routed = this.executor.stream(plan, context, (target, call) =>
       target.provider
         .chat$(forTarget(request, target), call)
         .pipe(

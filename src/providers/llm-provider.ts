@@ -42,6 +42,9 @@ export abstract class LlmProvider {
   /** Lowercase kebab id (`openai`, `azure-openai`): the same string in config, logs and errors. */
   abstract readonly id: string;
 
+  /** The upstream's host name, as traces name it (`server.address`); unknown when absent. */
+  readonly serverAddress?: string;
+
   abstract capabilities(model: string): ProviderCapabilities;
 
   /**

@@ -1,4 +1,5 @@
 import type { GatewayError } from '../../common/errors/gateway-error.js';
+import type { CallTrace } from '../../routing/attempt-trace.js';
 import type { RoutedAnswer } from '../../routing/failover.executor.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
 import type { PiiAction, RateLimitSettings, TenantSettings } from '../../storage/tenant.types.js';
@@ -123,6 +124,8 @@ export class GovernanceContext {
   /** `performance.now()` at arrival. */
   readonly startedAt: number;
   kind: CallKind = 'other';
+  /** The call's trace (its server span) when tracing is on; upstream attempts are its children. */
+  trace?: CallTrace;
 
   // Stage 2: authentication.
   tenant?: TenantFacts;

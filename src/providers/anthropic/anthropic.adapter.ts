@@ -44,6 +44,7 @@ const CAPABILITIES: ProviderCapabilities = {
 @Injectable()
 export class AnthropicAdapter extends LlmProvider {
   readonly id = PROVIDER_ID;
+  override readonly serverAddress: string;
 
   private readonly origin: string;
   private readonly messagesPath: string;
@@ -61,6 +62,7 @@ export class AnthropicAdapter extends LlmProvider {
     // Parsed once: the hot path only concatenates strings. A path in the base URL (an egress
     // proxy) is kept in front of /v1/messages.
     const base = new URL(settings.baseUrl);
+    this.serverAddress = base.hostname;
     const prefix = base.pathname.replace(/\/+$/, '');
     this.origin = base.origin;
     this.messagesPath = `${prefix}/v1/messages${base.search}`;
