@@ -9,6 +9,18 @@ import { MockAdapter } from './mock.adapter.js';
 
 type MockSettings = GatewayConfig['providers']['mock'];
 
+const SANDBOX: MockSettings['sandbox'] = { workers: 1, maxHeapMb: 32, maxQueued: 10 };
+const engines: MockScriptEngine[] = [];
+/** One engine per adapter, as the module builds it; their workers stop after the suite. */
+function scriptEngine(): MockScriptEngine {
+  const engine = new MockScriptEngine(SANDBOX);
+  engines.push(engine);
+  return engine;
+}
+afterAll(async () => {
+  await Promise.all(engines.map((engine) => engine.onApplicationShutdown()));
+});
+
 function configWith(settings: Partial<MockSettings> = {}): GatewayConfig {
   const mock: MockSettings = {
     enabled: true,
@@ -17,6 +29,7 @@ function configWith(settings: Partial<MockSettings> = {}): GatewayConfig {
     streamTokenDelayMs: 0,
     errorRate: 0,
     scriptTimeoutMs: 1000,
+    sandbox: SANDBOX,
     embeddingDimensions: 1536,
     responseOverrides: {},
     ...settings,
@@ -32,7 +45,7 @@ class RiggedMockAdapter extends MockAdapter {
     config: GatewayConfig,
     private readonly roll: number,
   ) {
-    super(config, new MockScriptEngine());
+    super(config, scriptEngine());
   }
 
   protected override random(): number {
@@ -42,7 +55,7 @@ class RiggedMockAdapter extends MockAdapter {
 }
 
 const adapterWith = (settings: Partial<MockSettings> = {}) =>
-  new MockAdapter(configWith(settings), new MockScriptEngine());
+  new MockAdapter(configWith(settings), scriptEngine());
 
 const chatRequest = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
   model: 'mock/default',
