@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { firstValueFrom, toArray } from 'rxjs';
 import { GatewayError } from '../../common/errors/gateway-error.js';
+import { StreamFlow } from '../../common/sse/stream-flow.js';
 import type { GatewayConfig } from '../../config/gateway-config.types.js';
 import type { ProviderCall } from '../llm-provider.js';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../llm-provider.types.js';
@@ -269,6 +270,31 @@ describe(MockAdapter.name, () => {
         expect(chunk).toMatchObject({ object: 'chat.completion.chunk', model: 'mock/default' });
         expect(chunk.created).toBe(chunks[0].created);
       }
+    });
+
+    it("sends no further word while the caller's flow is held", async () => {
+      const flow = new StreamFlow();
+      const seen: string[] = [];
+      let completed = false;
+      adapterWith({ response: 'one two three' })
+        .chat$(chatRequest(), { ...call(), flow })
+        .subscribe({
+          next: (chunk) => {
+            const content = chunk.choices[0]?.delta.content;
+            if (content) seen.push(content);
+            // The caller's socket fills up at the first word.
+            if (content === 'one ') flow.hold();
+          },
+          complete: () => (completed = true),
+        });
+
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(['one ']);
+
+      flow.release();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(['one ', 'two ', 'three']);
+      expect(completed).toBe(true);
     });
 
     it('keeps every whitespace so the joined deltas equal the text exactly', async () => {

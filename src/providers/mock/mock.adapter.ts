@@ -65,7 +65,7 @@ export class MockAdapter extends LlmProvider {
     return [...ids].map((id) => ({ id, ownedBy: PROVIDER_ID }));
   }
 
-  chat$(request: ChatCompletionRequest, _call: ProviderCall): Observable<ChatCompletionChunk> {
+  chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const { latencyMs, streamTokenDelayMs } = this.settings;
       // One timer at a time; whichever is pending when the caller unsubscribes is cleared.
@@ -85,7 +85,16 @@ export class MockAdapter extends LlmProvider {
               frame([{ index: 0, delta: { content: words[next] }, finish_reason: null }]),
             );
             next += 1;
-            if (streamTokenDelayMs > 0 && next < words.length) {
+            if (next === words.length) break;
+            // A caller that reads slowly holds the words back, as it would a real upstream.
+            const ready = call.flow?.ready();
+            if (ready !== undefined) {
+              void ready.then(() => {
+                timer = setTimeout(pump, streamTokenDelayMs);
+              });
+              return;
+            }
+            if (streamTokenDelayMs > 0) {
               timer = setTimeout(pump, streamTokenDelayMs);
               return;
             }
