@@ -67,15 +67,11 @@ export class FakeFirehoseServer {
 
   private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req);
-    const authorized = req.headers.authorization === `Bearer ${this.apiKey}`;
-    if (!authorized || req.url !== '/v1/chat/completions' || body.stream !== true) {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          error: { message: 'firehose: streaming chat only', type: 'invalid_request_error' },
-        }),
-      );
-      return;
+    if (req.headers.authorization !== `Bearer ${this.apiKey}`) {
+      return this.refuse(res, 401, 'Incorrect API key provided.', 'invalid_api_key');
+    }
+    if (req.url !== '/v1/chat/completions' || body.stream !== true) {
+      return this.refuse(res, 400, 'This fake serves streaming chat completions only.', null);
     }
     const model = typeof body.model === 'string' ? body.model : 'gpt-4o-mini';
     const frames = this.frames(model);
@@ -96,6 +92,14 @@ export class FakeFirehoseServer {
     }
     this.finished = true;
     res.end();
+  }
+
+  /** OpenAI's error envelope. */
+  private refuse(res: ServerResponse, status: number, message: string, code: string | null): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } }),
+    );
   }
 
   /** The frames, made one at a time as the writer asks for them; sizes are counted up front. */
