@@ -122,4 +122,43 @@ describe('Graceful shutdown of a real gateway process (SIGTERM)', () => {
     expect(Number(usage[0].output_tokens)).toBeGreaterThan(0);
     expect(Number(usage[0].status)).toBe(200);
   }, 60_000);
+
+  it('cuts a stream still running when the grace period ends, settles it, and exits 0', async () => {
+    const yaml = join(dir, 'endless-stream.yml');
+    writeFileSync(
+      yaml,
+      ['gateway:', '  providers:', '    mock:', '      stream-token-delay-ms: 1000'].join('\n'),
+    );
+    const url = `file:${join(dir, 'gateway.db')}`;
+    gateway = await spawnGateway({
+      GATEWAY_DATABASE_URL: url,
+      GATEWAY_AUDIT_HMAC_SECRET: SECRET,
+      GATEWAY_CONFIG_ADDITIONAL_LOCATION: yaml,
+      GATEWAY_SHUTDOWN_GRACE_MS: '1500',
+    });
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'mock/long',
+        stream: true,
+        // The mock's default answer, one word a second: far longer than the grace period.
+        messages: [{ role: 'user', content: 'go on' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const traceId = res.headers.get('x-trace-id') ?? '';
+    const stream = frames(res.body!);
+    await stream.first;
+
+    const exit = gateway.stop(30_000);
+    const received = await stream.all.catch(() => ['(connection reset)']);
+
+    expect(await exit).toBe(0);
+    expect(received).not.toContain('data: [DONE]');
+    expect(gateway.output.join('\n')).toMatch(/grace period over/);
+    const { events, usage } = await recordsOf(url, traceId);
+    expect(events).toContain('GATEWAY_RESPONSE');
+    expect(usage).toHaveLength(1);
+  }, 60_000);
 });
