@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { lastValueFrom, map, type Observable, of } from 'rxjs';
+import type { StreamFlow } from '../common/sse/stream-flow.js';
 import type { ChatAnswerPart } from '../governance/pipeline/answer-stage.js';
 import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
 import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
@@ -53,16 +54,18 @@ export class ChatCompletionsService {
   /**
    * A cold stream: nothing reaches an upstream until the caller subscribes. Planning failures
    * (governance's refusals of every target included) throw here, before any byte is written.
+   * `flow` paces every attempt's upstream reading to the caller's.
    */
   stream(
     request: ChatCompletionRequest,
     context: GovernanceContext,
+    flow?: StreamFlow,
   ): RoutedStream<ChatCompletionChunk> {
     const plan = this.plan(request, context);
     const includeUsage = request.stream_options?.include_usage === true;
     const routed = this.executor.stream(plan, context, (target, call) =>
       target.provider
-        .chat$(forTarget(request, target), call)
+        .chat$(forTarget(request, target), { ...call, flow })
         .pipe(
           shapeForCaller(includeUsage, target.provider.id, (usage) =>
             this.governance.usage(context, usage),

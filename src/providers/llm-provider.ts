@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { StreamFlow } from '../common/sse/stream-flow.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -32,6 +33,11 @@ export interface ProviderCall {
   readonly signal?: AbortSignal;
   /** This attempt's limits; absent: the `gateway.upstream` defaults. */
   readonly timeouts?: CallTimeouts;
+  /**
+   * Streams: the caller's demand. A stream reads no more of its upstream while it is held (the
+   * caller reads slowly); absent: read as fast as the upstream sends.
+   */
+  readonly flow?: StreamFlow;
 }
 
 /**

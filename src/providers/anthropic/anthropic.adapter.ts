@@ -117,7 +117,7 @@ export class AnthropicAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );

@@ -118,7 +118,7 @@ export class CohereAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );

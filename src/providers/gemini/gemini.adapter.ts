@@ -126,7 +126,7 @@ export class GeminiAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );
@@ -155,6 +155,7 @@ export class GeminiAdapter extends LlmProvider {
       for (const event of parser.push(bytes)) {
         for (const chunk of reader.read(event)) stream.next(chunk);
       }
+      await stream.ready();
     }
     for (const event of parser.end()) {
       for (const chunk of reader.read(event)) stream.next(chunk);

@@ -120,7 +120,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );
