@@ -86,7 +86,7 @@ export class AuditWorkerClient {
    * @throws Error with the worker's reason (a damaged JSONL tail, an unreachable store).
    */
   async start(): Promise<void> {
-    if (!existsSync(this.script)) {
+    if (this.script.protocol === 'file:' && !existsSync(this.script)) {
       throw new Error(
         `The audit writer's worker script ${fileURLToPath(this.script)} does not exist: build the gateway (npm run build).`,
       );
