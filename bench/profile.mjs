@@ -142,7 +142,13 @@ async function main() {
       `no .cpuprofile in ${outDir} (${args.target} exited with ${JSON.stringify(exit)})`,
     );
   }
-  const file = join(outDir, profiles.sort().at(-1));
+  // V8 names a profile CPU.<date>.<time>.<pid>.<thread id>.<n>: thread 0 serves the requests; the
+  // others (the audit writer's worker thread) are left in --out for profile-summary.mjs.
+  const mainThread = profiles.filter((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+  const file = join(outDir, (mainThread.length ? mainThread : profiles).sort().at(-1));
+  for (const other of profiles.filter((f) => !mainThread.includes(f))) {
+    log(`worker thread profile: ${join(outDir, other)}`);
+  }
   log(`profile: ${file}; measured window ${window.from.toFixed(2)}..${window.to.toFixed(2)} s`);
   // The profile's clock starts when the process does, a few ms after spawnedAt: close enough.
   spawnSync(
