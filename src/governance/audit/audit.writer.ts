@@ -225,19 +225,12 @@ export class AuditChainWriter {
         tenant: queued.event.tenant,
         key_id: queued.event.keyId,
         event_type: queued.event.eventType,
-        payload: queued.event.payload,
+        // Producers hand over payloads as they are: here they become what JCS can take (no
+        // undefined, NaN or lone surrogate), off the request's thread.
+        payload: jsonSafe(queued.event.payload) as AuditPayload,
         prev_hash: head?.hash ?? null,
       };
-      let record: AuditRecord;
-      try {
-        record = sealRecord(unsealed, this.settings.secret);
-      } catch {
-        // A payload JCS cannot take (a lone surrogate, NaN) is recorded made safe, never lost.
-        record = sealRecord(
-          { ...unsealed, payload: jsonSafe(unsealed.payload) as AuditPayload },
-          this.settings.secret,
-        );
-      }
+      const record = sealRecord(unsealed, this.settings.secret);
       head = { seq: record.seq, hash: record.hash, timestamp: record.timestamp };
       return record;
     });
