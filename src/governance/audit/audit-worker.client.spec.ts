@@ -191,8 +191,11 @@ describe(AuditWorkerClient.name, () => {
   it('writes an in-memory database through the gateway thread’s store', async () => {
     const store = new MemoryAuditStore();
     const client = new AuditWorkerClient(settings({ batchSize: 7 }), store, IN_MEMORY);
-    await client.start();
-    for (let n = 1; n <= 20; n++) client.record(event(n));
+    const starting = client.start();
+    // Recorded while the worker resumes the chain: kept, in order.
+    client.record(event(1));
+    await starting;
+    for (let n = 2; n <= 20; n++) client.record(event(n));
     await client.flush();
     expect(store.records.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(store.records.map((r) => r.payload.trace_id)).toEqual(

@@ -10,6 +10,7 @@ import type {
   FromAuditWorker,
   LogLevel,
   StoreCall,
+  TimedEvent,
   ToAuditWorker,
 } from './audit-worker.protocol.js';
 import type { AuditCheckpoint, AuditRecord, ChainHead } from './audit.types.js';
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
   let db: GatewayDatabase | undefined;
   let writer: AuditChainWriter | undefined;
   let stopping: Promise<void> | undefined;
+  /** Events handed over before the chain resumed: recorded, in order, once it has. */
+  const early: TimedEvent[] = [];
 
   const stop = async () => {
     await writer?.stop();
@@ -100,7 +103,8 @@ async function main(): Promise<void> {
   port?.on('message', (message: ToAuditWorker) => {
     switch (message.type) {
       case 'events':
-        for (const [event, at] of message.events) writer?.record(event, at);
+        if (writer === undefined) early.push(...message.events);
+        else for (const [event, at] of message.events) writer.record(event, at);
         return;
       case 'flush':
         void (writer?.flush() ?? Promise.resolve()).then(
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
       send({ type: 'committed', events, stats }),
     );
     await chain.start();
+    for (const [event, at] of early.splice(0)) chain.record(event, at);
     writer = chain;
   } catch (err) {
     await db?.destroy().catch(() => undefined);
