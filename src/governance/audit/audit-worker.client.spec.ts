@@ -26,7 +26,13 @@ import { storedEntries } from './audit-store.source.js';
 import type { AuditTrail } from './audit-trail.service.js';
 import { AuditWorkerClient } from './audit-worker.client.js';
 import type { AuditSettings } from './audit.settings.js';
-import type { AuditCheckpoint, AuditEvent, AuditRecord, ChainHead } from './audit.types.js';
+import type {
+  AuditCheckpoint,
+  AuditEvent,
+  AuditPayload,
+  AuditRecord,
+  ChainHead,
+} from './audit.types.js';
 import { verifyAuditChain } from './audit.verifier.js';
 
 /*
@@ -188,20 +194,35 @@ describe(AuditWorkerClient.name, () => {
     );
   });
 
-  it('writes an in-memory database through the gateway thread’s store', async () => {
+  it('writes an in-memory database through the gateway thread’s store, in the order recorded', async () => {
     const store = new MemoryAuditStore();
-    const client = new AuditWorkerClient(settings({ batchSize: 7 }), store, IN_MEMORY);
+    const client = new AuditWorkerClient(settings({ batchSize: 100 }), store, IN_MEMORY);
     const starting = client.start();
     // Recorded while the worker resumes the chain: kept, in order.
     client.record(event(1));
     await starting;
-    for (let n = 2; n <= 20; n++) client.record(event(n));
+    // More than one message's worth at once.
+    for (let n = 2; n <= 1_200; n++) client.record(event(n));
     await client.flush();
-    expect(store.records.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(store.records.map((r) => r.seq)).toEqual(Array.from({ length: 1_200 }, (_, i) => i + 1));
     expect(store.records.map((r) => r.payload.trace_id)).toEqual(
-      Array.from({ length: 20 }, (_, i) => `t-${i + 1}`),
+      Array.from({ length: 1_200 }, (_, i) => `t-${i + 1}`),
     );
     await client.stop();
+  });
+
+  it('still records an event whose payload structured clone cannot take, made JSON-safe', async () => {
+    const store = new MemoryAuditStore();
+    const client = new AuditWorkerClient(settings(), store, IN_MEMORY);
+    await client.start();
+    const odd = { trace_id: 't-odd', callback: () => 1, n: Number.NaN } as unknown as AuditPayload;
+    client.record({ ...event(1), payload: odd });
+    client.record(event(2));
+    await client.stop();
+    expect(store.records.map((r) => r.payload)).toEqual([
+      { trace_id: 't-odd', n: null },
+      event(2).payload,
+    ]);
   });
 
   it('refuses past max-queue while the store is stalled, until drained to half, then records one AUDIT_OVERFLOW', async () => {

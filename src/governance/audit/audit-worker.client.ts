@@ -212,16 +212,16 @@ export class AuditWorkerClient {
   private post(): void {
     clearTimeout(this.postTimer);
     this.postTimer = undefined;
-    if (this.pending.length === 0) return;
-    const events = this.pending.splice(0, POST_EVERY);
-    if (this.pending.length > 0) this.post();
-    try {
-      this.send({ type: 'events', events });
-    } catch {
-      // A value structured clone cannot take (a function): each event goes alone, made JSON-safe.
-      for (const [event, at] of events) {
-        const safe = { ...event, payload: jsonSafe(event.payload) as AuditPayload };
-        this.send({ type: 'events', events: [[safe, at]] });
+    while (this.pending.length > 0) {
+      const events = this.pending.splice(0, POST_EVERY);
+      try {
+        this.send({ type: 'events', events });
+      } catch {
+        // A value structured clone cannot take (a function): each event goes alone, made JSON-safe.
+        for (const [event, at] of events) {
+          const safe = { ...event, payload: jsonSafe(event.payload) as AuditPayload };
+          this.send({ type: 'events', events: [[safe, at]] });
+        }
       }
     }
   }

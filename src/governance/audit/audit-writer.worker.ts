@@ -94,9 +94,14 @@ async function main(): Promise<void> {
   const early: TimedEvent[] = [];
 
   const stop = async () => {
-    await writer?.stop();
-    await db?.destroy();
-    send({ type: 'stopped' });
+    try {
+      await writer?.stop();
+      await db?.destroy();
+    } catch (err) {
+      send({ type: 'log', level: 'error', message: `Audit writer shutdown: ${describe(err)}` });
+    } finally {
+      send({ type: 'stopped' });
+    }
   };
 
   // Listening first: start-up itself may need the relay's answers.
