@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from '../../../test/helpers/storage-harness.js';
+import { RedisStepRunner } from '../../storage/redis-step.runner.js';
 import { RedisRateLimitStore } from './redis-rate-limit.store.js';
 import type { BucketDemand } from './rate-limit.types.js';
 
@@ -21,7 +22,7 @@ describe(RedisRateLimitStore.name, () => {
     await redis.connect().catch((err: unknown) => {
       throw new Error(`Redis at ${TEST_REDIS_URL} is not reachable (services.md): ${String(err)}`);
     });
-    store = new RedisRateLimitStore(redis);
+    store = new RedisRateLimitStore(new RedisStepRunner(redis));
   });
 
   afterAll(async () => {
