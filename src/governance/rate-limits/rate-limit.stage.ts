@@ -20,8 +20,9 @@ import { reservedTokens } from './token-demand.js';
  * Stage 3, rate limits (contract 8, 11.4): the request permit and the token reservation, for the
  * key and the tenant, checked and taken in one atomic step (so a refused token reservation takes
  * no request permit), or refused with 429. With Redis the step joins the call's counter batch
- * (pipeline/counter-batch.ts), decided with the budget reservation in one round trip. Always active, because a tenant's or a key's limits
- * may be set at any time; a call under no limit costs a few property reads.
+ * (pipeline/counter-batch.ts), decided with the budget reservation in one round trip. Always
+ * active, because a tenant's or a key's limits may be set at any time; a call under no limit
+ * costs a few property reads.
  */
 @Injectable()
 export class RateLimitStage extends GovernanceStage {

@@ -36,8 +36,9 @@ export const FALLBACK_BUDGET_LEDGER = Symbol('FALLBACK_BUDGET_LEDGER');
  * Stage 5, budgets (contract 11.3): reserves the call's estimated cost against every budget of
  * its tenant and key at once, or refuses it with 402 `budget_cap_hard` naming the tightest budget
  * that would pass its limit. With Redis the reservation is a step of the call's counter batch
- * (pipeline/counter-batch.ts), decided with its rate limits in one round trip. Sets the utilisation the policy `budget_utilization` condition reads
- * and the standing the answer's headers report. Idle (free) while no budget exists.
+ * (pipeline/counter-batch.ts), decided with its rate limits in one round trip. Sets the
+ * utilisation the policy `budget_utilization` condition reads and the standing the answer's
+ * headers report. Idle (free) while no budget exists.
  *
  * When the shared ledger cannot answer (Redis down), the call is reserved against this process's
  * own counters instead, rebuilt from the usage records (budgets then hold per replica, as rate
