@@ -63,6 +63,15 @@ describe('Redis round trips of a governed call', () => {
     }
   }
 
+  /** Waits until Redis has seen nothing for a while (the last call's settlement has landed). */
+  async function quiet(): Promise<void> {
+    let count = -1;
+    for (let i = 0; i < 100 && count !== seen.length; i++) {
+      count = seen.length;
+      await sleep(150);
+    }
+  }
+
   const keysOf = (command: Seen) => {
     // EVALSHA sha numkeys key...: the keys a script touched, prefix removed.
     const count = Number(command.args[2]);
@@ -110,7 +119,7 @@ gateway:
     });
     // Warm up: the first call loads the scripts and rebuilds the budget counter.
     expect((await chat()).status).toBe(200);
-    await sleep(100);
+    await quiet();
   }, 30_000);
 
   afterAll(async () => {
@@ -161,10 +170,9 @@ gateway:
       const answer = await chat();
       if (answer.status === 402) refusedFrom = from;
       else expect(answer.status).toBe(200);
-      await sleep(50);
+      await quiet();
     }
     expect(refusedFrom).toBeGreaterThanOrEqual(0);
-    await sleep(100);
     const to = await mark();
     const commands = between(refusedFrom, to);
     expect(commands).toHaveLength(1);
@@ -186,12 +194,13 @@ gateway:
       });
     // The budget refuses this key's calls too (exhausted above): the rate limit is decided first.
     expect((await chatAs(hello)).status).toBe(402);
+    await quiet();
     const from = await mark();
     const answer = await chatAs(hello);
     expect(answer.status).toBe(429);
     expect(answer.body.error.code).toBe('rate_limit_exceeded');
     expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    await sleep(100);
+    await quiet();
     const to = await mark();
     const commands = between(from, to);
     expect(commands).toHaveLength(1);
