@@ -1,3 +1,4 @@
+import type { CounterBatch } from './counter-batch.js';
 import type { GatewayError } from '../../common/errors/gateway-error.js';
 import type { CallTrace } from '../../routing/attempt-trace.js';
 import type { RoutedAnswer } from '../../routing/failover.executor.js';
@@ -142,6 +143,8 @@ export class GovernanceContext {
 
   // Stages 3 and 5: what was reserved, settled at stage 11.
   readonly reservations: Reservation[] = [];
+  /** With Redis: the counter steps of stages 3 and 5, sent in one round trip after stage 5. */
+  counters?: CounterBatch;
   /** The tightest rate limits applying to the call and what is left of them (stage 3). */
   rateLimit?: RateLimitStanding;
   /** Utilisation of the tightest budget applying to the call, in percent (stage 5). */
