@@ -96,11 +96,16 @@ describe('Graceful shutdown of a real gateway process (SIGTERM)', () => {
     await stream.first;
 
     const exit = gateway.stop(30_000);
-    // Not ready any more at once: refused, or answered 503 while draining.
-    const ready = await fetch(`${gateway.url}/health/ready`).then(
-      (r) => r.status,
-      () => 'refused',
-    );
+    // Not ready any more as soon as the signal is handled (refused, or 503 while draining), long
+    // before the stream in flight ends. The signal reaches the process asynchronously: poll.
+    let ready: number | string = 200;
+    for (let i = 0; i < 50 && ready === 200; i++) {
+      ready = await fetch(`${gateway.url}/health/ready`).then(
+        (r) => r.status,
+        () => 'refused',
+      );
+      if (ready === 200) await new Promise((r) => setTimeout(r, 20));
+    }
     expect([503, 'refused']).toContain(ready);
 
     const received = await stream.all;

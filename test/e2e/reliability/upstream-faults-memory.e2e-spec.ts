@@ -53,6 +53,10 @@ describe('10,000 broken upstream calls against one gateway process', () => {
       OPENAI_BASE_URL: proxy.url(new URL(openai.baseUrl).pathname.replace(/\/$/, '')),
       GATEWAY_CONFIG_ADDITIONAL_LOCATION: extra,
       GATEWAY_DATABASE_URL: `file:${join(dir, 'gateway.db')}`,
+      // A small old generation makes the collector run often, so RSS shows what is live rather
+      // than garbage waiting for a major collection; a leak then grows the floor, or ends the
+      // process out of memory.
+      NODE_OPTIONS: '--max-old-space-size=128',
     });
   }, 60_000);
 
@@ -95,7 +99,7 @@ describe('10,000 broken upstream calls against one gateway process', () => {
       while (next < CALLS) {
         const i = next++;
         await one(i);
-        if (i > 0 && i % 2_000 === 0) rss.push(rssMb(pid));
+        if (i > 0 && i % 250 === 0) rss.push(rssMb(pid));
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -108,12 +112,15 @@ describe('10,000 broken upstream calls against one gateway process', () => {
       ['200', '200 stream provider_error', '502 provider_error'].sort(),
     );
     expect([...seen.values()].reduce((a, b) => a + b, 0)).toBe(CALLS);
-    // Flat: what the process holds after the last call is what it held after the first 2,000.
-    const [warm, ...later] = rss;
-    expect(Math.max(...later) - warm).toBeLessThan(40);
+    // Flat: RSS's floor over the last quarter of the calls is where it was in the second.
+    const quarter = Math.floor(rss.length / 4);
+    const floor = (samples: number[]) => Math.min(...samples);
+    const growth = floor(rss.slice(-quarter)) - floor(rss.slice(quarter, 2 * quarter));
+    if (growth >= 40) throw new Error(`RSS's floor rose ${growth} MB: ${rss.join(' ')}`);
     // The keep-alive pool holds at most its connections; none carries a request.
     expect(proxy.busySockets).toBe(0);
     expect(proxy.openSockets).toBeLessThanOrEqual(CONCURRENCY);
+    expect(gw.child.exitCode).toBeNull();
     expect((await fetch(`${gw.url}/health/ready`)).status).toBe(200);
   }, 240_000);
 });
