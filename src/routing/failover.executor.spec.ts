@@ -44,8 +44,7 @@ describe(FailoverExecutor.name, () => {
       stripPrefix: false,
       activationHint: id,
       isActive: () => true,
-      module: UnusedModule,
-      adapter: id,
+      load: () => Promise.resolve({ module: UnusedModule, adapter: id }),
     }));
     const registry = new ProviderRegistry(definitions, ids.map(provider));
     return new FailoverExecutor(config, new ProviderResilience(config, registry, events), events);
