@@ -108,6 +108,9 @@ describe('circuit breakers shared by replicas through Redis', () => {
     expect(refusedOnB.body.error.message).toContain("'openai'");
     // B never tried the provider: the upstream saw A's two failed calls only.
     expect(openai.requests).toHaveLength(2);
+    // B's metrics say so too (2: open).
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_circuit_state\{provider="openai"\} 2$/m);
 
     // A replica that starts while the breaker is open finds it open too.
     const late = await spawnGateway(env);
