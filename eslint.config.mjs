@@ -33,6 +33,8 @@ export default tseslint.config(
       'scripts/**',
       '*.js',
       '*.mjs',
+      // Plain-JavaScript loader hooks that tests pass to `node --import`: outside the TS project.
+      'test/helpers/*.mjs',
     ],
   },
   eslint.configs.recommended,

@@ -1,9 +1,18 @@
 import type { DynamicModule, InjectionToken, Type } from '@nestjs/common';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
 
+/** What a provider's {@link ProviderDefinition.load} resolves to. */
+export interface ProviderBinding {
+  /** The vendor's Nest module; it must provide and export {@link adapter}. */
+  readonly module: Type<unknown> | DynamicModule;
+  /** The adapter's injection token: its class, or a token for adapters built from configuration. */
+  readonly adapter: InjectionToken;
+}
+
 /**
  * How a vendor folder declares itself to the registry. Adding a provider is adding a folder that
- * exports one of these, and listing it in `provider-catalog.ts`.
+ * exports one of these, and listing it in `provider-catalog.ts`. A definition file imports nothing
+ * of its vendor's adapter: the catalog is loaded at start-up, the adapter only when activated.
  */
 export interface ProviderDefinition {
   /** Lowercase kebab id, e.g. `azure-openai`. */
@@ -26,8 +35,10 @@ export interface ProviderDefinition {
    * (the mock, contract 5.1). Defaults to true.
    */
   readonly resilient?: boolean;
-  /** The vendor's Nest module; it must provide and export {@link adapter}. */
-  readonly module: Type<unknown> | DynamicModule;
-  /** The adapter's injection token: its class, or a token for adapters built from configuration. */
-  readonly adapter: InjectionToken;
+  /**
+   * Imports the vendor's module and adapter with a dynamic `import()`. `ProvidersModule` calls it
+   * only for an active provider, so an inactive vendor's code and SDK (the AWS SDK, for Bedrock)
+   * are never loaded.
+   */
+  load(): Promise<ProviderBinding>;
 }

@@ -21,8 +21,7 @@ const definition = (
   stripPrefix,
   activationHint,
   isActive: () => true,
-  module: UnusedModule,
-  adapter: FakeAdapter,
+  load: () => Promise.resolve({ module: UnusedModule, adapter: FakeAdapter }),
 });
 
 describe(ProviderRegistry.name, () => {

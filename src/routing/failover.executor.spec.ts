@@ -13,6 +13,7 @@ import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import type { CallTrace } from './attempt-trace.js';
 import { FailoverExecutor } from './failover.executor.js';
 import { ProviderResilience } from './provider-resilience.service.js';
+import { LocalBreakerStateBus } from './breaker-state.bus.js';
 import type { PlannedTarget, RoutePlan } from './route-planner.service.js';
 import { type FallbackEvent, RoutingEvents } from './routing-events.js';
 
@@ -44,11 +45,14 @@ describe(FailoverExecutor.name, () => {
       stripPrefix: false,
       activationHint: id,
       isActive: () => true,
-      module: UnusedModule,
-      adapter: id,
+      load: () => Promise.resolve({ module: UnusedModule, adapter: id }),
     }));
     const registry = new ProviderRegistry(definitions, ids.map(provider));
-    return new FailoverExecutor(config, new ProviderResilience(config, registry, events), events);
+    return new FailoverExecutor(
+      config,
+      new ProviderResilience(config, registry, events, new LocalBreakerStateBus()),
+      events,
+    );
   };
   const provider = (id: string) => ({ id }) as LlmProvider;
   const target = (id: string): PlannedTarget => ({

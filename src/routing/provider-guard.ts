@@ -6,11 +6,13 @@ import {
   DelegateBackoff,
   handleWhen,
   retry,
+  type IDisposable,
 } from 'cockatiel';
 import { Logger } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { CallTimeouts } from '../providers/llm-provider.js';
+import type { SharedBreakerChange } from './breaker-state.bus.js';
 import { FailureRateBreaker } from './failure-rate.breaker.js';
 import type { ResilienceSettings } from './resilience-settings.js';
 import { retryDelayMs } from './retry-delay.js';
@@ -62,9 +64,15 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 export class ProviderGuard {
   private readonly logger = new Logger('Routing');
   private readonly breaker: CircuitBreakerPolicy | undefined;
-  private openedAt = 0;
+  /** Epoch ms at which the open breaker lets a call through again. */
+  private openUntil = 0;
   /** The call that last went through the breaker: named on its state-change events. */
   private lastTraceId: string | undefined;
+  /** Set while the breaker changes because another replica said so: nothing to share back. */
+  private remoteChange = false;
+  /** Holds the breaker open for another replica's open breaker, until it half-opens there. */
+  private remoteHold: { readonly handle: IDisposable; readonly timer: NodeJS.Timeout } | undefined;
+  private readonly shareListeners: ((change: SharedBreakerChange) => void)[] = [];
 
   constructor(
     readonly providerId: string,
@@ -83,14 +91,60 @@ export class ProviderGuard {
       ),
     });
     this.breaker.onStateChange((state) => {
-      if (state === CircuitState.Open) this.openedAt = Date.now();
+      if (state === CircuitState.Open) this.openUntil = Date.now() + breaker.halfOpenAfterMs;
+      if (this.remoteChange) {
+        this.events.emit({
+          type: 'breaker-state',
+          provider: providerId,
+          state: STATE_NAMES[state],
+          byReplica: true,
+        });
+        return;
+      }
       this.events.emit({
         type: 'breaker-state',
         provider: providerId,
         state: STATE_NAMES[state],
         traceId: this.lastTraceId,
       });
+      if (state === CircuitState.Open) {
+        this.share({ provider: providerId, state: 'open', until: this.openUntil });
+      } else if (state === CircuitState.Closed) {
+        this.share({ provider: providerId, state: 'closed' });
+      }
     });
+  }
+
+  /** Calls `listener` when this replica's breaker opens or closes, for the other replicas. */
+  onShareableChange(listener: (change: SharedBreakerChange) => void): void {
+    this.shareListeners.push(listener);
+  }
+
+  /**
+   * Another replica's breaker changed. Open: this one refuses calls too, without calling the
+   * provider, until the other half-opens (unless its own breaker is already open or trying a
+   * call, which then decides). Closed: this one lets calls through again.
+   */
+  applyShared(change: SharedBreakerChange): void {
+    const breaker = this.breaker;
+    if (breaker === undefined) return;
+    if (change.state === 'closed') {
+      this.releaseHold();
+      return;
+    }
+    const remaining = change.until - Date.now();
+    if (remaining <= 0) return;
+    if (breaker.state === CircuitState.Open || breaker.state === CircuitState.HalfOpen) return;
+    // Take the new hold before dropping the old one, so the breaker never closes in between.
+    const handle = this.remotely(() => breaker.isolate());
+    if (this.remoteHold !== undefined) {
+      clearTimeout(this.remoteHold.timer);
+      this.remoteHold.handle.dispose();
+    }
+    const timer = setTimeout(() => this.releaseHold(), remaining);
+    timer.unref();
+    this.remoteHold = { handle, timer };
+    this.openUntil = change.until;
   }
 
   /** The breaker's state now (`closed` when it has none). */
@@ -175,6 +229,33 @@ export class ProviderGuard {
     }
   }
 
+  private releaseHold(): void {
+    const hold = this.remoteHold;
+    if (hold === undefined) return;
+    this.remoteHold = undefined;
+    clearTimeout(hold.timer);
+    this.remotely(() => hold.handle.dispose());
+  }
+
+  private remotely<T>(change: () => T): T {
+    this.remoteChange = true;
+    try {
+      return change();
+    } finally {
+      this.remoteChange = false;
+    }
+  }
+
+  private share(change: SharedBreakerChange): void {
+    for (const listener of this.shareListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.logger.error({ msg: 'sharing a circuit breaker change failed', err: error });
+      }
+    }
+  }
+
   private cancelledError(): GatewayError {
     return new GatewayError(
       ErrorCode.ProviderError,
@@ -184,8 +265,7 @@ export class ProviderGuard {
   }
 
   private circuitOpenError(): GatewayError {
-    const halfOpenAt = this.openedAt + this.settings.circuitBreaker.halfOpenAfterMs;
-    const seconds = Math.max(1, Math.ceil((halfOpenAt - Date.now()) / 1000));
+    const seconds = Math.max(1, Math.ceil((this.openUntil - Date.now()) / 1000));
     return new GatewayError(
       ErrorCode.ProviderCircuitOpen,
       `The provider '${this.providerId}' is unavailable: its circuit breaker opened after repeated failures; retry in ${seconds} seconds.`,

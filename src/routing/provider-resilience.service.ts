@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { BreakerStateBus } from './breaker-state.bus.js';
 import { type Attempt, type AttemptScope, ProviderGuard } from './provider-guard.js';
 import { resolveResilienceSettings } from './resilience-settings.js';
 import { RoutingEvents } from './routing-events.js';
@@ -11,22 +12,31 @@ import { RoutingEvents } from './routing-events.js';
  * The resilience of every registered provider: one {@link ProviderGuard} (retries, circuit
  * breaker, timeouts) per provider id, built at boot from the merged settings and shared by all
  * calls. A provider whose definition says `resilient: false` (the mock) is never wrapped: its
- * attempts run once, as they are.
+ * attempts run once, as they are. With Redis, breakers are shared by the replicas through the
+ * {@link BreakerStateBus}: one that opens here is held open on the others, and the other way round.
  */
 @Injectable()
-export class ProviderResilience {
+export class ProviderResilience implements OnApplicationBootstrap {
   private readonly guards = new Map<string, ProviderGuard>();
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     registry: ProviderRegistry,
     private readonly events: RoutingEvents,
+    private readonly bus: BreakerStateBus,
   ) {
     for (const provider of registry.providers) {
       if (registry.definition(provider.id)?.resilient === false) continue;
       const settings = resolveResilienceSettings(config, provider.id);
-      this.guards.set(provider.id, new ProviderGuard(provider.id, settings, events));
+      const guard = new ProviderGuard(provider.id, settings, events);
+      guard.onShareableChange((change) => bus.publish(change));
+      this.guards.set(provider.id, guard);
     }
+    bus.subscribe((change) => this.guards.get(change.provider)?.applyShared(change));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.start([...this.guards.keys()]);
   }
 
   /** The provider's guard, if it is wrapped. */

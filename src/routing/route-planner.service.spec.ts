@@ -25,8 +25,7 @@ const definition = (id: string, prefixes: string[], stripPrefix = false): Provid
   stripPrefix,
   activationHint: `${id.toUpperCase()}_API_KEY`,
   isActive: () => true,
-  module: UnusedModule,
-  adapter: StubAdapter,
+  load: () => Promise.resolve({ module: UnusedModule, adapter: StubAdapter }),
 });
 
 type Routes = GatewayConfig['routes'];

@@ -45,6 +45,8 @@ export interface BreakerStateEvent {
   readonly state: BreakerState;
   /** The call whose outcome (or arrival, for half-open) moved the breaker, if known. */
   readonly traceId?: string;
+  /** Set when another replica's breaker moved this one (shared through Redis). */
+  readonly byReplica?: true;
 }
 
 export type RoutingEvent = RetryEvent | AttemptFailedEvent | FallbackEvent | BreakerStateEvent;
@@ -116,10 +118,11 @@ export class RoutingEvents {
         return;
       case 'breaker-state': {
         const line = {
-          msg: `circuit breaker of provider '${event.provider}' is ${event.state}`,
+          msg: `circuit breaker of provider '${event.provider}' is ${event.state}${event.byReplica ? ' (as another replica found)' : ''}`,
           trace_id: event.traceId,
           provider: event.provider,
           state: event.state,
+          ...(event.byReplica ? { by_replica: true } : {}),
         };
         if (event.state === 'open') this.logger.warn(line);
         else this.logger.log(line);

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseTarget } from './database-target.js';
 import type { DatabaseSchema, GatewayDatabase } from './database.types.js';
 import { ImmediateSqliteDialect } from './sqlite-immediate.dialect.js';
@@ -18,7 +18,8 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  * Opens (lazily: on the first query) the database a {@link DatabaseTarget} names. SQLite runs in
  * WAL mode with `synchronous=NORMAL` (durable across application crashes, fast commits) and
  * foreign keys on, and its folder is created if missing; PostgreSQL gets a small `pg` pool.
- * `destroy()` closes either.
+ * `destroy()` closes either. Each driver is imported when its database is first opened, so a
+ * gateway loads only the one it uses.
  */
 export function createDatabase(target: DatabaseTarget): GatewayDatabase {
   switch (target.kind) {
@@ -28,14 +29,15 @@ export function createDatabase(target: DatabaseTarget): GatewayDatabase {
       });
     case 'postgres':
       return new Kysely<DatabaseSchema>({
-        dialect: new PostgresDialect({ pool: createPool(target.url) }),
+        dialect: new PostgresDialect({ pool: () => createPool(target.url) }),
       });
   }
 }
 
-function openSqlite(path: string): Promise<Database.Database> {
+async function openSqlite(path: string): Promise<Database.Database> {
+  const { default: Sqlite } = await import('better-sqlite3');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const db = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -44,18 +46,18 @@ function openSqlite(path: string): Promise<Database.Database> {
     db.close();
     throw err;
   }
-  return Promise.resolve(db);
+  return db;
 }
 
-const builtinParser: (oid: number, format?: 'text' | 'binary') => unknown = pg.types.getTypeParser;
-
-/** pg's parsers, except int8 (text format) as a number; the pool's own, not pg's global table. */
-const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
-  oid === INT8_OID && format !== 'binary'
-    ? (value: string) => Number(value)
-    : builtinParser(oid, format)) as typeof pg.types.getTypeParser;
-
-function createPool(url: string): pg.Pool {
+async function createPool(url: string): Promise<pg.Pool> {
+  const { default: pg } = await import('pg');
+  const builtinParser: (oid: number, format?: 'text' | 'binary') => unknown =
+    pg.types.getTypeParser;
+  /** pg's parsers, except int8 (text format) as a number; the pool's own, not pg's global table. */
+  const int8AsNumber = ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : builtinParser(oid, format)) as typeof pg.types.getTypeParser;
   const pool = new pg.Pool({
     connectionString: url,
     max: POOL_SIZE,

@@ -1,6 +1,4 @@
 import type { ProviderDefinition } from '../provider-definition.js';
-import { AnthropicAdapter } from './anthropic.adapter.js';
-import { AnthropicModule } from './anthropic.module.js';
 
 /** Anthropic (contract section 5): `claude` models, the prefix kept as part of the model name. */
 export const ANTHROPIC_PROVIDER: ProviderDefinition = {
@@ -9,6 +7,9 @@ export const ANTHROPIC_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'ANTHROPIC_API_KEY',
   isActive: (config) => config.providers.anthropic.apiKey.trim() !== '',
-  module: AnthropicModule,
-  adapter: AnthropicAdapter,
+  load: async () => {
+    const { AnthropicModule } = await import('./anthropic.module.js');
+    const { AnthropicAdapter } = await import('./anthropic.adapter.js');
+    return { module: AnthropicModule, adapter: AnthropicAdapter };
+  },
 };

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { AzureOpenAiAdapter } from './azure-openai.adapter.js';
 
 /** Azure OpenAI (contract section 5): `azure/<deployment>`, prefix stripped. */
 export const AZURE_OPENAI_PROVIDER: ProviderDefinition = {
@@ -11,6 +10,6 @@ export const AZURE_OPENAI_PROVIDER: ProviderDefinition = {
   isActive: (config) =>
     config.providers.azureOpenai.apiKey.trim() !== '' &&
     config.providers.azureOpenai.baseUrl.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(AzureOpenAiAdapter),
-  adapter: AzureOpenAiAdapter,
+  load: () =>
+    compatibleBinding(() => import('./azure-openai.adapter.js').then((m) => m.AzureOpenAiAdapter)),
 };

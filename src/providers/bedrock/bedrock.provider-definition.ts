@@ -1,6 +1,4 @@
 import type { ProviderDefinition } from '../provider-definition.js';
-import { BedrockAdapter } from './bedrock.adapter.js';
-import { BedrockModule } from './bedrock.module.js';
 
 /**
  * AWS Bedrock (contract section 5): `bedrock/` is stripped, so any Bedrock model id (foundation
@@ -16,6 +14,9 @@ export const BEDROCK_PROVIDER: ProviderDefinition = {
     const settings = config.providers.bedrock;
     return settings.enabled && settings.accessKey.trim() !== '' && settings.secretKey.trim() !== '';
   },
-  module: BedrockModule,
-  adapter: BedrockAdapter,
+  load: async () => {
+    const { BedrockModule } = await import('./bedrock.module.js');
+    const { BedrockAdapter } = await import('./bedrock.adapter.js');
+    return { module: BedrockModule, adapter: BedrockAdapter };
+  },
 };

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { ChatGlmAdapter } from './chatglm.adapter.js';
 
 /** ChatGLM (contract section 5): `glm-*` models, prefix kept. */
 export const CHATGLM_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,5 @@ export const CHATGLM_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'ZHIPU_API_KEY',
   isActive: (config) => config.providers.chatglm.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(ChatGlmAdapter),
-  adapter: ChatGlmAdapter,
+  load: () => compatibleBinding(() => import('./chatglm.adapter.js').then((m) => m.ChatGlmAdapter)),
 };

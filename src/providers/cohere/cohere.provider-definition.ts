@@ -1,6 +1,4 @@
 import type { ProviderDefinition } from '../provider-definition.js';
-import { CohereAdapter } from './cohere.adapter.js';
-import { CohereModule } from './cohere.module.js';
 
 /**
  * Cohere (contract section 5): `command*` chat models and `embed-*` embedding models, prefixes
@@ -12,6 +10,9 @@ export const COHERE_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'COHERE_API_KEY',
   isActive: (config) => config.providers.cohere.apiKey.trim() !== '',
-  module: CohereModule,
-  adapter: CohereAdapter,
+  load: async () => {
+    const { CohereModule } = await import('./cohere.module.js');
+    const { CohereAdapter } = await import('./cohere.adapter.js');
+    return { module: CohereModule, adapter: CohereAdapter };
+  },
 };

@@ -1,7 +1,5 @@
 import type { GatewayConfig } from '../../config/gateway-config.types.js';
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { CustomOpenAiCompatibleAdapter } from './custom.adapter.js';
 
 /**
  * One definition per `gateway.providers.custom.<name>` entry: its own id, prefixes, stripping
@@ -16,11 +14,16 @@ export function customProviderDefinitions(config: GatewayConfig): ProviderDefini
       stripPrefix: settings.stripPrefix,
       activationHint: `gateway.providers.custom.${name}.enabled=true`,
       isActive: () => settings.enabled,
-      module: OpenAiCompatibleModule.forFactory(
-        token,
-        (http) => new CustomOpenAiCompatibleAdapter(name, settings, http),
-      ),
-      adapter: token,
+      load: async () => {
+        const { OpenAiCompatibleModule } =
+          await import('../openai-compatible/openai-compatible.module.js');
+        const { CustomOpenAiCompatibleAdapter } = await import('./custom.adapter.js');
+        const module = OpenAiCompatibleModule.forFactory(
+          token,
+          (http) => new CustomOpenAiCompatibleAdapter(name, settings, http),
+        );
+        return { module, adapter: token };
+      },
     };
   });
 }

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { DeepSeekAdapter } from './deepseek.adapter.js';
 
 /** DeepSeek (contract section 5): `deepseek-*` models, prefix kept. */
 export const DEEPSEEK_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,6 @@ export const DEEPSEEK_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'DEEPSEEK_API_KEY',
   isActive: (config) => config.providers.deepseek.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(DeepSeekAdapter),
-  adapter: DeepSeekAdapter,
+  load: () =>
+    compatibleBinding(() => import('./deepseek.adapter.js').then((m) => m.DeepSeekAdapter)),
 };

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { GrokAdapter } from './grok.adapter.js';
 
 /** xAI Grok (contract section 5): `grok-*` models, prefix kept. */
 export const GROK_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,5 @@ export const GROK_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'XAI_API_KEY',
   isActive: (config) => config.providers.grok.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(GrokAdapter),
-  adapter: GrokAdapter,
+  load: () => compatibleBinding(() => import('./grok.adapter.js').then((m) => m.GrokAdapter)),
 };

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { GroqAdapter } from './groq.adapter.js';
 
 /** Groq (contract section 5): `groq/<model>`, prefix stripped. */
 export const GROQ_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,5 @@ export const GROQ_PROVIDER: ProviderDefinition = {
   stripPrefix: true,
   activationHint: 'GROQ_API_KEY',
   isActive: (config) => config.providers.groq.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(GroqAdapter),
-  adapter: GroqAdapter,
+  load: () => compatibleBinding(() => import('./groq.adapter.js').then((m) => m.GroqAdapter)),
 };

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { MistralAdapter } from './mistral.adapter.js';
 
 /**
  * Mistral (contract section 5): `mistral-*` models, prefix kept; Mistral's other families
@@ -12,6 +11,5 @@ export const MISTRAL_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'MISTRAL_API_KEY',
   isActive: (config) => config.providers.mistral.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(MistralAdapter),
-  adapter: MistralAdapter,
+  load: () => compatibleBinding(() => import('./mistral.adapter.js').then((m) => m.MistralAdapter)),
 };

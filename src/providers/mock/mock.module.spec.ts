@@ -76,15 +76,14 @@ describe(MockModule.name, () => {
 });
 
 describe('MOCK_PROVIDER', () => {
-  it('serves mock/ models unstripped, through MockModule and MockAdapter', () => {
+  it('serves mock/ models unstripped, through MockModule and MockAdapter', async () => {
     expect(MOCK_PROVIDER).toMatchObject({
       id: 'mock',
       prefixes: ['mock/'],
       stripPrefix: false,
       activationHint: 'MOCK_PROVIDER_ENABLED=true',
-      module: MockModule,
-      adapter: MockAdapter,
     });
+    expect(await MOCK_PROVIDER.load()).toEqual({ module: MockModule, adapter: MockAdapter });
   });
 
   it('is active exactly when providers.mock.enabled holds', () => {

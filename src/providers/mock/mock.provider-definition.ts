@@ -1,6 +1,4 @@
 import type { ProviderDefinition } from '../provider-definition.js';
-import { MockAdapter } from './mock.adapter.js';
-import { MockModule } from './mock.module.js';
 
 /** `mock/` models, answered without an upstream; activated by `MOCK_PROVIDER_ENABLED=true`. */
 export const MOCK_PROVIDER: ProviderDefinition = {
@@ -12,6 +10,9 @@ export const MOCK_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'MOCK_PROVIDER_ENABLED=true',
   isActive: (config) => config.providers.mock.enabled,
-  module: MockModule,
-  adapter: MockAdapter,
+  load: async () => {
+    const { MockModule } = await import('./mock.module.js');
+    const { MockAdapter } = await import('./mock.adapter.js');
+    return { module: MockModule, adapter: MockAdapter };
+  },
 };

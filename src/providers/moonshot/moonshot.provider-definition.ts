@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { MoonshotAdapter } from './moonshot.adapter.js';
 
 /** Moonshot (contract section 5): `moonshot-*` and `kimi-*` models, prefix kept. */
 export const MOONSHOT_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,6 @@ export const MOONSHOT_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'MOONSHOT_API_KEY',
   isActive: (config) => config.providers.moonshot.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(MoonshotAdapter),
-  adapter: MoonshotAdapter,
+  load: () =>
+    compatibleBinding(() => import('./moonshot.adapter.js').then((m) => m.MoonshotAdapter)),
 };

@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { OllamaAdapter } from './ollama.adapter.js';
 
 /** Ollama (contract section 5 and the seed): `ollama/<model>`, prefix stripped. */
 export const OLLAMA_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,5 @@ export const OLLAMA_PROVIDER: ProviderDefinition = {
   stripPrefix: true,
   activationHint: 'OLLAMA_ENABLED=true (and OLLAMA_BASE_URL)',
   isActive: (config) => config.providers.ollama.enabled,
-  module: OpenAiCompatibleModule.forAdapter(OllamaAdapter),
-  adapter: OllamaAdapter,
+  load: () => compatibleBinding(() => import('./ollama.adapter.js').then((m) => m.OllamaAdapter)),
 };

@@ -342,7 +342,10 @@ describe(OpenAiAdapter.name, () => {
 
     it("is provided by its definition's module, and its HTTP pool closes with the application", async () => {
       const moduleRef = await Test.createTestingModule({
-        imports: [GatewayConfigModule.forRoot(fakeOpenAiConfig(baseUrl)), OPENAI_PROVIDER.module],
+        imports: [
+          GatewayConfigModule.forRoot(fakeOpenAiConfig(baseUrl)),
+          (await OPENAI_PROVIDER.load()).module,
+        ],
       }).compile();
       await moduleRef.init();
       const adapter = moduleRef.get(OpenAiAdapter);

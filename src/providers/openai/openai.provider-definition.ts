@@ -1,6 +1,5 @@
 import type { ProviderDefinition } from '../provider-definition.js';
-import { OpenAiAdapter } from './openai.adapter.js';
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
@@ -18,6 +17,5 @@ export const OPENAI_PROVIDER: ProviderDefinition = {
   isActive: (config) => config.providers.openai.apiKey.trim() !== '',
   servesUnclaimedModels: (config) =>
     config.providers.openai.baseUrl.replace(/\/+$/, '') !== OPENAI_BASE_URL,
-  module: OpenAiCompatibleModule.forAdapter(OpenAiAdapter),
-  adapter: OpenAiAdapter,
+  load: () => compatibleBinding(() => import('./openai.adapter.js').then((m) => m.OpenAiAdapter)),
 };

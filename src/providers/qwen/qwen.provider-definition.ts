@@ -1,6 +1,5 @@
-import { OpenAiCompatibleModule } from '../openai-compatible/openai-compatible.module.js';
+import { compatibleBinding } from '../openai-compatible/openai-compatible.binding.js';
 import type { ProviderDefinition } from '../provider-definition.js';
-import { QwenAdapter } from './qwen.adapter.js';
 
 /** Qwen (contract section 5): `qwen*` models, prefix kept. */
 export const QWEN_PROVIDER: ProviderDefinition = {
@@ -9,6 +8,5 @@ export const QWEN_PROVIDER: ProviderDefinition = {
   stripPrefix: false,
   activationHint: 'QWEN_API_KEY',
   isActive: (config) => config.providers.qwen.apiKey.trim() !== '',
-  module: OpenAiCompatibleModule.forAdapter(QwenAdapter),
-  adapter: QwenAdapter,
+  load: () => compatibleBinding(() => import('./qwen.adapter.js').then((m) => m.QwenAdapter)),
 };
