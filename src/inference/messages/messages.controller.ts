@@ -12,6 +12,7 @@ import { CountTokensRequestDto, MessagesRequestDto } from './dto/messages-reques
 import { toChatPrompt, toChatRequest } from './messages-request.mapper.js';
 import { MESSAGES_SSE_FRAMING } from './messages-sse.framing.js';
 import { MessagesService } from './messages.service.js';
+import type { PassthroughHeaders } from '../../providers/messages-passthrough.js';
 
 /**
  * The Messages ingress (contract 15), for Anthropic's SDKs and Claude Code: governed exactly as
@@ -42,7 +43,7 @@ export class MessagesController {
   ): Promise<void> {
     const context = contextOf(request);
     if (body.stream === true) {
-      const { events$, answer } = this.messages.stream(body, context);
+      const { events$, answer } = this.messages.stream(body, passthroughHeaders(request), context);
       await streamAsSse(
         reply,
         events$,
@@ -58,7 +59,12 @@ export class MessagesController {
       );
       return;
     }
-    const { value, answer } = await this.messages.create(body, context, abortOnDisconnect(reply));
+    const { value, answer } = await this.messages.create(
+      body,
+      passthroughHeaders(request),
+      context,
+      abortOnDisconnect(reply),
+    );
     void reply
       .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
       .send(value);
@@ -75,9 +81,29 @@ export class MessagesController {
     facts: chatRequestFacts,
   })
   async countTokens(
-    @Body() _body: CountTokensRequest,
+    @Body() body: CountTokensRequest,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ input_tokens: number }> {
-    return this.messages.countTokens(contextOf(request));
+    return this.messages.countTokens(
+      body,
+      passthroughHeaders(request),
+      contextOf(request),
+      abortOnDisconnect(reply),
+    );
   }
+}
+
+/** The caller's `anthropic-version` and `anthropic-beta`, for a native upstream. */
+function passthroughHeaders(request: FastifyRequest): PassthroughHeaders {
+  const version = single(request.headers['anthropic-version']);
+  const beta = request.headers['anthropic-beta'];
+  return {
+    ...(version === undefined ? {} : { version }),
+    ...(beta === undefined ? {} : { beta: Array.isArray(beta) ? beta.join(',') : beta }),
+  };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
