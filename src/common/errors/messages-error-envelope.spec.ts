@@ -28,6 +28,19 @@ describe(toMessagesErrorEnvelope.name, () => {
   });
 });
 
+describe('toMessagesErrorEnvelope with a native error', () => {
+  it('renders the type and message a native upstream stated', () => {
+    const error = new GatewayError(ErrorCode.ProviderError, 'gateway words', {
+      details: { messages_error: { type: 'overloaded_error', message: 'Overloaded' } },
+    });
+    expect(toMessagesErrorEnvelope(error, 't')).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+      request_id: 't',
+    });
+  });
+});
+
 describe(ErrorEnvelopes.name, () => {
   it('picks an envelope by path, at and under the route, and the OpenAI one elsewhere', () => {
     const envelopes = new ErrorEnvelopes([

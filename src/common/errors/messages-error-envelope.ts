@@ -26,12 +26,21 @@ export interface MessagesErrorEnvelope {
 /**
  * A gateway error in the envelope `POST /v1/messages` answers with (contract 15). The status is the
  * gateway's own (4.4); the type is the Messages API's for that status, so an SDK client treats a
- * policy denial as the permission error it is and retries what it would retry.
+ * policy denial as the permission error it is and retries what it would retry. An error a native
+ * Messages upstream stated (passthrough, detail `messages_error`) is rendered as it stated it.
  */
 export function toMessagesErrorEnvelope(
   error: GatewayError,
   traceId: string,
 ): MessagesErrorEnvelope {
+  const native = error.details?.messages_error as { type?: unknown; message?: unknown } | undefined;
+  if (typeof native?.type === 'string' && typeof native.message === 'string') {
+    return {
+      type: 'error',
+      error: { type: native.type as MessagesErrorType, message: native.message },
+      request_id: traceId,
+    };
+  }
   return {
     type: 'error',
     error: { type: messagesErrorType(error.status), message: error.message },

@@ -4,6 +4,7 @@ import { type UpstreamContext, upstreamStreamError } from '../http/upstream-erro
 import { UpstreamHttpError } from '../http/upstream-http.error.js';
 import type { Usage } from '../llm-provider.types.js';
 import type { PassthroughEvent } from '../messages-passthrough.js';
+import { withNativeError } from './anthropic-passthrough.errors.js';
 import { asRecord, toUsage } from './anthropic-response.mapper.js';
 
 /**
@@ -19,6 +20,7 @@ export class AnthropicPassthroughReader implements SseChunkReader<PassthroughEve
   constructor(
     private readonly context: UpstreamContext,
     private readonly onUsage: (usage: Usage) => void,
+    private readonly secret = '',
   ) {}
 
   get done(): boolean {
@@ -39,7 +41,7 @@ export class AnthropicPassthroughReader implements SseChunkReader<PassthroughEve
       throw new UpstreamHttpError('malformed_response', 'a stream event has no type');
     }
     if (event.event === 'error' || json.type === 'error') {
-      throw upstreamStreamError(this.context, json);
+      throw withNativeError(upstreamStreamError(this.context, json), json, undefined, this.secret);
     }
     if (json.type === 'message_start') this.merge(asRecord(json.message)?.usage);
     else if (json.type === 'message_delta') this.merge(json.usage);

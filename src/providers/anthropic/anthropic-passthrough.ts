@@ -3,6 +3,7 @@ import { coldUpstreamStream, pumpSse } from '../http/cold-upstream-stream.js';
 import {
   malformedAnswerError,
   type UpstreamContext,
+  type UpstreamStatus,
   upstreamFailureError,
   upstreamStatusError,
 } from '../http/upstream-errors.js';
@@ -15,6 +16,7 @@ import {
   type PassthroughCall,
   type PassthroughEvent,
 } from '../messages-passthrough.js';
+import { withNativeError } from './anthropic-passthrough.errors.js';
 import { AnthropicPassthroughReader } from './anthropic-passthrough.reader.js';
 import { asRecord, toUsage } from './anthropic-response.mapper.js';
 
@@ -55,7 +57,7 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
         signal: call.signal,
         timeouts: call.timeouts,
       });
-      if (!response.ok) throw upstreamStatusError(context, response);
+      if (!response.ok) throw this.statusError(context, response);
       const answer = asRecord(response.body);
       if (answer?.type !== 'message') throw malformedAnswerError(context, 'not a message');
       return { body: answer, usage: toUsage(answer.usage) };
@@ -81,8 +83,9 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
           signal: stream.signal,
           timeouts: call.timeouts,
         });
-        if (!response.ok) throw upstreamStatusError(context, response);
-        await pumpSse(response.body, new AnthropicPassthroughReader(context, onUsage), stream);
+        if (!response.ok) throw this.statusError(context, response);
+        const reader = new AnthropicPassthroughReader(context, onUsage, this.settings.apiKey);
+        await pumpSse(response.body, reader, stream);
       },
       (error) => upstreamFailureError(context, error),
     );
@@ -99,7 +102,7 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
         signal: call.signal,
         timeouts: call.timeouts,
       });
-      if (!response.ok) throw upstreamStatusError(context, response);
+      if (!response.ok) throw this.statusError(context, response);
       const count = asRecord(response.body)?.input_tokens;
       if (typeof count !== 'number') throw malformedAnswerError(context, 'no input_tokens');
       return { input_tokens: count };
@@ -116,6 +119,11 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
     };
     if (call.headers.beta !== undefined) headers['anthropic-beta'] = call.headers.beta;
     return headers;
+  }
+
+  private statusError(context: UpstreamContext, response: UpstreamStatus) {
+    const error = upstreamStatusError(context, response);
+    return withNativeError(error, response.body, response.status, this.settings.apiKey);
   }
 
   private context(call: PassthroughCall): UpstreamContext {

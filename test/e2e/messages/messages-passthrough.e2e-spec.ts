@@ -7,6 +7,10 @@ import { TenantRepository } from '../../../src/storage/tenant.repository.js';
 
 const MODEL = 'claude-sonnet-5-5';
 
+const noRefusal = (): never => {
+  throw new Error('expected a refusal');
+};
+
 /** A Claude Code-like body: what must reach Anthropic unchanged. */
 const CLAUDE_CODE_BODY = {
   model: MODEL,
@@ -213,17 +217,56 @@ gateway:
     expect(received().body).toMatchObject({ system: 'Be brief.' });
   });
 
-  it('refuses an upstream failure in the Messages envelope', async () => {
-    anthropic.failNext(529);
+  it("relays Anthropic's own error type and message, never for the gateway's credential", async () => {
     const client = new Anthropic({ baseURL: gw.url, apiKey: key, maxRetries: 0 });
-    const error = await client.messages
-      .create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] })
-      .catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(APIError);
-    expect((error as APIError).error).toMatchObject({
+    const ask = () =>
+      client.messages
+        .create({
+          model: MODEL,
+          max_tokens: 8,
+          messages: [
+            { role: 'user', content: 'Hi' },
+            { role: 'user', content: 'again' },
+          ],
+        })
+        .then(noRefusal, (err: unknown) => err as APIError);
+    const rejected = await ask();
+    expect(rejected).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(rejected.error).toEqual({
       type: 'error',
-      error: { type: expect.any(String) },
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringContaining('roles must alternate'),
+      },
+      request_id: rejected.headers?.get('x-trace-id'),
     });
-    expect((error as APIError).status).toBeGreaterThanOrEqual(500);
+
+    anthropic.failNext(529);
+    const overloaded = await client.messages
+      .create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] })
+      .then(noRefusal, (err: unknown) => err as APIError);
+    expect(overloaded.status).toBeGreaterThanOrEqual(500);
+    expect(overloaded.error).toMatchObject({ error: { type: 'overloaded_error' } });
+
+    anthropic.failNext(401);
+    const credential = await client.messages
+      .create({ model: MODEL, max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] })
+      .then(noRefusal, (err: unknown) => err as APIError);
+    expect(credential.status).toBe(502);
+    expect(credential.error).toMatchObject({ error: { type: 'api_error' } });
+    expect(JSON.stringify(credential.error)).not.toContain('x-api-key');
+  });
+
+  it('reports an error event mid-stream as Anthropic stated it', async () => {
+    anthropic.plan({ kind: 'stream-error', afterEvents: 3 });
+    const response = await post('/v1/messages', { ...CLAUDE_CODE_BODY, stream: true });
+    expect(response.status).toBe(200);
+    const frames = (await response.text()).split('\n\n').filter((frame) => frame !== '');
+    const last = frames.at(-1)!.split('\n');
+    expect(last[0]).toBe('event: error');
+    expect(JSON.parse(last[1].slice(6))).toMatchObject({
+      type: 'error',
+      error: { type: 'overloaded_error' },
+    });
   });
 });
