@@ -21,7 +21,7 @@ import type {
   ProviderCapabilities,
 } from '../llm-provider.types.js';
 import type { MessagesPassthrough } from '../messages-passthrough.js';
-import { AnthropicMessagesPassthrough } from './anthropic-passthrough.js';
+import { AnthropicMessagesPassthrough } from './anthropic-passthrough.adapter.js';
 import { toAnthropicRequest } from './anthropic-request.mapper.js';
 import { toChatCompletion } from './anthropic-response.mapper.js';
 import { AnthropicStreamReader } from './anthropic-stream.reader.js';
