@@ -28,6 +28,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'coverage/**',
+      '.cache/**',
       'bench/**',
       'scripts/**',
       '*.js',

@@ -15,6 +15,8 @@ import { RequestValidationPipe } from './common/validation/request-validation.pi
 import type { GatewayConfig } from './config/gateway-config.types.js';
 import { CallSettlement } from './governance/pipeline/call-settlement.service.js';
 import { installGovernanceHooks } from './governance/pipeline/governance.hooks.js';
+import { CallTracer } from './observability/tracing/call-tracer.js';
+import { installTracingHooks } from './observability/tracing/tracing.hooks.js';
 
 /**
  * Builds the gateway application (not yet listening) exactly as production runs it; `main.ts`
@@ -49,6 +51,8 @@ export async function createGatewayApp(
   fastify.addHook('onRoute', (route) => routes.add(route.url, route.method));
   // First, so that every /v1 call, even one refused for its path, is settled once.
   installGovernanceHooks(fastify, app.get(CallSettlement));
+  // Right after: the server span of every /v1 call opens on the context those hooks open.
+  installTracingHooks(fastify, app.get(CallTracer));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(TRACE_ID_HEADER, request.id);
     const reason = nonCanonicalReason(request.url);

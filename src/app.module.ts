@@ -7,6 +7,8 @@ import { ProvidersModule } from './providers/providers.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './governance/audit/audit.module.js';
+import { MetricsModule } from './observability/metrics/metrics.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /** Composition only: which modules make up the gateway, given its validated configuration. */
 @Module({})
@@ -23,6 +25,8 @@ export class AppModule {
         InferenceModule,
         HealthModule,
         AdminModule,
+        MetricsModule.forRoot(config),
+        ObservabilityModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { JsonLogger } from './common/logging/json-logger.service.js';
 import { ConfigError } from './config/config.errors.js';
 import { loadGatewayConfig } from './config/config.loader.js';
 import { processEnvironment } from './config/environment.js';
+import { CallSettlement } from './governance/pipeline/call-settlement.service.js';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -45,6 +46,8 @@ async function bootstrap(): Promise<void> {
     log.log(`${signal} received: finishing in-flight requests for up to ${grace} ms`);
     const deadline = setTimeout(() => {
       log.warn('Shutdown grace period over: closing the remaining connections');
+      // Settled first, so their audit events and usage make the final flush.
+      app.get(CallSettlement).settleInFlight();
       app.getHttpServer().closeAllConnections();
     }, grace);
     deadline.unref();

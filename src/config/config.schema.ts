@@ -18,10 +18,12 @@ import {
   qwenSchema,
 } from './provider-schemas/vendors.schema.js';
 import { providerResilienceSchema, resilienceDefaultsSchema } from './resilience.schema.js';
+import { metricsSchema } from './metrics.schema.js';
 import { piiSchema } from './pii.schema.js';
 import { routesSchema } from './routes.schema.js';
 import { bool, int, str } from './schema-fields.js';
 import { budgetEntrySchema, pricingEntrySchema } from './metering.schema.js';
+import { tracingSchema } from './tracing.schema.js';
 
 /**
  * The shape of `gateway:` as written in YAML (kebab-case keys). Every object is strict so an
@@ -68,6 +70,8 @@ const upstreamSchema = z
     'stream-idle-timeout-ms': int(1).default(60_000),
     'connections-per-host': int(1).default(256),
     'keep-alive-timeout-ms': int(1).default(30_000),
+    // A success answer (JSON) larger than this is cut and answered 502 provider_error.
+    'max-response-bytes': int(1024).default(128 * 1024 * 1024),
     'image-fetch': z
       .strictObject({
         // Off by default: fetching caller-supplied URLs from inside the perimeter is an SSRF risk.
@@ -143,6 +147,7 @@ export const gatewaySchema = z
           .default('info'),
       })
       .prefault({}),
+    tracing: tracingSchema,
     auth: z
       .strictObject({
         required: bool().default(true),
@@ -212,6 +217,7 @@ export const gatewaySchema = z
       })
       .prefault({}),
     pii: piiSchema,
+    metrics: metricsSchema,
     // Prices (USD per million tokens) over the bundled catalogue and config/pricing.yml.
     pricing: z.array(pricingEntrySchema).default([]),
     // Platform ceilings: budgets no admin call can change or delete (contract 11.3).
@@ -270,6 +276,7 @@ export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
   'headers',
   'policies',
   'custom-patterns',
+  'resource-attributes',
 ]);
 
 /** Keys whose children are named by the operator: the names stay, their settings are camel-cased. */

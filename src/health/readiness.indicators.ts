@@ -54,7 +54,8 @@ export class ReadinessIndicators {
   }
 
   /**
-   * Down while the audit queue is past `max-queue` (calls are refused with 503 meanwhile); the
+   * Down while the audit queue is past `max-queue`, or when the writer thread has stopped (calls
+   * are refused with 503 meanwhile); the
    * batch figures show how the writer keeps up (the bench reads them).
    */
   auditQueue() {
@@ -71,6 +72,9 @@ export class ReadinessIndicators {
       slowest_flush_ms: Math.round(stats.slowestFlushMs * 100) / 100,
       refused: stats.refused,
     };
+    if (stats.failed) {
+      return session.down({ ...details, message: 'the audit writer stopped: calls are refused' });
+    }
     return stats.saturated
       ? session.down({ ...details, message: 'the audit queue is full: calls are refused' })
       : session.up(details);

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { streamAsSse } from '../common/sse/sse-stream.writer.js';
+import { StreamFlow } from '../common/sse/stream-flow.js';
 import { Governed } from '../governance/pipeline/governed.decorator.js';
 import { contextOf } from '../governance/pipeline/governance-request.js';
 import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
@@ -33,16 +34,23 @@ export class ChatCompletionsController {
   ): Promise<void> {
     const context = contextOf(request);
     if (body.stream) {
-      const { events$, answer } = this.chat.stream(body, context);
+      // The writer holds it while the client reads slowly; the upstream reader then waits.
+      const flow = new StreamFlow();
+      const { events$, answer } = this.chat.stream(body, context, flow);
       // Which target answers is known only at the first chunk (a fallback may take over).
-      await streamAsSse(reply, events$, () => {
-        context.firstTokenAt = performance.now();
-        const answered = answer();
-        return {
-          ...(answered === undefined ? {} : gatewayHeaders(answered)),
-          ...this.governance.headers(context),
-        };
-      });
+      await streamAsSse(
+        reply,
+        events$,
+        () => {
+          context.firstTokenAt = performance.now();
+          const answered = answer();
+          return {
+            ...(answered === undefined ? {} : gatewayHeaders(answered)),
+            ...this.governance.headers(context),
+          };
+        },
+        flow,
+      );
       return;
     }
     const { value, answer } = await this.chat.complete(body, context, abortOnDisconnect(reply));

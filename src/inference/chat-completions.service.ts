@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { lastValueFrom, map, type Observable, of } from 'rxjs';
+import type { StreamFlow } from '../common/sse/stream-flow.js';
 import type { ChatAnswerPart } from '../governance/pipeline/answer-stage.js';
 import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
 import { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
@@ -38,7 +39,7 @@ export class ChatCompletionsService {
     signal: AbortSignal,
     plan: RoutePlan = this.plan(request, context),
   ): Promise<Routed<ChatCompletion>> {
-    const routed = await this.executor.run(plan, context.traceId, signal, (target, call) =>
+    const routed = await this.executor.run(plan, context, signal, (target, call) =>
       target.provider.complete(forTarget(request, target), call),
     );
     context.answeredBy = routed.answer;
@@ -54,16 +55,18 @@ export class ChatCompletionsService {
   /**
    * A cold stream: nothing reaches an upstream until the caller subscribes. Planning failures
    * (governance's refusals of every target included) throw here, before any byte is written.
+   * `flow` paces every attempt's upstream reading to the caller's.
    */
   stream(
     request: ChatCompletionRequest,
     context: GovernanceContext,
+    flow?: StreamFlow,
     plan: RoutePlan = this.plan(request, context),
   ): RoutedStream<ChatCompletionChunk> {
     const includeUsage = request.stream_options?.include_usage === true;
-    const routed = this.executor.stream(plan, context.traceId, (target, call) =>
+    const routed = this.executor.stream(plan, context, (target, call) =>
       target.provider
-        .chat$(forTarget(request, target), call)
+        .chat$(forTarget(request, target), { ...call, flow })
         .pipe(
           shapeForCaller(includeUsage, target.provider.id, (usage) =>
             this.governance.usage(context, usage),

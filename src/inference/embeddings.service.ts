@@ -51,7 +51,7 @@ export class EmbeddingsService {
     );
     const { value: result, answer } = await this.executor.run(
       plan,
-      context.traceId,
+      context,
       signal,
       (target, call) =>
         target.provider.embed(

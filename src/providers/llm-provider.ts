@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { StreamFlow } from '../common/sse/stream-flow.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -33,6 +34,11 @@ export interface ProviderCall {
   readonly signal?: AbortSignal;
   /** This attempt's limits; absent: the `gateway.upstream` defaults. */
   readonly timeouts?: CallTimeouts;
+  /**
+   * Streams: the caller's demand. A stream reads no more of its upstream while it is held (the
+   * caller reads slowly); absent: read as fast as the upstream sends.
+   */
+  readonly flow?: StreamFlow;
 }
 
 /**
@@ -42,6 +48,9 @@ export interface ProviderCall {
 export abstract class LlmProvider {
   /** Lowercase kebab id (`openai`, `azure-openai`): the same string in config, logs and errors. */
   abstract readonly id: string;
+
+  /** The upstream's host name, as traces name it (`server.address`); unknown when absent. */
+  readonly serverAddress?: string;
 
   abstract capabilities(model: string): ProviderCapabilities;
 

@@ -10,6 +10,7 @@ import { loadGatewayConfig } from '../config/config.loader.js';
 import type { LlmProvider, ProviderCall } from '../providers/llm-provider.js';
 import type { ProviderDefinition } from '../providers/provider-definition.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import type { CallTrace } from './attempt-trace.js';
 import { FailoverExecutor } from './failover.executor.js';
 import { ProviderResilience } from './provider-resilience.service.js';
 import type { PlannedTarget, RoutePlan } from './route-planner.service.js';
@@ -95,7 +96,12 @@ describe(FailoverExecutor.name, () => {
 
   it('answers from the primary when it succeeds, with its upstream model and the trace id', async () => {
     const { calls, call } = answering({});
-    const routed = await executor().run(plan('a', 'b'), 't-1', new AbortController().signal, call);
+    const routed = await executor().run(
+      plan('a', 'b'),
+      { traceId: 't-1' },
+      new AbortController().signal,
+      call,
+    );
     expect(routed).toEqual({
       value: 'a answers',
       answer: { provider: 'a', model: 'a-upstream', failedOver: [] },
@@ -109,7 +115,12 @@ describe(FailoverExecutor.name, () => {
     const { calls, call } = answering({
       a: [failure(ErrorCode.ProviderError, 'a', true), failure(ErrorCode.ProviderError, 'a', true)],
     });
-    const routed = await executor().run(plan('a', 'b'), 't-1', new AbortController().signal, call);
+    const routed = await executor().run(
+      plan('a', 'b'),
+      { traceId: 't-1' },
+      new AbortController().signal,
+      call,
+    );
     expect(calls.map((c) => `${c.id}:${c.call.model}`)).toEqual([
       'a:a-upstream',
       'a:a-upstream',
@@ -131,7 +142,12 @@ describe(FailoverExecutor.name, () => {
     'falls over on %s',
     async (code) => {
       const { call } = answering({ a: [failure(code, 'a')] });
-      const routed = await executor().run(plan('a', 'b'), 't', new AbortController().signal, call);
+      const routed = await executor().run(
+        plan('a', 'b'),
+        { traceId: 't' },
+        new AbortController().signal,
+        call,
+      );
       expect(routed.answer.provider).toBe('b');
     },
   );
@@ -141,7 +157,7 @@ describe(FailoverExecutor.name, () => {
     async (code) => {
       const { calls, call } = answering({ a: [failure(code, 'a')] });
       const error = await rejection(
-        executor().run(plan('a', 'b'), 't', new AbortController().signal, call),
+        executor().run(plan('a', 'b'), { traceId: 't' }, new AbortController().signal, call),
       );
       expect(error.code).toBe(code);
       expect(calls.map((c) => c.id)).toEqual(['a']);
@@ -156,7 +172,7 @@ describe(FailoverExecutor.name, () => {
       c: [failure(ErrorCode.ProviderRejectedRequest, 'c')],
     });
     const error = await rejection(
-      executor().run(plan('a', 'b', 'c'), 't', new AbortController().signal, call),
+      executor().run(plan('a', 'b', 'c'), { traceId: 't' }, new AbortController().signal, call),
     );
     expect(error.message).toBe('a failed with provider_rate_limited');
     expect(calls.map((c) => c.id)).toEqual(['a', 'b', 'c']);
@@ -168,7 +184,7 @@ describe(FailoverExecutor.name, () => {
     const error = await rejection(
       executor(['    fallback: { max-attempts: 2 }']).run(
         plan('a', 'b', 'c'),
-        't',
+        { traceId: 't' },
         new AbortController().signal,
         call,
       ),
@@ -183,7 +199,7 @@ describe(FailoverExecutor.name, () => {
       b: [failure(ErrorCode.ProviderCircuitOpen, 'b')],
     });
     const error = await rejection(
-      executor().run(plan('a', 'b'), 't', new AbortController().signal, call),
+      executor().run(plan('a', 'b'), { traceId: 't' }, new AbortController().signal, call),
     );
     expect(error.code).toBe(ErrorCode.ProviderCircuitOpen);
     expect(error.status).toBe(503);
@@ -201,7 +217,7 @@ describe(FailoverExecutor.name, () => {
     const error = await rejection(
       executor(['    fallback: { deadline-ms: 30 }']).run(
         plan('a', 'b'),
-        't',
+        { traceId: 't' },
         new AbortController().signal,
         slowFailure,
       ),
@@ -219,7 +235,7 @@ describe(FailoverExecutor.name, () => {
       controller.abort();
       return Promise.reject(failure(ErrorCode.ProviderError, t.provider.id, true));
     };
-    await rejection(executor().run(plan('a', 'b'), 't', controller.signal, call));
+    await rejection(executor().run(plan('a', 'b'), { traceId: 't' }, controller.signal, call));
     expect(calls).toEqual(['a']);
   });
 
@@ -228,7 +244,7 @@ describe(FailoverExecutor.name, () => {
 
     it('falls over before the first chunk and names the answering target at that chunk', async () => {
       const opened: string[] = [];
-      const routed = executor().stream(plan('a', 'b'), 't', (t) => {
+      const routed = executor().stream(plan('a', 'b'), { traceId: 't' }, (t) => {
         opened.push(t.provider.id);
         if (t.provider.id === 'a') {
           return new Observable<string>((s) => s.error(failure(ErrorCode.ProviderError, 'a')));
@@ -247,7 +263,7 @@ describe(FailoverExecutor.name, () => {
 
     it('ends with the error, and tries no other target, when a stream fails after its first chunk', async () => {
       const opened: string[] = [];
-      const routed = executor().stream(plan('a', 'b'), 't', (t) => {
+      const routed = executor().stream(plan('a', 'b'), { traceId: 't' }, (t) => {
         opened.push(t.provider.id);
         return new Observable<string>((s) => {
           s.next('a0');
@@ -267,7 +283,7 @@ describe(FailoverExecutor.name, () => {
       const upstream = new Subject<string>();
       let torndown = 0;
       const opened: string[] = [];
-      const routed = executor().stream(plan('a', 'b'), 't', (t) => {
+      const routed = executor().stream(plan('a', 'b'), { traceId: 't' }, (t) => {
         opened.push(t.provider.id);
         return new Observable<string>((s) => {
           const sub = upstream.subscribe(s);
@@ -283,6 +299,90 @@ describe(FailoverExecutor.name, () => {
       expect(torndown).toBe(1);
       await new Promise((r) => setTimeout(r, 20));
       expect(opened).toEqual(['a']);
+    });
+  });
+  describe('with a traced call', () => {
+    /** A trace that records every attempt span: what it observed and how it ended. */
+    const recording = () => {
+      const spans: { target: string; seen: unknown[]; end?: string }[] = [];
+      const trace: CallTrace = {
+        attempt: (provider, model) => {
+          const span: (typeof spans)[number] = { target: `${provider}:${model}`, seen: [] };
+          spans.push(span);
+          return {
+            observe: (value) => span.seen.push(value),
+            end: (error) => (span.end = error === undefined ? 'ok' : (error as GatewayError).code),
+            cancel: () => (span.end = 'cancelled'),
+          };
+        },
+      };
+      return { spans, trace };
+    };
+
+    it('opens one span per upstream attempt, retries and fallbacks included, each ended once', async () => {
+      const { spans, trace } = recording();
+      const { call } = answering({
+        a: [
+          failure(ErrorCode.ProviderError, 'a', true),
+          failure(ErrorCode.ProviderError, 'a', true),
+        ],
+      });
+      const routed = await executor().run(
+        plan('a', 'b'),
+        { traceId: 't', trace },
+        new AbortController().signal,
+        call,
+      );
+      expect(routed.value).toBe('b answers');
+      expect(spans).toEqual([
+        { target: 'a:a-upstream', seen: [], end: ErrorCode.ProviderError },
+        { target: 'a:a-upstream', seen: [], end: ErrorCode.ProviderError },
+        { target: 'b:b-upstream', seen: ['b answers'], end: 'ok' },
+      ]);
+    });
+
+    it('keeps a stream attempt open until its last chunk, and cancels it when the caller leaves', async () => {
+      const { spans, trace } = recording();
+      const routed = executor().stream(
+        plan('a'),
+        { traceId: 't', trace },
+        () =>
+          new Observable<string>((s) => {
+            s.next('c1');
+            s.next('c2');
+            s.complete();
+          }),
+      );
+      expect(await firstValueFrom(routed.events$.pipe(toArray()))).toEqual(['c1', 'c2']);
+      expect(spans).toEqual([{ target: 'a:a-upstream', seen: ['c1', 'c2'], end: 'ok' }]);
+
+      const endless = recording();
+      const source = new Subject<string>();
+      const cut = executor().stream(
+        plan('a'),
+        { traceId: 't', trace: endless.trace },
+        () => source,
+      );
+      const seen: string[] = [];
+      const subscription = cut.events$.subscribe((c) => seen.push(c));
+      source.next('first');
+      await new Promise((resolve) => setImmediate(resolve));
+      subscription.unsubscribe();
+      expect(seen).toEqual(['first']);
+      expect(endless.spans).toEqual([
+        { target: 'a:a-upstream', seen: ['first'], end: 'cancelled' },
+      ]);
+    });
+
+    it('opens no span when the call is not traced', async () => {
+      const { call } = answering({});
+      const routed = await executor().run(
+        plan('a'),
+        { traceId: 't' },
+        new AbortController().signal,
+        call,
+      );
+      expect(routed.value).toBe('a answers');
     });
   });
 });

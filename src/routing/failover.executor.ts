@@ -4,6 +4,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import type { ProviderCall } from '../providers/llm-provider.js';
+import { type RoutedCall, tracedAttempts, tracedStreams } from './attempt-trace.js';
 import type { AttemptScope } from './provider-guard.js';
 import { ProviderResilience } from './provider-resilience.service.js';
 import { resolveFallbackSettings, type FallbackSettings } from './resilience-settings.js';
@@ -67,14 +68,18 @@ export class FailoverExecutor {
     this.settings = resolveFallbackSettings(config);
   }
 
-  /** A promise-returning call (chat completion, embeddings). */
+  /**
+   * A promise-returning call (chat completion, embeddings). When `routed` is traced, every
+   * upstream attempt (retries included) is a child span of its trace.
+   */
   run<T>(
     plan: RoutePlan,
-    traceId: string,
+    routed: RoutedCall,
     signal: AbortSignal,
     call: TargetCall<Promise<T>>,
   ): Promise<Routed<T>> {
-    return this.chain(plan, this.scope(traceId, signal), call);
+    const attempt = routed.trace === undefined ? call : tracedAttempts(routed.trace, call);
+    return this.chain(plan, this.scope(routed.traceId, signal), attempt);
   }
 
   /**
@@ -82,14 +87,15 @@ export class FailoverExecutor {
    * chunk; until then its failures may be retried and fall over, after it they end the stream.
    * Unsubscribing aborts the attempt in flight and starts no other.
    */
-  stream<T>(plan: RoutePlan, traceId: string, open: TargetCall<Observable<T>>): RoutedStream<T> {
+  stream<T>(plan: RoutePlan, routed: RoutedCall, open: TargetCall<Observable<T>>): RoutedStream<T> {
+    const attempt = routed.trace === undefined ? open : tracedStreams(routed.trace, open);
     let answer: RoutedAnswer | undefined;
     const events$ = new Observable<T>((subscriber) => {
       const controller = new AbortController();
-      const scope = this.scope(traceId, controller.signal);
+      const scope = this.scope(routed.traceId, controller.signal);
       let opened: OpenedStream<T> | undefined;
       void this.chain(plan, scope, (target, call) =>
-        openStream(open(target, call), controller.signal, () => cancelled(target)),
+        openStream(attempt(target, call), controller.signal, () => cancelled(target)),
       ).then(
         (routed) => {
           if (controller.signal.aborted) return routed.value.cancel();

@@ -20,7 +20,7 @@ export class ProviderResilience {
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     registry: ProviderRegistry,
-    events: RoutingEvents,
+    private readonly events: RoutingEvents,
   ) {
     for (const provider of registry.providers) {
       if (registry.definition(provider.id)?.resilient === false) continue;
@@ -34,15 +34,28 @@ export class ProviderResilience {
     return this.guards.get(providerId);
   }
 
-  /** Runs one target's attempt(s) through its provider's guard. */
+  /** Runs one target's attempt(s) through its provider's guard; each failed attempt is announced. */
   execute<T>(
     providerId: string,
     model: string,
     scope: AttemptScope,
     attempt: Attempt<T>,
   ): Promise<T> {
+    const announced: Attempt<T> = (timeouts) =>
+      attempt(timeouts).catch((error: unknown) => {
+        if (!scope.signal.aborted) {
+          this.events.emit({
+            type: 'attempt-failed',
+            traceId: scope.traceId,
+            provider: providerId,
+            model,
+            code: error instanceof GatewayError ? error.code : ErrorCode.InternalError,
+          });
+        }
+        throw error;
+      });
     const guard = this.guards.get(providerId);
-    if (guard !== undefined) return guard.execute(model, scope, attempt);
+    if (guard !== undefined) return guard.execute(model, scope, announced);
     if (scope.signal.aborted) {
       return Promise.reject(
         new GatewayError(
@@ -52,6 +65,6 @@ export class ProviderResilience {
         ),
       );
     }
-    return attempt(undefined);
+    return announced(undefined);
   }
 }

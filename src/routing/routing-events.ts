@@ -17,6 +17,17 @@ export interface RetryEvent {
   readonly code: string;
 }
 
+/** One upstream attempt failed (each retry's too); a caller's own abort is not a failure. */
+export interface AttemptFailedEvent {
+  readonly type: 'attempt-failed';
+  readonly traceId: string;
+  readonly provider: string;
+  /** The model as sent upstream. */
+  readonly model: string;
+  /** The error code of the attempt. */
+  readonly code: string;
+}
+
 /** A target failed for good and the route's next target takes over. */
 export interface FallbackEvent {
   readonly type: 'fallback';
@@ -36,13 +47,14 @@ export interface BreakerStateEvent {
   readonly traceId?: string;
 }
 
-export type RoutingEvent = RetryEvent | FallbackEvent | BreakerStateEvent;
+export type RoutingEvent = RetryEvent | AttemptFailedEvent | FallbackEvent | BreakerStateEvent;
 
 type Listener<K extends RoutingEvent['type']> = (event: Extract<RoutingEvent, { type: K }>) => void;
 
 /**
- * What routing and resilience did, for observers (metrics, later): retries, fallbacks and circuit
- * breaker state changes. Every event is also logged, with the trace id when a call is involved.
+ * What routing and resilience did, for observers (metrics): failed attempts, retries, fallbacks
+ * and circuit breaker state changes. Every event is also logged, with the trace id when a call is
+ * involved (a failed attempt at debug level: the retry, fallback or the call's error says more).
  * Listeners run synchronously and must not throw; one that does is logged and skipped.
  */
 @Injectable()
@@ -79,6 +91,15 @@ export class RoutingEvents {
           model: event.model,
           attempt: event.attempt,
           delay_ms: event.delayMs,
+          code: event.code,
+        });
+        return;
+      case 'attempt-failed':
+        this.logger.debug({
+          msg: `attempt at provider '${event.provider}' failed with ${event.code}`,
+          trace_id: event.traceId,
+          provider: event.provider,
+          model: event.model,
           code: event.code,
         });
         return;

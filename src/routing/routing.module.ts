@@ -10,6 +10,6 @@ import { RoutingEvents } from './routing-events.js';
  */
 @Module({
   providers: [RoutingEvents, ProviderResilience, RoutePlanner, FailoverExecutor],
-  exports: [RoutingEvents, RoutePlanner, FailoverExecutor],
+  exports: [RoutingEvents, ProviderResilience, RoutePlanner, FailoverExecutor],
 })
 export class RoutingModule {}

@@ -68,5 +68,12 @@ function createPool(url: string): pg.Pool {
   pool.on('error', (err) => {
     new Logger('Storage').warn(`PostgreSQL connection lost: ${err.message}`);
   });
+  // A client checked out but between two queries (inside a transaction, or just acquired) when
+  // the server goes away emits 'error' on itself, where the pool's idle listener is not attached:
+  // unhandled, that ends the process. The query that follows fails on its own, and the pool drops
+  // the broken client when it is released, so this listener only has to exist.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }

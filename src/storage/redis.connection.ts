@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { withDeadline } from './deadline.js';
+import { RedisStepRunner } from './redis-step.runner.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 /** Commands issued while Redis is away fail after this many reconnection attempts, not 20. */
@@ -18,6 +19,8 @@ const MAX_RETRIES_PER_REQUEST = 3;
 @Injectable()
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis | undefined;
+  /** The counters' round trips on {@link client} (rate limits, budgets); undefined without Redis. */
+  readonly runner: RedisStepRunner | undefined;
   readonly keyPrefix: string;
   private readonly logger = new Logger('Redis');
   private readonly subscribers: Redis[] = [];
@@ -38,6 +41,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       // afterwards, reconnect with a capped back-off for as long as it takes.
       retryStrategy: (attempt) => (this.connected ? Math.min(attempt * 100, 2_000) : null),
     });
+    this.runner = new RedisStepRunner(this.client);
     this.client.once('ready', () => {
       this.connected = true;
     });
@@ -85,6 +89,8 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Settlements still queued go out before the connection closes.
+    if (this.client?.status === 'ready') await this.runner?.flush();
     const clients = [...this.subscribers, ...(this.client ? [this.client] : [])];
     await Promise.all(clients.map((client) => quit(client)));
   }

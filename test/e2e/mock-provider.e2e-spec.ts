@@ -12,6 +12,8 @@ const overrides = [
   `"[mock/js-last]": "js: const last = request.messages[request.messages.length - 1]; 'You said: ' + last.content"`,
   `"[mock/js-throws]": "js: (() => { throw new Error('boom') })()"`,
   '"[mock/js-loops]": "js: while (true) {}"',
+  `"[mock/js-loops-in-promise]": "js: Promise.resolve().then(() => { while (true) {} }); 'never'"`,
+  `"[mock/js-hog]": "js: const hoard = []; for (;;) hoard.push(new Array(100000).fill(1.5)); 'never'"`,
   '"[mock/js-number]": "js: 42"',
   '"[mock/js-syntax]": "js: \'unterminated"',
   `"[mock/js-escape]": "js: this.constructor.constructor('return process')().env.HOME"`,
@@ -78,6 +80,19 @@ describe('Mock provider options (contract 5.1)', () => {
     expect(res.body.error.type).toBe('provider_error');
     expect(res.body.error.message).toMatch(why);
     expect(res.body.error.message).not.toMatch(/\/root|\/home|at .*\.js:\d+/);
+  });
+
+  it('keeps serving scripts after one ran out of time, a promise job included', async () => {
+    for (const model of ['mock/js-loops', 'mock/js-loops-in-promise']) {
+      const res = await chat(model);
+      expect(res.status).toBe(502);
+      expect(res.body.error.message).toBe(
+        'Mock response script (js) exceeded its time limit of 200 ms',
+      );
+    }
+    expect((await chat('mock/js')).body.choices[0].message.content).toBe(
+      'Hello from mock/js after 1 message(s)',
+    );
   });
 
   it.each([
@@ -160,6 +175,62 @@ describe('Mock provider options (contract 5.1)', () => {
     expect(b.body.data[0].embedding.slice(0, 8)).not.toEqual(a1.body.data[0].embedding.slice(0, 8));
     const norm = Math.hypot(...(a1.body.data[0].embedding as number[]));
     expect(norm).toBeCloseTo(1, 5);
+  });
+});
+
+describe('Mock provider scripts run off the event loop', () => {
+  let gw: GatewayUnderTest;
+  const chat = (model: string) =>
+    postJson(`${gw.url}/v1/chat/completions`, {
+      model,
+      messages: [{ role: 'user', content: 'ping' }],
+    });
+
+  beforeAll(async () => {
+    gw = await startGateway({
+      yaml: mockYaml({
+        'script-timeout-ms': 3000,
+        sandbox: '{ workers: 2, max-heap-mb: 16, max-queued: 4 }',
+      }),
+    });
+  });
+  afterAll(() => gw.close());
+
+  it('answers other calls while a script loops, then times the loop out', async () => {
+    let loopSettled = false;
+    const loop = chat('mock/js-loops').finally(() => (loopSettled = true));
+
+    const live = await fetch(`${gw.url}/health/live`);
+    const scripted = await chat('mock/js');
+    const plain = await chat('mock/plain');
+
+    expect(live.status).toBe(200);
+    expect(scripted.body.choices[0].message.content).toBe('Hello from mock/js after 1 message(s)');
+    expect(plain.body.choices[0].message.content).toBe('This is a mock response');
+    expect(loopSettled).toBe(false);
+    const timedOut = await loop;
+    expect(timedOut.status).toBe(502);
+    expect(timedOut.body.error.message).toBe(
+      'Mock response script (js) exceeded its time limit of 3000 ms',
+    );
+  });
+
+  it('stops a script that allocates past its heap limit, and keeps serving', async () => {
+    const res = await chat('mock/js-hog');
+
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('provider_error');
+    expect(res.body.error.message).toBe(
+      'Mock response script (js) exceeded its memory limit of 16 MB',
+    );
+    expect((await chat('mock/js')).status).toBe(200);
+    expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
+  });
+
+  it('refuses sandbox settings out of range at start-up, naming the key', async () => {
+    await expect(startGateway({ yaml: mockYaml({ sandbox: '{ workers: 0 }' }) })).rejects.toThrow(
+      /gateway\.providers\.mock\.sandbox\.workers/,
+    );
   });
 });
 

@@ -15,6 +15,7 @@ export function fakeUpstreamConfig(
     streamIdleTimeoutMs: 10_000,
     connectionsPerHost: 8,
     keepAliveTimeoutMs: 5_000,
+    maxResponseBytes: 128 * 1024 * 1024,
     imageFetch: {
       enabled: false,
       maxBytes: 1_000_000,

@@ -13,7 +13,15 @@ export class ThrowawayRedis {
     return `redis://127.0.0.1:${this.port}/0`;
   }
 
+  /** Starts the server; does nothing while the one it started is still running. */
   async start(): Promise<void> {
+    if (
+      this.child !== undefined &&
+      this.child.exitCode === null &&
+      this.child.signalCode === null
+    ) {
+      return;
+    }
     const child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

@@ -1,4 +1,4 @@
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { ValidateIf, ValidationOptions, registerDecorator } from 'class-validator';
 import { checkCustomPattern } from '../../governance/pii/detection/pii-detector.js';
 
 /*
@@ -162,3 +162,31 @@ export const CREDENTIALS_DOC = {
     "Provider credentials that override the installation's, by provider id. Encrypted at rest " +
     '(needs GATEWAY_ENCRYPTION_KEY) and never returned: responses list only `credential_providers`.',
 } as const;
+
+/** `value` has at most nine decimal places: it is a whole number of nano-USD. */
+function wholeNanos(value: number): boolean {
+  return Number(value.toFixed(9)) === value;
+}
+
+/**
+ * A USD amount: a finite number with at most nine decimal places (exact in nano-USD).
+ * class-validator's `IsNumber({maxDecimalPlaces})` throws on numbers JavaScript prints in
+ * exponent form (`7e-323`), which made such a body a 500.
+ */
+export const IsUsdAmount = (options?: ValidationOptions) =>
+  define(
+    'isUsdAmount',
+    (value) =>
+      typeof value === 'number' && Number.isFinite(value) && wholeNanos(value)
+        ? undefined
+        : 'must be a number with at most 9 decimal places',
+    options,
+  );
+
+/**
+ * `@IsOptional()` for a field that cannot be null: absent skips its checks, but `null` is checked
+ * like any value, so the type check refuses it (a PATCH with `"name": null` is a 400, not a
+ * database constraint failure).
+ */
+export const IsOptionalNotNull = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);

@@ -1,25 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_BUDGET_USD } from '../../config/metering.schema.js';
 import {
   BUDGET_PERIODS,
   type BudgetPeriod,
 } from '../../governance/metering/budgets/budget.types.js';
-import { SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
+import { SLUG_PATTERN, SLUG_TEXT, IsUsdAmount } from './admin-input.validators.js';
 
 export const BUDGET_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const BUDGET_ID_TEXT = '[A-Za-z0-9][A-Za-z0-9._:-]{0,127}';
 const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const FINITE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 };
 
 /** POST /v1/admin/budgets (contract 11.3). */
 export class CreateBudgetDto {
@@ -57,14 +47,14 @@ export class CreateBudgetDto {
   @ApiProperty({ minimum: 0, maximum: MAX_BUDGET_USD, example: 500 })
   @Max(MAX_BUDGET_USD)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   limit_usd!: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100, default: 80 })
   @IsOptional()
   @Max(100)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   soft_limit_pct?: number;
 
   @ApiPropertyOptional({ default: true })

@@ -1,18 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MAX_PRICE_PER_MTOK } from '../../config/metering.schema.js';
-import { SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
+import { SLUG_PATTERN, SLUG_TEXT, IsUsdAmount } from './admin-input.validators.js';
 
-const FINITE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 };
 /** A model glob: visible ASCII, no spaces. */
 export const MODEL_GLOB = /^[\x21-\x7e]{1,256}$/;
 
@@ -36,13 +26,13 @@ export class PricingEntryDto {
   @ApiProperty({ minimum: 0, maximum: MAX_PRICE_PER_MTOK, example: 0.15 })
   @Max(MAX_PRICE_PER_MTOK)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   input!: number;
 
   @ApiProperty({ minimum: 0, maximum: MAX_PRICE_PER_MTOK, example: 0.6 })
   @Max(MAX_PRICE_PER_MTOK)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   output!: number;
 
   @ApiPropertyOptional({
@@ -53,7 +43,7 @@ export class PricingEntryDto {
   @IsOptional()
   @Max(MAX_PRICE_PER_MTOK)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   cached_input?: number;
 
   @ApiPropertyOptional({
@@ -64,6 +54,6 @@ export class PricingEntryDto {
   @IsOptional()
   @Max(MAX_PRICE_PER_MTOK)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   cache_write?: number;
 }

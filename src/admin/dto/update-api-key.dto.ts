@@ -1,3 +1,4 @@
+import { IsOptionalNotNull } from './admin-input.validators.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -13,7 +14,7 @@ import { RateLimitsDto } from './rate-limits.dto.js';
 /** PATCH /v1/admin/keys/{keyId}: every field optional. */
 export class UpdateApiKeyDto {
   @ApiPropertyOptional({ maxLength: 100, example: 'ci' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @MaxLength(100)
   @IsNotEmpty()
   @IsString()

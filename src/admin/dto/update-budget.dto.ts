@@ -1,36 +1,35 @@
+import { IsUsdAmount, IsOptionalNotNull } from './admin-input.validators.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, Max, Min } from 'class-validator';
 import { MAX_BUDGET_USD } from '../../config/metering.schema.js';
 import {
   BUDGET_PERIODS,
   type BudgetPeriod,
 } from '../../governance/metering/budgets/budget.types.js';
 
-const FINITE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 9 };
-
 /** PATCH /v1/admin/budgets/{id}: the fields to change. */
 export class UpdateBudgetDto {
   @ApiPropertyOptional({ enum: BUDGET_PERIODS })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(BUDGET_PERIODS, { message: '$property must be day, week or month' })
   period?: BudgetPeriod;
 
   @ApiPropertyOptional({ minimum: 0, maximum: MAX_BUDGET_USD })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Max(MAX_BUDGET_USD)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   limit_usd?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 100 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Max(100)
   @Min(0)
-  @IsNumber(FINITE)
+  @IsUsdAmount()
   soft_limit_pct?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 }

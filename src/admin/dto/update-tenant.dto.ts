@@ -18,6 +18,7 @@ import {
   REGION_PATTERN,
   REGION_TEXT,
   TENANT_STATUSES,
+  IsOptionalNotNull,
 } from './admin-input.validators.js';
 import { TenantSettingsDto } from './tenant-settings.dto.js';
 
@@ -28,14 +29,14 @@ import { TenantSettingsDto } from './tenant-settings.dto.js';
  */
 export class UpdateTenantDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @MaxLength(200)
   @IsNotEmpty()
   @IsString()
   name?: string;
 
   @ApiPropertyOptional({ enum: TENANT_STATUSES })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(TENANT_STATUSES, { message: '$property must be active or suspended' })
   status?: TenantStatus;
 
@@ -46,7 +47,7 @@ export class UpdateTenantDto {
   region?: string | null;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsTagMap()
   tags?: Record<string, string>;
 

@@ -46,6 +46,8 @@ export enum ErrorCode {
   BudgetExists = 'budget_exists',
   BudgetReadOnly = 'budget_read_only',
   BudgetUnavailable = 'budget_unavailable',
+  MetricsTokenRequired = 'metrics_token_required',
+  InvalidMetricsToken = 'invalid_metrics_token',
 }
 
 export type ErrorType =
@@ -115,4 +117,6 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.BudgetExists]: { status: 409, type: 'conflict_error' },
   [ErrorCode.BudgetReadOnly]: { status: 409, type: 'conflict_error' },
   [ErrorCode.BudgetUnavailable]: { status: 503, type: 'gateway_error' },
+  [ErrorCode.MetricsTokenRequired]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.InvalidMetricsToken]: { status: 401, type: 'authentication_error' },
 };

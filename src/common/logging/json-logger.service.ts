@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger, type LevelWithSilent } from 'pino';
+import { LOG_REDACTION } from './log-redaction.js';
 
 /** Nest's own start-up chatter (one line per module and route): useful when debugging only. */
 const FRAMEWORK_CONTEXTS = new Set([
@@ -10,15 +11,21 @@ const FRAMEWORK_CONTEXTS = new Set([
 ]);
 
 /**
- * Nest's logger on pino: one JSON object per line on stdout (contract section 13). Messages may
- * carry a trace id in their context object; secrets are never passed to the logger.
+ * Nest's logger on pino: every `Logger` of the gateway writes through it, one JSON object per
+ * line on stdout (contract 14). Messages may carry fields in an object (`{msg, trace_id, ...}`);
+ * pino's `redact` removes secrets from them ({@link LOG_REDACTION}) wherever a call site put them.
  */
 export class JsonLogger implements LoggerService {
   private readonly logger: Logger;
 
   constructor(level: LevelWithSilent, destination?: pino.DestinationStream) {
     this.logger = pino(
-      { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+      {
+        level,
+        base: undefined,
+        timestamp: pino.stdTimeFunctions.isoTime,
+        redact: LOG_REDACTION,
+      },
       destination ?? pino.destination({ sync: false }),
     );
   }

@@ -6,6 +6,7 @@ import { toErrorEnvelope } from '../errors/error-envelope.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { normalizeError } from '../errors/error-normalizer.js';
 import { recordCallError } from '../http/call-outcome.js';
+import type { StreamFlow } from './stream-flow.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -43,6 +44,10 @@ export type SseHeaders = Record<string, string> | (() => Record<string, string>)
  * upstream request. Resolves once the stream has started (or ended without events). `headers` may
  * be a function, called at that moment: what answered may be known only then (a fallback).
  *
+ * Backpressure: when the caller's socket cannot take a frame right away, `flow` is held until it
+ * drained, so the upstream reader behind `events$` stops pulling (see {@link StreamFlow}). Without
+ * a flow, frames queue in memory.
+ *
  * Nothing thrown while writing escapes: RxJS reports a throw from an observer callback as an
  * uncaught exception, which would end the process. Deciding or writing the headers, or writing a
  * frame, is a failure of this stream like an upstream error, and ends it the same way.
@@ -51,6 +56,7 @@ export function streamAsSse<T>(
   reply: FastifyReply,
   events$: Observable<T>,
   headers: SseHeaders = {},
+  flow?: StreamFlow,
   framing: SseFraming<T> = OPENAI_SSE_FRAMING,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -118,7 +124,12 @@ export function streamAsSse<T>(
           if (finished) return;
           try {
             if (!started) start();
-            if (!res.writableEnded) res.write(framing.event(event));
+            if (res.writableEnded) return;
+            const more = res.write(framing.event(event));
+            if (!more && flow !== undefined && !flow.isHeld) {
+              flow.hold();
+              res.once('drain', () => flow.release());
+            }
           } catch (err) {
             fail(err);
           }
@@ -139,7 +150,11 @@ export function streamAsSse<T>(
       }),
     );
 
-    res.once('close', () => subscription.unsubscribe());
+    res.once('close', () => {
+      subscription.unsubscribe();
+      // A reader still waiting for a drain that will never come may go on, to notice the end.
+      flow?.release();
+    });
   });
 }
 

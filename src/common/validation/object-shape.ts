@@ -161,6 +161,13 @@ export const equals = (expected: string, message?: string): Rule =>
 export const isObject = (message?: string): Rule =>
   constraint(isPlainObject, message ? own(message) : (p) => `${p} must be an object`);
 
+/** `@IsObject({ each: true, message: '$property must hold only objects' })` on an array. */
+export const eachObject = (): Rule =>
+  constraint(
+    (v) => !Array.isArray(v) || v.every(isPlainObject),
+    (p) => `${p} must hold only objects`,
+  );
+
 export const isArray = (): Rule =>
   constraint(
     (v) => Array.isArray(v),

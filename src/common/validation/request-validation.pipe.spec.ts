@@ -134,7 +134,7 @@ describe(RequestValidationPipe.name, () => {
     };
     for (const dto of [OrderDto, CheckedOrderDto]) {
       expect(refusal(() => pipe.transform({ code: 'a', items: deep }, body(dto)))).toEqual(refused);
-      // A key class-transformer skips sends the body down the class-validator path.
+      // A built-in key name deep inside changes nothing: the depth is checked first.
       const skipped = { code: 'a', items: [{ constructor: deep }] };
       expect(refusal(() => pipe.transform(skipped, body(dto)))).toEqual(refused);
     }
@@ -143,16 +143,28 @@ describe(RequestValidationPipe.name, () => {
     );
   });
 
-  it('leaves bodies with keys class-transformer skips to it: dropped, never assigned', () => {
+  it('refuses a built-in key name by name, never dropping it silently or failing with a 500', () => {
     const value = JSON.parse(
-      '{"code":"a","constructor":1,"items":[{"name":"x","__proto__":{"polluted":true}}]}',
+      '{"code":"a","items":[{"name":"x","__proto__":{"polluted":true}}]}',
     ) as object;
-    const result = pipe.transform(value, body(CheckedOrderDto)) as CheckedOrderDto;
-    expect(result).toBeInstanceOf(CheckedOrderDto);
-    expect(result).toEqual({ code: 'a', items: [{ name: 'x' }] });
-    expect(Object.hasOwn(result, 'constructor')).toBe(false);
-    expect(Object.hasOwn(result.items![0], '__proto__')).toBe(false);
-    expect((result.items![0] as { polluted?: boolean }).polluted).toBeUndefined();
+    // The class-validator path cannot copy such a body: it names the key.
+    expect(refusal(() => pipe.transform(value, body(OrderDto)))).toEqual({
+      code: ErrorCode.ValidationError,
+      param: 'items[0].__proto__',
+      message:
+        'items[0].__proto__ is named after a built-in object property (such as constructor), which is not accepted here',
+    });
+    // The hand-written check treats it as the unknown field it is.
+    expect(refusal(() => pipe.transform(value, body(CheckedOrderDto)))).toEqual({
+      code: ErrorCode.ValidationError,
+      param: 'items[0].__proto__',
+      message: "Unknown field 'items[0].__proto__'.",
+    });
+    const top = JSON.parse('{"code":"a","constructor":1}') as object;
+    expect(refusal(() => pipe.transform(top, body(CheckedOrderDto)))).toMatchObject({
+      code: ErrorCode.UnsupportedCapability,
+      param: 'constructor',
+    });
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
   });
 });

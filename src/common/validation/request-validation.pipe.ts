@@ -5,7 +5,12 @@ import { ErrorCode } from '../errors/error-code.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { bodyCheckOf } from './body-check.decorator.js';
 import type { Json } from './object-shape.js';
-import { assertNestingWithinLimit, nestedTooDeep, scanBody } from './body-scan.js';
+import {
+  assertNestingWithinLimit,
+  containsSkippedKey,
+  nestedTooDeep,
+  scanBody,
+} from './body-scan.js';
 import { ValidationFailure, formatPath } from './validation-failure.js';
 
 const VALIDATOR_OPTIONS: ValidatorOptions = {
@@ -62,19 +67,32 @@ export function validateRequestBody<T extends object>(dto: Type<T>, value: unkno
     throw new GatewayError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
   }
   // One walk: the depth limit before anything recurses, and whether class-transformer would
-  // drop a key (such a body takes the class-validator path).
+  // choke on a key (see classValidate).
   const scan = scanBody(value);
   if (scan.tooDeep !== undefined) throw nestedTooDeep(scan.tooDeep);
   const check = bodyCheckOf(dto);
   let body: T;
-  if (check === undefined || scan.skippedKey) {
-    body = classValidate(dto, value);
+  if (check === undefined) {
+    body = classValidate(dto, value, scan.skippedKey);
   } else {
     const failure = check(value as Json);
     if (failure) throw failure.toGatewayError();
-    body = value as T;
+    body = withoutNullFields(value) as T;
   }
   VALIDATED.set(body, dto);
+  return body;
+}
+
+/**
+ * The bodies with a hand-written check are OpenAI's shapes, where a top-level `null` means the
+ * field is not set (`"tools": null`): such fields are removed, so that nothing after validation
+ * has to tell null from absent. In place: the body was parsed for this request alone.
+ */
+function withoutNullFields(body: object): object {
+  for (const key of Object.keys(body)) {
+    if ((body as Record<string, unknown>)[key] === null)
+      delete (body as Record<string, unknown>)[key];
+  }
   return body;
 }
 
@@ -86,16 +104,48 @@ export function validateRequestBody<T extends object>(dto: Type<T>, value: unkno
  */
 export function validateWithClassValidator<T extends object>(dto: Type<T>, value: object): T {
   assertNestingWithinLimit(value);
-  return classValidate(dto, value);
+  return classValidate(dto, value, containsSkippedKey(value));
 }
 
-/** class-transformer and class-validator both recurse: only for a value of bounded depth. */
-function classValidate<T extends object>(dto: Type<T>, value: object): T {
+/**
+ * class-transformer and class-validator both recurse: only for a value of bounded depth.
+ * class-transformer leaves out keys named after `Object.prototype` members and throws on some
+ * (an own `constructor` in a free-form object): a body holding one is refused by name rather
+ * than silently changed or failed as a 500.
+ */
+function classValidate<T extends object>(dto: Type<T>, value: object, skippedKey: boolean): T {
+  if (skippedKey) throw builtInKey(value);
   const instance = plainToInstance(dto, value);
   const errors = validateSync(instance, VALIDATOR_OPTIONS);
   if (errors.length > 0) throw toGatewayError(errors);
   return instance;
 }
+
+/** The refusal of a body holding a key such as `constructor` or `__proto__`, naming where. */
+function builtInKey(value: object): GatewayError {
+  const path = builtInKeyPath(value) ?? [];
+  // The message starts with a placeholder that toGatewayError replaces with the whole path.
+  return new ValidationFailure(
+    path,
+    'key is named after a built-in object property (such as constructor), which is not accepted here',
+  ).toGatewayError();
+}
+
+/** The path of the first key named after an `Object.prototype` member (the walk is bounded). */
+function builtInKeyPath(value: object): string[] | undefined {
+  const stack: { item: object; path: string[] }[] = [{ item: value, path: [] }];
+  while (stack.length > 0) {
+    const { item, path } = stack.pop()!;
+    for (const [key, child] of Object.entries(item as Record<string, unknown>)) {
+      const here = [...path, key];
+      if (!Array.isArray(item) && BUILT_IN_KEYS.has(key)) return here;
+      if (typeof child === 'object' && child !== null) stack.push({ item: child, path: here });
+    }
+  }
+  return undefined;
+}
+
+const BUILT_IN_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 export function toGatewayError(errors: ValidationError[]): GatewayError {
   const first = errors[0];

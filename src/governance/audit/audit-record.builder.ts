@@ -81,8 +81,11 @@ export function gatewayResponse(
     pii_response_types: { ...(context.piiResponse ?? {}) },
     tags: { ...(context.tenant?.tags ?? {}) },
   };
-  if (captureContent && context.body !== undefined) payload.request_body = jsonSafe(context.body);
-  return jsonSafe(payload) as AuditPayload;
+  // Made JSON-safe (jsonSafe) by the audit writer's thread, off the request's.
+  if (captureContent && context.body !== undefined) {
+    payload.request_body = context.body as unknown as JsonValue;
+  }
+  return payload;
 }
 
 const PII_REQUEST_EVENTS = {
@@ -133,7 +136,7 @@ function policyEventType(record: PolicyRecord): AuditEventType | undefined {
 
 function policyPayload(context: GovernanceContext, record: PolicyRecord): AuditPayload {
   const rule = decidingRule(record);
-  return jsonSafe({
+  return {
     trace_id: context.traceId,
     mode: record.mode,
     decision: record.verdict.decision,
@@ -149,7 +152,7 @@ function policyPayload(context: GovernanceContext, record: PolicyRecord): AuditP
       action: m.action,
     })),
     route_to: record.verdict.routeTo === undefined ? null : { ...record.verdict.routeTo },
-  }) as AuditPayload;
+  };
 }
 
 /** The enforced decision that shaped the call: the last refusal or route, else a warning. */

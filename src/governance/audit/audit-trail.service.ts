@@ -7,27 +7,29 @@ import {
 } from '@nestjs/common';
 import { createPublicKey } from 'node:crypto';
 import { AuditRepository } from '../../storage/audit.repository.js';
-import { AuditFileMirror } from './audit-file.mirror.js';
+import type { DatabaseTarget } from '../../storage/database-target.js';
+import { DATABASE_TARGET } from '../../storage/database.types.js';
+import { AuditWorkerClient, type AuditWriterStats } from './audit-worker.client.js';
 import { AUDIT_SETTINGS, type AuditSettings } from './audit.settings.js';
 import type { AuditEvent } from './audit.types.js';
 import type { VerifyOptions } from './audit.verifier.js';
-import { AuditChainWriter, type AuditWriterStats } from './audit.writer.js';
 
 /**
  * The audit trail of this process (contract 12): what every feature records its events through
  * (settlement, admin changes, and the PII, budget and rate-limit stages as they land). Starts the
- * chain writer after storage is migrated (resuming its chain), and flushes it at shutdown after
- * the HTTP server has closed, so the last call's event is written too. Disabled, it records
- * nothing and never refuses a call.
+ * chain writer's worker thread after storage is migrated (resuming its chain), and flushes it at
+ * shutdown after the HTTP server has closed, so the last call's event is written too. Disabled,
+ * it records nothing and never refuses a call.
  */
 @Injectable()
 export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Audit');
-  private writer?: AuditChainWriter;
+  private writer?: AuditWorkerClient;
 
   constructor(
     @Inject(AUDIT_SETTINGS) readonly settings: AuditSettings,
     private readonly store: AuditRepository,
+    @Inject(DATABASE_TARGET) private readonly target: DatabaseTarget,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -38,9 +40,7 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     for (const warning of this.settings.warnings) this.logger.warn(warning);
-    const mirror =
-      this.settings.file === undefined ? undefined : await AuditFileMirror.open(this.settings.file);
-    const writer = new AuditChainWriter(this.settings, this.store, mirror);
+    const writer = new AuditWorkerClient(this.settings, this.store, this.target);
     await writer.start();
     this.writer = writer;
   }
@@ -57,7 +57,7 @@ export class AuditTrail implements OnModuleInit, OnApplicationShutdown {
     return this.settings.captureContent;
   }
 
-  /** Queues an event; never waits for storage. */
+  /** Queues an event; never waits for storage (nor seals it: the worker thread does). */
   record(event: AuditEvent): void {
     this.writer?.record(event);
   }

@@ -29,7 +29,10 @@ export type JsonValue =
 
 export type AuditPayload = { readonly [key: string]: JsonValue };
 
-/** What a feature hands the writer: the writer adds the chain fields. */
+/**
+ * What a feature hands the writer: the writer adds the chain fields, and makes the payload
+ * JSON-safe (undefined dropped, NaN null, lone surrogates U+FFFD) before sealing it.
+ */
 export interface AuditEvent {
   readonly eventType: AuditEventType;
   readonly tenant: string | null;

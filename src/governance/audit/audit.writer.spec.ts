@@ -164,25 +164,6 @@ describe(AuditChainWriter.name, () => {
     await writer.stop();
   });
 
-  it('refuses past max-queue until drained to half, then records one AUDIT_OVERFLOW', async () => {
-    const store = new MemoryAuditStore();
-    const writer = new AuditChainWriter(settings({ maxQueue: 10, batchSize: 3 }), store);
-    await writer.start();
-    store.failing = true;
-    for (let n = 1; n <= 10; n++) writer.record(event(n));
-    expect(writer.saturated).toBe(true);
-    writer.countRefusal();
-    writer.countRefusal();
-    store.failing = false;
-    await writer.flush();
-    expect(writer.saturated).toBe(false);
-    await writer.stop();
-    const overflow = store.records.filter((r) => r.event_type === 'AUDIT_OVERFLOW');
-    expect(overflow).toHaveLength(1);
-    expect(overflow[0].payload).toMatchObject({ refused_calls: 2, max_queue: 10 });
-    expect(writer.snapshot().refused).toBe(2);
-  });
-
   it('signs the chain head every N events and at shutdown', async () => {
     const store = new MemoryAuditStore();
     const writer = new AuditChainWriter(

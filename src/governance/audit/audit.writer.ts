@@ -19,11 +19,11 @@ interface Queued {
   readonly timestamp: string;
 }
 
-/** What a later metrics module (and the bench) reads of the writer. */
-export interface AuditWriterStats {
-  readonly queueDepth: number;
-  readonly maxQueue: number;
-  readonly saturated: boolean;
+/** What the writer needs of the store: its chain head, and appends. */
+export type AuditSink = Pick<AuditRepository, 'head' | 'lastCheckpoint' | 'append'>;
+
+/** How the writer keeps up: what readiness and the bench report. */
+export interface AuditBatchStats {
   readonly written: number;
   readonly batches: number;
   readonly lastBatchSize: number;
@@ -31,9 +31,10 @@ export interface AuditWriterStats {
   /** Milliseconds the last commit took (database and mirror). */
   readonly lastFlushMs: number;
   readonly slowestFlushMs: number;
-  /** Calls refused with `audit_unavailable` since the writer started. */
-  readonly refused: number;
 }
+
+/** Told after every commit: how many events it held, and the figures so far. */
+export type CommitListener = (events: number, stats: AuditBatchStats) => void;
 
 const RETRY_MS = 250;
 const ERROR_LOG_EVERY_MS = 5_000;
@@ -45,7 +46,9 @@ const SHUTDOWN_DRAIN_MS = 15_000;
  * committed in one transaction each, at most `flushIntervalMs` apart, then mirrored to the JSONL
  * file. With a signing key the chain head is signed every `checkpointEvery` events or
  * `checkpointIntervalMs`, and at shutdown. A batch the store refuses is kept, sealed, and retried;
- * the queue grows, and past `maxQueue` the admission guard refuses new calls until it drains.
+ * the queue grows, and the listener hears of nothing until it is committed (the gateway's thread
+ * counts what is outstanding and refuses calls past `maxQueue`: {@link AuditWorkerClient}). It
+ * runs in the audit worker thread, off the thread that serves requests.
  */
 export class AuditChainWriter {
   private readonly logger = new Logger('Audit');
@@ -62,8 +65,6 @@ export class AuditChainWriter {
   private checkpointTimer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private stopping = false;
-  private latched = false;
-  private overflow?: { count: number; first: string; last: string };
   private lastErrorLog = 0;
   private stats = {
     written: 0,
@@ -72,13 +73,13 @@ export class AuditChainWriter {
     largestBatch: 0,
     lastFlushMs: 0,
     slowestFlushMs: 0,
-    refused: 0,
   };
 
   constructor(
     private readonly settings: AuditSettings,
-    private readonly store: AuditRepository,
+    private readonly store: AuditSink,
     private readonly mirror?: AuditFileMirror,
+    private readonly onCommit?: CommitListener,
   ) {}
 
   get writer(): string {
@@ -99,14 +100,15 @@ export class AuditChainWriter {
     }
   }
 
-  /** Queues an event; the chain fields are added when its batch is sealed. */
-  record(event: AuditEvent): void {
-    this.queue.push({ event, eventId: randomUUID(), timestamp: this.timestamp() });
+  /**
+   * Queues an event; the chain fields are added when its batch is sealed. `atMicros` is when it
+   * happened (epoch microseconds, taken where it happened); the chain's timestamps never go back.
+   */
+  record(event: AuditEvent, atMicros?: number): void {
+    this.queue.push({ event, eventId: randomUUID(), timestamp: this.timestamp(atMicros) });
     // A full batch goes at once; past that, the next flush is already due (or backing off from a
     // refusing store), and rescheduling on every event would defeat the back-off.
-    this.schedule(
-      this.queue.length === this.settings.batchSize ? 0 : this.settings.flushIntervalMs,
-    );
+    this.schedule(this.queue.length >= this.settings.batchSize ? 0 : this.settings.flushIntervalMs);
   }
 
   /** Events not yet committed. */
@@ -114,36 +116,8 @@ export class AuditChainWriter {
     return this.queue.length + this.unsaved.length;
   }
 
-  /** Past `maxQueue`: new calls are refused until the queue is down to half of it. */
-  get saturated(): boolean {
-    if (!this.latched && this.depth >= this.settings.maxQueue) {
-      this.latched = true;
-      this.logger.error({
-        msg: `The audit queue is full (${this.depth} events): new calls are refused with 503 audit_unavailable until it drains`,
-        writer: this.settings.writer,
-      });
-    }
-    return this.latched;
-  }
-
-  /** A call refused because the queue was full: it cannot queue an event of its own. */
-  countRefusal(): void {
-    const now = this.timestamp();
-    this.stats.refused += 1;
-    if (this.overflow === undefined) this.overflow = { count: 1, first: now, last: now };
-    else {
-      this.overflow.count += 1;
-      this.overflow.last = now;
-    }
-  }
-
-  snapshot(): AuditWriterStats {
-    return {
-      ...this.stats,
-      queueDepth: this.depth,
-      maxQueue: this.settings.maxQueue,
-      saturated: this.latched,
-    };
+  snapshot(): AuditBatchStats {
+    return { ...this.stats };
   }
 
   /** Commits everything queued so far (several batches if need be). */
@@ -234,7 +208,7 @@ export class AuditChainWriter {
       });
     }
     this.account(records.length, performance.now() - started);
-    this.release();
+    this.onCommit?.(records.length, this.snapshot());
     return true;
   }
 
@@ -251,19 +225,12 @@ export class AuditChainWriter {
         tenant: queued.event.tenant,
         key_id: queued.event.keyId,
         event_type: queued.event.eventType,
-        payload: queued.event.payload,
+        // Producers hand over payloads as they are: here they become what JCS can take (no
+        // undefined, NaN or lone surrogate), off the request's thread.
+        payload: jsonSafe(queued.event.payload) as AuditPayload,
         prev_hash: head?.hash ?? null,
       };
-      let record: AuditRecord;
-      try {
-        record = sealRecord(unsealed, this.settings.secret);
-      } catch {
-        // A payload JCS cannot take (a lone surrogate, NaN) is recorded made safe, never lost.
-        record = sealRecord(
-          { ...unsealed, payload: jsonSafe(unsealed.payload) as AuditPayload },
-          this.settings.secret,
-        );
-      }
+      const record = sealRecord(unsealed, this.settings.secret);
       head = { seq: record.seq, hash: record.hash, timestamp: record.timestamp };
       return record;
     });
@@ -333,38 +300,17 @@ export class AuditChainWriter {
     stats.slowestFlushMs = Math.max(stats.slowestFlushMs, ms);
   }
 
-  /** Lifts the refusal once the queue is down to half, and records how many calls it refused. */
-  private release(): void {
-    if (this.latched && this.depth <= this.settings.maxQueue / 2) {
-      this.latched = false;
-      this.logger.log({ msg: 'The audit queue drained: calls are admitted again' });
-    }
-    const overflow = this.overflow;
-    if (!this.latched && overflow !== undefined) {
-      this.overflow = undefined;
-      this.record({
-        eventType: 'AUDIT_OVERFLOW',
-        tenant: null,
-        keyId: null,
-        payload: {
-          refused_calls: overflow.count,
-          first_refused_at: overflow.first,
-          last_refused_at: overflow.last,
-          max_queue: this.settings.maxQueue,
-        },
-      });
-    }
-  }
-
   /** ISO-8601 UTC with microseconds, never earlier than the previous one of this chain. */
-  private timestamp(): string {
-    const micros = Math.max(
-      Math.floor((performance.timeOrigin + performance.now()) * 1000),
-      this.lastMicros,
-    );
+  private timestamp(atMicros = epochMicros()): string {
+    const micros = Math.max(atMicros, this.lastMicros);
     this.lastMicros = micros;
     return isoMicros(micros);
   }
+}
+
+/** Now, in microseconds since the epoch. */
+export function epochMicros(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
 }
 
 export function isoMicros(epochMicros: number): string {

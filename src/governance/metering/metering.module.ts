@@ -24,9 +24,9 @@ function budgetLedger(
   usage: UsageRepository,
   now: () => number,
 ): BudgetLedger {
-  return redis.client === undefined
+  return redis.client === undefined || redis.runner === undefined
     ? new MemoryBudgetLedger(spentFrom(usage), now)
-    : new RedisBudgetLedger(redis.client, spentFrom(usage));
+    : new RedisBudgetLedger(redis.client, redis.runner, spentFrom(usage));
 }
 
 /**

@@ -19,14 +19,25 @@ export class BodyValidationGuard implements CanActivate {
 
   constructor(private readonly reflector: Reflector) {}
 
-  canActivate(execution: ExecutionContext): boolean {
+  canActivate(execution: ExecutionContext): boolean | Promise<boolean> {
     const route = this.routeOf(execution);
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
     const context = contextOf(request);
     if (route === null) return true;
     context.kind = route.kind;
     if (route.body === undefined) return true;
-    const body = validateRequestBody(route.body, request.body);
+    let body: object;
+    try {
+      body = validateRequestBody(route.body, request.body);
+    } catch (error) {
+      // Rate limits deferred to the call's Redis batch decide first: a call over its limit is
+      // refused for that (stage 3), and one within it spent its request permit (contract 11.4).
+      const pending = context.counters;
+      if (pending === undefined) throw error;
+      return pending.run().then(() => {
+        throw error;
+      });
+    }
     request.body = body;
     const governed = route.normalize === undefined ? body : route.normalize(body);
     context.body = governed;

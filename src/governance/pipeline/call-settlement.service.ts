@@ -17,6 +17,8 @@ export class CallSettlement {
   private readonly logger = new Logger('Settlement');
   private readonly observers: CallObserver[] = [];
   private readonly preparers: ((context: GovernanceContext) => void)[] = [];
+  /** Calls whose response is still open, each with what settles it now. */
+  private readonly inFlight = new Map<GovernanceContext, () => void>();
 
   observe(observer: CallObserver): void {
     this.observers.push(observer);
@@ -28,6 +30,32 @@ export class CallSettlement {
    */
   prepare(prepare: (context: GovernanceContext) => void): void {
     this.preparers.push(prepare);
+  }
+
+  /**
+   * Settles `context` with `outcome()` when `closed` fires, or earlier through
+   * {@link settleInFlight}: exactly once either way.
+   */
+  settleWhen(
+    context: GovernanceContext,
+    closed: (settle: () => void) => void,
+    outcome: () => CallOutcome,
+  ): void {
+    const settle = () => {
+      if (!this.inFlight.delete(context)) return;
+      this.settle(context, outcome());
+    };
+    this.inFlight.set(context, settle);
+    closed(settle);
+  }
+
+  /**
+   * Shutdown, when the grace period is over: settles every call still open before its connection
+   * is cut. The connection's own `close` comes only after the HTTP server has reported itself
+   * closed, when the audit and usage queues are already being flushed for the last time.
+   */
+  settleInFlight(): void {
+    for (const settle of [...this.inFlight.values()]) settle();
   }
 
   settle(context: GovernanceContext, outcome: CallOutcome): void {

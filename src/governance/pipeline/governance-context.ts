@@ -1,4 +1,6 @@
+import type { CounterBatch } from './counter-batch.js';
 import type { GatewayError } from '../../common/errors/gateway-error.js';
+import type { CallTrace } from '../../routing/attempt-trace.js';
 import type { RoutedAnswer } from '../../routing/failover.executor.js';
 import type { ApiKeyScope } from '../../storage/api-key.types.js';
 import type { PiiAction, RateLimitSettings, TenantSettings } from '../../storage/tenant.types.js';
@@ -123,6 +125,8 @@ export class GovernanceContext {
   /** `performance.now()` at arrival. */
   readonly startedAt: number;
   kind: CallKind = 'other';
+  /** The call's trace (its server span) when tracing is on; upstream attempts are its children. */
+  trace?: CallTrace;
 
   // Stage 2: authentication.
   tenant?: TenantFacts;
@@ -139,6 +143,8 @@ export class GovernanceContext {
 
   // Stages 3 and 5: what was reserved, settled at stage 11.
   readonly reservations: Reservation[] = [];
+  /** With Redis: the counter steps of stages 3 and 5, sent in one round trip after stage 5. */
+  counters?: CounterBatch;
   /** The tightest rate limits applying to the call and what is left of them (stage 3). */
   rateLimit?: RateLimitStanding;
   /** Utilisation of the tightest budget applying to the call, in percent (stage 5). */

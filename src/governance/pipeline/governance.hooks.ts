@@ -19,7 +19,11 @@ export function installGovernanceHooks(fastify: FastifyInstance, settlement: Cal
     if (isDataPlane(path)) {
       const context = new GovernanceContext(request.id, request.method, path, performance.now());
       request.governance = context;
-      reply.raw.once('close', () => settlement.settle(context, outcomeOf(request, reply, context)));
+      settlement.settleWhen(
+        context,
+        (settle) => reply.raw.once('close', settle),
+        () => outcomeOf(request, reply, context),
+      );
     }
     done();
   });

@@ -8,7 +8,7 @@ import { RateLimiter } from './rate-limiter.service.js';
 import { RedisRateLimitStore } from './redis-rate-limit.store.js';
 
 function rateLimiter(redis: RedisConnection): RateLimiter {
-  const shared = redis.client === undefined ? undefined : new RedisRateLimitStore(redis.client);
+  const shared = redis.runner === undefined ? undefined : new RedisRateLimitStore(redis.runner);
   return new RateLimiter(new MemoryRateLimitStore(), shared);
 }
 

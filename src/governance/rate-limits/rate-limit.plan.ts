@@ -61,7 +61,14 @@ export function planBuckets(
     // negative or infinite one that would break the arithmetic.
     if (!(limit > 0 && limit <= MAX_LIMIT)) return;
     const units = resource === 'requests' ? 1 : cost;
-    buckets.push({ key: `rl:${scope}:${id}:${resource}`, limit, cost: units, scope, resource });
+    buckets.push({
+      key: `rl:${scope}:${id}:${resource}`,
+      limit,
+      cost: units,
+      kept: resource === 'requests',
+      scope,
+      resource,
+    });
   };
   if (key !== undefined) add('key', keyId!, 'requests', key.requests);
   if (tenant !== undefined) add('tenant', tenantId!, 'requests', tenant.requests);

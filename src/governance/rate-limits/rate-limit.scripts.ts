@@ -5,11 +5,16 @@
  * it would have drained empty, so Redis holds only buckets in use.
  */
 
-const HELPERS = `
-local EPSILON = 1e-6
+import { type LuaFragment, RedisScript } from '../../storage/redis-step.types.js';
+
+const CLOCK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local window = tonumber(ARGV[1])
+`;
+
+/** Needs `now` and `window` (ms) in scope. */
+const HELPERS = `
+local EPSILON = 1e-6
 local function level_at(key, limit)
   local state = redis.call('HMGET', key, 'l', 't')
   if not state[1] then return 0 end
@@ -31,49 +36,63 @@ end
 `;
 
 /**
- * Checks and reserves every bucket of a call, all or nothing.
- * KEYS: the buckets. ARGV: window ms, then per bucket its limit and cost.
- * Returns {admitted 0|1, now ms, then per bucket: remaining, wait ms, reset ms}.
+ * Checks and reserves every bucket of a call, all or nothing, as one step of the call's batch
+ * (storage/redis-step.types.ts). keys: the buckets. argv: window ms, then per bucket its limit,
+ * its cost, and 1 when it is kept though a later step refuses the call (a request permit: it was
+ * a request). Replies {fits 0|1, now ms, everything taken 0|1, then per bucket: remaining, wait
+ * ms, reset ms}.
  */
-export const ADMIT_SCRIPT = `${HELPERS}
-local n = #KEYS
-local levels = {}
-local admitted = 1
-for i = 1, n do
-  local limit = tonumber(ARGV[2 * i])
-  local cost = tonumber(ARGV[2 * i + 1])
-  levels[i] = level_at(KEYS[i], limit)
-  if levels[i] + math.min(cost, limit) > limit + EPSILON then admitted = 0 end
-end
-local out = {admitted, now}
-for i = 1, n do
-  local limit = tonumber(ARGV[2 * i])
-  local cost = tonumber(ARGV[2 * i + 1])
-  local level = levels[i]
-  local wait = 0
-  if admitted == 1 then
-    level = level + cost
-    save(KEYS[i], level, limit)
-  else
-    local excess = level + math.min(cost, limit) - limit
-    if excess > EPSILON then wait = math.ceil(excess * window / limit - EPSILON) end
+export const ADMIT_FRAGMENT: LuaFragment = {
+  name: 'rate-limits',
+  lua: `${CLOCK}
+local window = 0
+${HELPERS}
+local step = {}
+function step.check(keys, argv)
+  window = tonumber(argv[1])
+  local levels, fits = {}, 1
+  for i = 1, #keys do
+    local limit = tonumber(argv[3 * i - 1])
+    local cost = tonumber(argv[3 * i])
+    levels[i] = level_at(keys[i], limit)
+    if levels[i] + math.min(cost, limit) > limit + EPSILON then fits = 0 end
   end
-  out[#out + 1] = math.max(0, math.floor(limit - level + EPSILON))
-  out[#out + 1] = wait
-  out[#out + 1] = drain_ms(level, limit)
+  return fits, levels
 end
-return out
-`;
+function step.answer(keys, argv, levels, verdict, all)
+  local out = {verdict, now, all}
+  for i = 1, #keys do
+    local limit = tonumber(argv[3 * i - 1])
+    local cost = tonumber(argv[3 * i])
+    local level = levels[i]
+    local wait = 0
+    if verdict == 1 and (all == 1 or argv[3 * i + 1] == '1') then
+      level = level + cost
+      save(keys[i], level, limit)
+    elseif verdict ~= 1 then
+      local excess = level + math.min(cost, limit) - limit
+      if excess > EPSILON then wait = math.ceil(excess * window / limit - EPSILON) end
+    end
+    out[#out + 1] = math.max(0, math.floor(limit - level + EPSILON))
+    out[#out + 1] = wait
+    out[#out + 1] = drain_ms(level, limit)
+  end
+  return out
+end
+return step`,
+};
 
 /**
  * Settles reservations: adds each bucket's delta (real use minus reserved; negative gives back),
  * never below empty. KEYS: the buckets. ARGV: window ms, then per bucket its limit and delta.
  */
-export const ADJUST_SCRIPT = `${HELPERS}
+export const ADJUST_SCRIPT = new RedisScript(`${CLOCK}
+local window = tonumber(ARGV[1])
+${HELPERS}
 for i = 1, #KEYS do
   local limit = tonumber(ARGV[2 * i])
   local delta = tonumber(ARGV[2 * i + 1])
   save(KEYS[i], math.max(0, level_at(KEYS[i], limit) + delta), limit)
 end
 return 1
-`;
+`);

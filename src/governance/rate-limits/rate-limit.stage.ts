@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { CounterBatch } from '../pipeline/counter-batch.js';
 import type { GovernanceContext } from '../pipeline/governance-context.js';
 import { GovernanceEvents } from '../pipeline/governance-events.js';
 import { GovernanceStage } from '../pipeline/governance-stage.js';
@@ -18,8 +19,10 @@ import { reservedTokens } from './token-demand.js';
 /**
  * Stage 3, rate limits (contract 8, 11.4): the request permit and the token reservation, for the
  * key and the tenant, checked and taken in one atomic step (so a refused token reservation takes
- * no request permit), or refused with 429. Always active, because a tenant's or a key's limits
- * may be set at any time; a call under no limit costs a few property reads.
+ * no request permit), or refused with 429. With Redis the step joins the call's counter batch
+ * (pipeline/counter-batch.ts), decided with the budget reservation in one round trip. Always
+ * active, because a tenant's or a key's limits may be set at any time; a call under no limit
+ * costs a few property reads.
  */
 @Injectable()
 export class RateLimitStage extends GovernanceStage {
@@ -42,9 +45,18 @@ export class RateLimitStage extends GovernanceStage {
       reservedTokens(context, body, this.defaultOutput),
     );
     if (buckets.length === 0) return;
-    const placed = this.limiter.admit(buckets);
-    if (placed instanceof Promise) return placed.then((p) => this.decide(context, buckets, p));
-    this.decide(context, buckets, placed);
+    const plan = this.limiter.plan(buckets);
+    if ('placed' in plan) {
+      this.decide(context, buckets, plan.placed);
+      return;
+    }
+    // With Redis, the call's buckets go out with its budget reservation, in one round trip
+    // after validation; a call validation refuses sends them first, so this refusal wins.
+    CounterBatch.defer(context, plan.runner, {
+      redis: plan.step,
+      decide: (reply) => this.decide(context, buckets, plan.answered(reply)),
+      fallback: (error) => this.decide(context, buckets, plan.failed(error)),
+    });
   }
 
   private decide(context: GovernanceContext, buckets: readonly PlannedBucket[], placed: Placed) {
@@ -62,7 +74,8 @@ export class RateLimitStage extends GovernanceStage {
       throw rateLimitExceeded(refusal);
     }
     const tokens = buckets.filter((bucket) => bucket.resource === 'tokens');
-    if (tokens.length === 0) return;
+    // Partial: a budget refused the call in the same step, and the tokens were never taken.
+    if (tokens.length === 0 || admission.partial === true) return;
     context.reservations.push(
       new RateLimitReservation(this.limiter, store, tokens, tokens[0].cost),
     );

@@ -14,6 +14,11 @@ export interface BucketDemand {
   /** Per window; always > 0 (an unlimited scope has no bucket). */
   readonly limit: number;
   readonly cost: number;
+  /**
+   * Taken even when a later stage refuses the call in the same step (Redis batches rate limits
+   * and budgets): a request permit, since the call was a request (contract 11.4).
+   */
+  readonly kept?: boolean;
 }
 
 /** A bucket as the admission left it. */
@@ -34,6 +39,11 @@ export interface Admission {
   readonly now: number;
   /** One per demand, in order. */
   readonly buckets: readonly BucketReading[];
+  /**
+   * Admitted, but a later stage refused the call in the same step: only the kept buckets took
+   * their cost. Never set by an admission of its own.
+   */
+  readonly partial?: boolean;
 }
 
 /** A settlement's correction of a bucket: its real use minus what was reserved. */

@@ -10,6 +10,21 @@ class FlakyShared {
   admits = 0;
   adjusted: BucketChange[] = [];
   private readonly inner = new MemoryRateLimitStore();
+  readonly runner = {};
+
+  /** The admission as a step of a batch: what the limiter hands the rate-limit stage. */
+  step(demands: readonly BucketDemand[]) {
+    return {
+      fragment: { name: 'rate-limits', lua: '' },
+      keys: demands.map((d) => d.key),
+      args: [],
+    };
+  }
+
+  /** A batch reply stands for the admission the test scripts. */
+  admission(reply: readonly unknown[]): Admission {
+    return reply[0] as Admission;
+  }
 
   admit(demands: readonly BucketDemand[]): Promise<Admission> {
     this.admits += 1;
@@ -94,5 +109,27 @@ describe(RateLimiter.name, () => {
     expect(() => limiter.adjust(placed.store, [{ key: 'k', limit: 2, delta: -1 }])).not.toThrow();
     await new Promise((done) => setImmediate(done));
     expect(limiter.errorCount).toBe(1);
+  });
+
+  it('plans a Redis step the batch of the call decides, falling back to memory when the batch fails', () => {
+    const plan = limiter.plan(demand);
+    if ('placed' in plan) throw new Error('expected a Redis step');
+    expect(plan.step.keys).toEqual(['rl:key:k:requests']);
+    const scripted: Admission = {
+      admitted: true,
+      now,
+      buckets: [{ remaining: 1, waitMs: 0, resetMs: 1 }],
+    };
+    expect(plan.answered([scripted])).toEqual({ admission: scripted, store: shared });
+    expect(limiter.errorCount).toBe(0);
+
+    const failed = limiter.plan(demand);
+    if ('placed' in failed) throw new Error('expected a Redis step');
+    const placed = failed.failed(new Error('connection reset'));
+    expect(placed.store).toBe(memory);
+    expect(limiter.errorCount).toBe(1);
+    expect(limiter.degraded).toBe(true);
+    // Within a second of the failure, the next call is counted in memory at once.
+    expect('placed' in limiter.plan(demand)).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 import { Logger } from '@nestjs/common';
+import type { RedisStepRunner } from '../../storage/redis-step.runner.js';
+import type { RedisStep } from '../../storage/redis-step.types.js';
 import { MemoryRateLimitStore } from './memory-rate-limit.store.js';
 import type { RateLimitStore } from './rate-limit.store.js';
 import type { RedisRateLimitStore } from './redis-rate-limit.store.js';
@@ -12,6 +14,21 @@ export interface Placed {
   readonly admission: Admission;
   readonly store: RateLimitStore;
 }
+
+/**
+ * How a call's buckets are counted: decided now (in memory: no Redis, or Redis failing), or as a
+ * step of the call's Redis batch, decided when the batch answers or fails.
+ */
+export type RateLimitPlan =
+  | { readonly placed: Placed }
+  | {
+      readonly runner: RedisStepRunner;
+      readonly step: RedisStep;
+      /** The placement the step's reply stands for. */
+      answered(reply: readonly unknown[]): Placed;
+      /** The batch failed: the call is counted on this replica's own counters. */
+      failed(error: unknown): Placed;
+    };
 
 /**
  * Picks the store for each call: Redis when configured and answering, else process memory.
@@ -48,25 +65,38 @@ export class RateLimiter {
     return this.redis !== undefined && (this.failedAt !== undefined || !this.redis.ready);
   }
 
-  admit(demands: readonly BucketDemand[]): Placed | Promise<Placed> {
+  /** How `demands` are counted (see {@link RateLimitPlan}). */
+  plan(demands: readonly BucketDemand[]): RateLimitPlan {
     const redis = this.redis;
-    if (redis === undefined) return { admission: this.memory.admit(demands), store: this.memory };
+    if (redis === undefined) {
+      return { placed: { admission: this.memory.admit(demands), store: this.memory } };
+    }
     if (!redis.ready) {
       this.failed('the connection is down');
-      return this.fallback(demands);
+      return { placed: this.fallback(demands) };
     }
     if (this.failedAt !== undefined && this.clock() - this.failedAt < RETRY_REDIS_AFTER_MS) {
-      return this.fallback(demands);
+      return { placed: this.fallback(demands) };
     }
-    return redis.admit(demands).then(
-      (admission) => {
-        this.recovered();
-        return { admission, store: redis };
-      },
-      (error: unknown) => {
+    return {
+      runner: redis.runner,
+      step: redis.step(demands),
+      answered: (reply) => this.placed(redis, redis.admission(reply)),
+      failed: (error) => {
         this.failed(error);
         return this.fallback(demands);
       },
+    };
+  }
+
+  /** Counts `demands` on their own, in Redis when it answers. */
+  admit(demands: readonly BucketDemand[]): Placed | Promise<Placed> {
+    const plan = this.plan(demands);
+    if ('placed' in plan) return plan.placed;
+    const redis = this.redis!;
+    return redis.admit(demands).then(
+      (admission) => this.placed(redis, admission),
+      (error: unknown) => plan.failed(error),
     );
   }
 
@@ -84,6 +114,11 @@ export class RateLimiter {
       return;
     }
     if (done instanceof Promise) done.catch(lost);
+  }
+
+  private placed(redis: RedisRateLimitStore, admission: Admission): Placed {
+    this.recovered();
+    return { admission, store: redis };
   }
 
   private fallback(demands: readonly BucketDemand[]): Placed {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { TEST_REDIS_URL } from '../../../test/helpers/storage-harness.js';
+import { RedisStepRunner } from '../../storage/redis-step.runner.js';
+import type { LuaFragment } from '../../storage/redis-step.types.js';
 import { RedisRateLimitStore } from './redis-rate-limit.store.js';
 import type { BucketDemand } from './rate-limit.types.js';
 
@@ -8,6 +10,7 @@ import type { BucketDemand } from './rate-limit.types.js';
 describe(RedisRateLimitStore.name, () => {
   let redis: Redis;
   let store: RedisRateLimitStore;
+  let runner: RedisStepRunner;
   const prefix = `gw-test-rl-${randomBytes(4).toString('hex')}:`;
 
   beforeAll(async () => {
@@ -21,7 +24,8 @@ describe(RedisRateLimitStore.name, () => {
     await redis.connect().catch((err: unknown) => {
       throw new Error(`Redis at ${TEST_REDIS_URL} is not reachable (services.md): ${String(err)}`);
     });
-    store = new RedisRateLimitStore(redis);
+    runner = new RedisStepRunner(redis);
+    store = new RedisRateLimitStore(runner);
   });
 
   afterAll(async () => {
@@ -76,5 +80,29 @@ describe(RedisRateLimitStore.name, () => {
     // One request of 60 per minute drains in one second, plus a second of margin.
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(2_000);
+  });
+
+  it('in a batch a later step refuses, keeps the request permit and takes no tokens', async () => {
+    const refuses: LuaFragment = {
+      name: 'refuses',
+      lua: `local step = {}
+function step.check() return 0, 0 end
+function step.answer() return {0} end
+return step`,
+    };
+    const demands: BucketDemand[] = [
+      { ...requests('later', 10), kept: true },
+      { key: 'rl:key:later:tokens', limit: 1_000, cost: 400 },
+    ];
+    const batch = await runner.run([
+      store.step(demands),
+      { fragment: refuses, keys: [], args: [] },
+    ]);
+    if (!batch.decided) throw new Error('expected a decision');
+    const admission = store.admission(batch.replies[0]);
+    expect(admission).toMatchObject({ admitted: true, partial: true });
+    expect(admission.buckets.map((b) => b.remaining)).toEqual([9, 1_000]);
+    expect(await redis.exists('rl:key:later:requests')).toBe(1);
+    expect(await redis.exists('rl:key:later:tokens')).toBe(0);
   });
 });

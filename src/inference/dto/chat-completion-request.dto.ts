@@ -27,7 +27,7 @@ import type {
   ToolChoice,
 } from '../../providers/llm-provider.types.js';
 import { checkChatCompletionRequest } from './chat-completion-request.validator.js';
-import { ChatMessageDto } from './chat-message.dto.js';
+import { ChatMessageDto, EACH_OBJECT } from './chat-message.dto.js';
 import {
   FUNCTION_NAME,
   FUNCTION_NAME_MESSAGE,
@@ -112,6 +112,7 @@ export class ChatCompletionRequestDto implements ChatCompletionRequest {
   @MaxLength(256)
   model!: string;
 
+  @IsObject({ each: true, message: EACH_OBJECT })
   @IsArray()
   @ArrayMinSize(1)
   @ValidateNested({ each: true })
@@ -182,6 +183,7 @@ export class ChatCompletionRequestDto implements ChatCompletionRequest {
   response_format?: ResponseFormat;
 
   @IsOptional()
+  @IsObject({ each: true, message: EACH_OBJECT })
   @IsArray()
   @ArrayMaxSize(128)
   @ValidateNested({ each: true })

@@ -3,6 +3,7 @@ import {
   arrayMaxSize,
   arrayMinSize,
   custom,
+  eachObject,
   equals,
   isArray,
   isBoolean,
@@ -74,7 +75,7 @@ const checkTool = objectShape('ToolDto', {
 /** The body of POST /v1/chat/completions, as `ChatCompletionRequestDto` validates it. */
 export const checkChatCompletionRequest = objectShape('ChatCompletionRequestDto', {
   model: all(maxLength(256), isNotEmpty(), isString(), custom(modelIdProblem)),
-  messages: all(arrayMinSize(1), isArray(), nested(checkChatMessage, { each: true })),
+  messages: all(arrayMinSize(1), isArray(), eachObject(), nested(checkChatMessage, { each: true })),
   stream: optional(isBoolean()),
   stream_options: optional(isObject(), nested(checkStreamOptions)),
   max_tokens: optional(min(1), isInt()),
@@ -87,7 +88,7 @@ export const checkChatCompletionRequest = objectShape('ChatCompletionRequestDto'
   seed: optional(isInt()),
   user: optional(maxLength(512), isString()),
   response_format: optional(isObject(), nested(checkResponseFormat)),
-  tools: optional(arrayMaxSize(128), isArray(), nested(checkTool, { each: true })),
+  tools: optional(arrayMaxSize(128), isArray(), eachObject(), nested(checkTool, { each: true })),
   tool_choice: optional(custom(toolChoiceProblem)),
   parallel_tool_calls: optional(isBoolean()),
   metadata: optional(custom(stringMapProblem)),

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   Equals,
+  IsObject,
   IsArray,
   IsIn,
   IsOptional,
@@ -43,10 +44,14 @@ export class ToolCallDto implements ToolCall {
   @Equals('function')
   type!: 'function';
 
+  @IsObject()
   @ValidateNested()
   @Type(() => ToolCallFunctionDto)
   function!: ToolCallFunctionDto;
 }
+
+/** The message of an array holding something other than objects (`[[]]`). */
+export const EACH_OBJECT = '$property must hold only objects';
 
 export class ChatMessageDto implements ChatMessage {
   @IsIn(ROLES)
@@ -70,13 +75,14 @@ export class ChatMessageDto implements ChatMessage {
 
   @IsOptional()
   @OnlyOnAssistant()
+  @IsObject({ each: true, message: EACH_OBJECT })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ToolCallDto)
   tool_calls?: ToolCallDto[];
 
   @ValidateIf((m: ChatMessageDto) => m.role === 'tool')
-  @IsString({ message: '$property is required on tool messages' })
   @MaxLength(MAX_TOOL_CALL_ID_LENGTH)
+  @IsString({ message: '$property is required on tool messages' })
   tool_call_id?: string;
 }

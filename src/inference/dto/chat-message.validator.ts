@@ -1,9 +1,11 @@
 import {
   all,
   custom,
+  eachObject,
   equals,
   isArray,
   isIn,
+  isObject,
   isString,
   matches,
   maxLength,
@@ -34,8 +36,7 @@ const checkToolCallFunction = objectShape('ToolCallFunctionDto', {
 const checkToolCall = objectShape('ToolCallDto', {
   id: all(maxLength(MAX_TOOL_CALL_ID_LENGTH), isString()),
   type: equals('function'),
-  // The DTO has no @IsObject here: an absent `function`, or an array of them, passes.
-  function: nested(checkToolCallFunction),
+  function: all(isObject(), nested(checkToolCallFunction)),
 });
 
 export const checkChatMessage = objectShape('ChatMessageDto', {
@@ -45,13 +46,14 @@ export const checkChatMessage = objectShape('ChatMessageDto', {
   refusal: validateIf((m) => m.refusal !== null && m.refusal !== undefined, isString()),
   tool_calls: optional(
     isArray(),
+    eachObject(),
     custom(toolCallsOwnerProblem),
     nested(checkToolCall, { each: true }),
   ),
-  // @MaxLength runs first and refuses every non-string, so callers never see the @IsString message.
+  // @IsString first: an absent id reads "required", not a length.
   tool_call_id: validateIf(
     (m) => m.role === 'tool',
-    maxLength(MAX_TOOL_CALL_ID_LENGTH),
     isString('$property is required on tool messages'),
+    maxLength(MAX_TOOL_CALL_ID_LENGTH),
   ),
 });

@@ -90,7 +90,9 @@ function contentPartProblem(part: unknown): string | undefined {
     }
     return undefined;
   }
-  return `has an unsupported type '${String(type)}' (text or image_url)`;
+  // Never String(type): an object whose own `toString` is not a function throws there.
+  const shown = typeof type === 'string' ? type.slice(0, 64) : type === null ? 'null' : typeof type;
+  return `has an unsupported type '${shown}' (text or image_url)`;
 }
 
 /** `tool_calls`: only assistant messages carry them. */

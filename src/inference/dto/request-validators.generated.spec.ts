@@ -57,6 +57,14 @@ function canonical(value: unknown): unknown {
   );
 }
 
+/** The pipe removes top-level nulls of an accepted body (null means unset, as at OpenAI). */
+function withoutTopNulls<T extends object>(result: T): T | { accepted: unknown } {
+  if (!('accepted' in result)) return result;
+  const accepted = { ...(result.accepted as Record<string, unknown>) };
+  for (const key of Object.keys(accepted)) if (accepted[key] === null) delete accepted[key];
+  return { accepted };
+}
+
 const call = { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } };
 const tool = { type: 'function', function: { name: 'f', parameters: { type: 'object' } } };
 
@@ -229,17 +237,23 @@ function seeded(seed: number): () => number {
 
 function compare(dto: Type<object>, bodies: Iterable<Body>) {
   const mismatches: unknown[] = [];
-  const seen = { bodies: 0, accepted: 0, messages: new Set<string>(), classValidatorOnly: 0 };
+  const seen = { bodies: 0, accepted: 0, messages: new Set<string>(), builtInKeys: 0 };
   for (const body of bodies) {
     const fast = outcome(() => pipe.transform(clone(body), { type: 'body', metatype: dto }));
-    const reference = outcome(() => validateWithClassValidator(dto, clone(body)));
+    if (containsSkippedKey(body)) {
+      // A key named after an Object.prototype member: class-transformer cannot copy such a body,
+      // so the hand-written check alone decides; it accepts or refuses, never throws otherwise.
+      seen.builtInKeys++;
+      if ('threw' in fast) mismatches.push({ body, pipe: fast });
+      continue;
+    }
+    const reference = withoutTopNulls(outcome(() => validateWithClassValidator(dto, clone(body))));
     if (!isDeepStrictEqual(canonical(fast), canonical(reference))) {
       mismatches.push({ body, pipe: fast, classValidator: reference });
     }
     seen.bodies++;
     if ('accepted' in reference) seen.accepted++;
     if ('message' in reference) seen.messages.add(reference.message);
-    if (containsSkippedKey(body)) seen.classValidatorOnly++;
   }
   return { mismatches: mismatches.slice(0, 3), seen };
 }
@@ -260,9 +274,9 @@ describe('request validators on generated bodies', () => {
     it('with a field added anywhere', () => {
       const { mismatches, seen } = compare(dto, added(seed));
       expect(mismatches).toEqual([]);
-      // Skipped keys (constructor, __proto__, ...) take the class-validator detour; few do.
-      expect(seen.classValidatorOnly).toBeGreaterThan(0);
-      expect(seen.classValidatorOnly).toBeLessThan(seen.bodies / 5);
+      // Some added keys are built-in names (constructor, __proto__, ...); most are not.
+      expect(seen.builtInKeys).toBeGreaterThan(0);
+      expect(seen.builtInKeys).toBeLessThan(seen.bodies / 5);
     });
 
     it('with random combinations of edits', () => {

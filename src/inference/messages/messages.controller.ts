@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { streamAsSse } from '../../common/sse/sse-stream.writer.js';
+import { StreamFlow } from '../../common/sse/stream-flow.js';
 import { Governed } from '../../governance/pipeline/governed.decorator.js';
 import { contextOf } from '../../governance/pipeline/governance-request.js';
 import { GovernancePipeline } from '../../governance/pipeline/governance-pipeline.service.js';
@@ -43,7 +44,14 @@ export class MessagesController {
   ): Promise<void> {
     const context = contextOf(request);
     if (body.stream === true) {
-      const { events$, answer } = this.messages.stream(body, passthroughHeaders(request), context);
+      // The writer holds it while the client reads slowly; the upstream reader then waits.
+      const flow = new StreamFlow();
+      const { events$, answer } = this.messages.stream(
+        body,
+        passthroughHeaders(request),
+        context,
+        flow,
+      );
       await streamAsSse(
         reply,
         events$,
@@ -55,6 +63,7 @@ export class MessagesController {
             ...this.governance.headers(context),
           };
         },
+        flow,
         MESSAGES_SSE_FRAMING,
       );
       return;

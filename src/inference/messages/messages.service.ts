@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Observable } from 'rxjs';
+import type { StreamFlow } from '../../common/sse/stream-flow.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { GovernanceContext } from '../../governance/pipeline/governance-context.js';
 import type { ChatCompletionRequest } from '../../providers/llm-provider.types.js';
@@ -56,7 +57,7 @@ export class MessagesService {
     const request = governed(context);
     const plan = this.chat.plan(request, context);
     if (this.native(plan, context)) {
-      const routed = await this.executor.run(plan, context.traceId, signal, (target, call) =>
+      const routed = await this.executor.run(plan, context, signal, (target, call) =>
         passthroughOf(target).complete(body, { ...call, headers }),
       );
       context.answeredBy = routed.answer;
@@ -72,6 +73,7 @@ export class MessagesService {
     body: MessagesRequest,
     headers: PassthroughHeaders,
     context: GovernanceContext,
+    flow: StreamFlow,
   ): {
     events$: Observable<MessagesStreamEvent | PassthroughEvent>;
     answer: () => AnsweredBy | undefined;
@@ -79,14 +81,14 @@ export class MessagesService {
     const request = governed(context);
     const plan = this.chat.plan(request, context);
     if (this.native(plan, context)) {
-      const routed = this.executor.stream(plan, context.traceId, (target, call) =>
-        passthroughOf(target).stream$(body, { ...call, headers }, (usage) =>
+      const routed = this.executor.stream(plan, context, (target, call) =>
+        passthroughOf(target).stream$(body, { ...call, flow, headers }, (usage) =>
           this.governance.usage(context, usage),
         ),
       );
       return { events$: routed.events$, answer: () => (context.answeredBy ??= routed.answer()) };
     }
-    const { events$, answer } = this.chat.stream(request, context, plan);
+    const { events$, answer } = this.chat.stream(request, context, flow, plan);
     const inputTokens = (context.estimatedPromptTokens ??= estimatePromptTokens(request.messages));
     return {
       events$: events$.pipe(toMessagesEvents({ id: messageId(), model: body.model, inputTokens })),
@@ -107,7 +109,7 @@ export class MessagesService {
   ): Promise<{ input_tokens: number }> {
     const plan = this.chat.plan(governed(context), context);
     if (this.native(plan, context)) {
-      const routed = await this.executor.run(plan, context.traceId, signal, (target, call) =>
+      const routed = await this.executor.run(plan, context, signal, (target, call) =>
         passthroughOf(target).countTokens(body, { ...call, headers }),
       );
       return routed.value;

@@ -73,7 +73,7 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
   ): Observable<PassthroughEvent> {
     const context = this.context(call);
     return coldUpstreamStream<PassthroughEvent>(
-      call.signal,
+      call,
       async (stream) => {
         const response = await this.http.openStream({
           origin: this.settings.origin,

@@ -47,6 +47,7 @@ const CAPABILITIES: ProviderCapabilities = {
 @Injectable()
 export class AnthropicAdapter extends LlmProvider {
   readonly id = PROVIDER_ID;
+  override readonly serverAddress: string;
   override readonly messagesPassthrough: MessagesPassthrough;
 
   private readonly origin: string;
@@ -65,6 +66,7 @@ export class AnthropicAdapter extends LlmProvider {
     // Parsed once: the hot path only concatenates strings. A path in the base URL (an egress
     // proxy) is kept in front of /v1/messages.
     const base = new URL(settings.baseUrl);
+    this.serverAddress = base.hostname;
     const prefix = base.pathname.replace(/\/+$/, '');
     this.origin = base.origin;
     this.messagesPath = `${prefix}/v1/messages${base.search}`;
@@ -130,7 +132,7 @@ export class AnthropicAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );

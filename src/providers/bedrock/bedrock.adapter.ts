@@ -217,6 +217,13 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
     for await (const event of output.stream) {
       deadline.touch();
       for (const chunk of reader.read(event)) subscriber.next(chunk);
+      // Not pulling the next event is what holds the upstream back while the caller reads slowly.
+      const ready = call.flow?.ready();
+      if (ready !== undefined) {
+        deadline.pauseIdle();
+        await ready;
+        deadline.touch();
+      }
     }
     const usage = reader.finish();
     if (usage) subscriber.next(usage);

@@ -42,6 +42,7 @@ const CAPABILITIES: ProviderCapabilities = {
 @Injectable()
 export class CohereAdapter extends LlmProvider {
   readonly id = PROVIDER_ID;
+  override readonly serverAddress: string;
 
   private readonly origin: string;
   private readonly chatPath: string;
@@ -58,6 +59,7 @@ export class CohereAdapter extends LlmProvider {
     const settings = config.providers.cohere;
     // A base URL may carry a path (an egress proxy); Cohere's own paths are appended to it.
     const base = new URL(settings.baseUrl);
+    this.serverAddress = base.hostname;
     const prefix = base.pathname.replace(/\/+$/, '');
     this.origin = base.origin;
     this.chatPath = `${prefix}/v2/chat${base.search}`;
@@ -116,7 +118,7 @@ export class CohereAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );

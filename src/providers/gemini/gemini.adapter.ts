@@ -47,6 +47,7 @@ const CAPABILITIES: ProviderCapabilities = {
 @Injectable()
 export class GeminiAdapter extends LlmProvider {
   readonly id = GEMINI_PROVIDER_ID;
+  override readonly serverAddress: string;
 
   private readonly origin: string;
   private readonly pathPrefix: string;
@@ -65,6 +66,7 @@ export class GeminiAdapter extends LlmProvider {
     const settings = config.providers.gemini;
     // Parsed once: the hot path only concatenates strings.
     const base = new URL(settings.baseUrl);
+    this.serverAddress = base.hostname;
     this.origin = base.origin;
     this.pathPrefix = base.pathname.replace(/\/+$/, '');
     this.query = base.search.slice(1);
@@ -124,7 +126,7 @@ export class GeminiAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );
@@ -153,6 +155,7 @@ export class GeminiAdapter extends LlmProvider {
       for (const event of parser.push(bytes)) {
         for (const chunk of reader.read(event)) stream.next(chunk);
       }
+      await stream.ready();
     }
     for (const event of parser.end()) {
       for (const chunk of reader.read(event)) stream.next(chunk);

@@ -49,6 +49,12 @@ export class CallDeadline {
     this.idleTimer = setTimeout(() => this.fail(idleMessage ?? 'upstream fell silent'), idleMs);
   }
 
+  /** The caller holds the stream back: the silence until the next {@link touch} is not the upstream's. */
+  pauseIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
   /** Stops the call: nobody waits for its answer any more. */
   cancel(): void {
     this.onCallerAbort();

@@ -1,5 +1,11 @@
 import { firstValueFrom, toArray } from 'rxjs';
-import { coldUpstreamStream, type StreamPump } from './cold-upstream-stream.js';
+import { StreamFlow } from '../../common/sse/stream-flow.js';
+import {
+  coldUpstreamStream,
+  pumpSse,
+  type SseChunkReader,
+  type StreamPump,
+} from './cold-upstream-stream.js';
 
 describe('coldUpstreamStream', () => {
   it('does nothing until subscribed', () => {
@@ -84,7 +90,7 @@ describe('coldUpstreamStream', () => {
     const caller = new AbortController();
     let pumpSignal: AbortSignal | undefined;
     coldUpstreamStream<number>(
-      caller.signal,
+      { signal: caller.signal },
       (s) => {
         pumpSignal = s.signal;
         return new Promise<void>(() => undefined);
@@ -93,5 +99,62 @@ describe('coldUpstreamStream', () => {
     ).subscribe();
     caller.abort();
     expect(pumpSignal?.aborted).toBe(true);
+  });
+});
+
+describe('pumpSse', () => {
+  /** An SSE body that counts how many of its chunks were pulled. */
+  function body(frames: string[]) {
+    const state = { pulled: 0 };
+    async function* chunks() {
+      for (const frame of frames) {
+        state.pulled += 1;
+        yield await Promise.resolve(new TextEncoder().encode(frame));
+      }
+    }
+    return { chunks: chunks(), state };
+  }
+
+  const reader = (): SseChunkReader<string> => {
+    let done = false;
+    return {
+      get done() {
+        return done;
+      },
+      read: (event) => {
+        if (event.data === '[DONE]') done = true;
+        return done ? undefined : event.data;
+      },
+      finish: () => undefined,
+    };
+  };
+
+  it("pulls no more of the body while the caller's flow is held, and all of it after", async () => {
+    const flow = new StreamFlow();
+    const { chunks, state } = body([
+      'data: a\n\n',
+      'data: b\n\n',
+      'data: c\n\n',
+      'data: [DONE]\n\n',
+    ]);
+    const seen: string[] = [];
+    const stream$ = coldUpstreamStream<string>(
+      { flow },
+      (pump) => pumpSse(chunks, reader(), pump),
+      (e) => e,
+    );
+    const ended = new Promise<void>((resolve) =>
+      stream$.subscribe({ next: (c) => seen.push(c), complete: resolve }),
+    );
+
+    flow.hold();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['a']);
+    expect(state.pulled).toBe(1);
+
+    flow.release();
+    await ended;
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(state.pulled).toBe(4);
   });
 });

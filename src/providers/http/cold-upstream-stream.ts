@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import type { ProviderCall } from '../llm-provider.js';
 import { type SseEvent, SseEventParser } from './sse-event.parser.js';
 
 /** What a pump gets: where chunks go, and the signal that cancels its upstream call. */
@@ -6,6 +7,12 @@ export interface StreamPump<T> {
   /** Fires when the caller unsubscribes before the end (client gone) or the caller's signal aborts. */
   readonly signal: AbortSignal;
   next(chunk: T): void;
+  /**
+   * Awaited before pulling more of the upstream body: `undefined` when the caller keeps up, a
+   * promise while it reads slowly (its socket is full), so the upstream is held back rather than
+   * buffered.
+   */
+  ready(): Promise<void> | undefined;
   /**
    * Ends the caller's stream now. A pump may keep reading the body afterwards so the keep-alive
    * connection goes back to the pool instead of being destroyed.
@@ -16,13 +23,17 @@ export interface StreamPump<T> {
 /**
  * The cold Observable every HTTP adapter's `chat$` returns (house-style practice 3): `pump` (the
  * upstream call and the reading of its body) starts on subscribe; unsubscribing before the stream
- * settles aborts it; a failure is mapped once by `mapError` and ends the stream.
+ * settles aborts it; a failure is mapped once by `mapError` and ends the stream. The call's
+ * signal cancels it too, and its flow paces the pump.
  */
 export function coldUpstreamStream<T>(
-  callerSignal: AbortSignal | undefined,
+  call: Pick<ProviderCall, 'signal' | 'flow'> | undefined,
   pump: (stream: StreamPump<T>) => Promise<void>,
   mapError: (error: unknown) => unknown,
 ): Observable<T> {
+  const callerSignal = call?.signal;
+  const flow = call?.flow;
+  const ready = () => flow?.ready();
   return new Observable<T>((subscriber) => {
     const controller = new AbortController();
     const abort = () => controller.abort();
@@ -35,14 +46,16 @@ export function coldUpstreamStream<T>(
       settled = true;
       subscriber.complete();
     };
-    pump({ signal: controller.signal, next: (chunk) => subscriber.next(chunk), complete }).then(
+    pump({
+      signal: controller.signal,
+      next: (chunk) => subscriber.next(chunk),
+      ready,
       complete,
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        subscriber.error(mapError(error));
-      },
-    );
+    }).then(complete, (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      subscriber.error(mapError(error));
+    });
     return () => {
       callerSignal?.removeEventListener('abort', abort);
       if (!settled) controller.abort();
@@ -86,6 +99,8 @@ export async function pumpSse<T>(
       if (reader.done) break;
     }
     if (reader.done) finish();
+    // Not pulling the next bytes is what holds the upstream back.
+    else await stream.ready();
   }
   if (!reader.done) {
     for (const event of parser.end()) emit(reader.read(event));

@@ -1,4 +1,5 @@
-import { SseEvent, SseEventParser } from './sse-event.parser.js';
+import { MAX_SSE_EVENT_CHARS, SseEvent, SseEventParser } from './sse-event.parser.js';
+import { UpstreamHttpError } from './upstream-http.error.js';
 
 const encoder = new TextEncoder();
 
@@ -152,5 +153,26 @@ describe(SseEventParser.name, () => {
 
   it('treats a line with no colon as a field name with an empty value', () => {
     expect(data(parse(['data\n\n']))).toEqual(['']);
+  });
+
+  it('refuses an event that grows past its bound, as one endless line or endless data lines', () => {
+    const megabyte = encoder.encode('a'.repeat(1024 * 1024));
+    const endlessLine = new SseEventParser();
+    endlessLine.push(encoder.encode('data: '));
+    const feed = (parser: SseEventParser, chunk: Uint8Array) => () => {
+      for (let i = 0; i <= MAX_SSE_EVENT_CHARS / chunk.length + 1; i++) parser.push(chunk);
+    };
+    expect(feed(endlessLine, megabyte)).toThrow(UpstreamHttpError);
+    const dataLines = new SseEventParser();
+    const line = encoder.encode(`data: ${'b'.repeat(1024 * 1024)}\n`);
+    expect(feed(dataLines, line)).toThrow(/without ending/);
+  });
+
+  it('keeps no bound across events: many ordinary events of any total size pass', () => {
+    const parser = new SseEventParser();
+    const event = encoder.encode(`data: ${'c'.repeat(1024 * 1024)}\n\n`);
+    let count = 0;
+    for (let i = 0; i < 40; i++) count += parser.push(event).length;
+    expect(count).toBe(40);
   });
 });

@@ -1,3 +1,5 @@
+import { UpstreamHttpError } from './upstream-http.error.js';
+
 /** One server-sent event. */
 export interface SseEvent {
   /** The `event:` name, when the upstream named it (Anthropic, Cohere); OpenAI never does. */
@@ -9,6 +11,13 @@ export interface SseEvent {
 
 const LF = 10;
 const CR = 13;
+
+/**
+ * The most one event may hold, its unterminated line included (UTF-16 code units, about 16 MiB
+ * of ASCII). No vendor sends events near this; an upstream that streams bytes without ever ending
+ * an event would otherwise grow the buffer until the process runs out of memory.
+ */
+export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 
 /**
  * An incremental parser for `text/event-stream` (WHATWG HTML "event stream interpretation"):
@@ -24,10 +33,15 @@ export class SseEventParser {
   /** The last chunk ended with `\r`: a `\n` opening the next one belongs to the same line end. */
   private skipLineFeed = false;
   private data: string[] = [];
+  /** Characters held for the event being read: its `data` lines so far. */
+  private held = 0;
   private eventName: string | undefined;
   private lastId: string | undefined;
 
-  /** Feeds a chunk; returns the events it completed, in order (often none or one). */
+  /**
+   * Feeds a chunk; returns the events it completed, in order (often none or one).
+   * @throws UpstreamHttpError `malformed_response` when one event grows past {@link MAX_SSE_EVENT_CHARS}.
+   */
   push(chunk: Uint8Array): SseEvent[] {
     const events: SseEvent[] = [];
     this.consume(this.decoder.decode(chunk, { stream: true }), events);
@@ -75,6 +89,12 @@ export class SseEventParser {
     }
     const rest = text.slice(scan);
     this.partial = scan === start ? buffered + rest : rest;
+    if (this.held + this.partial.length > MAX_SSE_EVENT_CHARS) {
+      throw new UpstreamHttpError(
+        'malformed_response',
+        `a streamed event grew past ${MAX_SSE_EVENT_CHARS} characters without ending`,
+      );
+    }
   }
 
   private line(line: string, events: SseEvent[]): void {
@@ -90,6 +110,7 @@ export class SseEventParser {
     switch (field) {
       case 'data':
         this.data.push(value);
+        this.held += value.length;
         break;
       case 'event':
         this.eventName = value;
@@ -109,6 +130,7 @@ export class SseEventParser {
       events.push({ data, event: this.eventName, id: this.lastId });
     }
     this.data = [];
+    this.held = 0;
     this.eventName = undefined;
   }
 }

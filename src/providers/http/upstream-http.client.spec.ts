@@ -179,6 +179,16 @@ describe(UpstreamHttpClient.name, () => {
     expect(error.kind).toBe('unreachable');
   });
 
+  it('cuts a 2xx answer larger than max-response-bytes and reports it as malformed', async () => {
+    const small = clientWith({ maxResponseBytes: 2048 });
+    fake.setReply({ content: 'x'.repeat(4096) });
+    const error = await failure(small.requestJson(chat(false)));
+    expect(error.kind).toBe('malformed_response');
+    expect(error.message).toContain('max-response-bytes (2048)');
+    fake.setReply({});
+    await small.onApplicationShutdown();
+  });
+
   it('reports a 2xx answer that is not JSON as malformed', async () => {
     fake.failNext(200, { body: 'OK' });
     expect((await failure(client.requestJson(chat(false)))).kind).toBe('malformed_response');

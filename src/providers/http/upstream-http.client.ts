@@ -104,7 +104,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
         const body = parseLenient(await readCapped(response.body, MAX_ERROR_BODY_BYTES));
         return { ok, status: response.statusCode, headers: response.headers, body };
       }
-      const text = await response.body.text();
+      const text = await readLimited(response.body, this.limits.maxResponseBytes);
       return {
         ok,
         status: response.statusCode,
@@ -287,6 +287,31 @@ async function readCapped(
     }
   }
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+
+/**
+ * Reads a success body whole, up to `maxBytes`: past it the body is destroyed (undici drops the
+ * socket) and the answer counts as malformed, so an upstream that sends gigabytes cannot exhaust
+ * the gateway's memory.
+ */
+async function readLimited(
+  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  maxBytes: number,
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new UpstreamHttpError(
+        'malformed_response',
+        `answer body larger than gateway.upstream.max-response-bytes (${maxBytes})`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** Node and undici put a string `code` on network errors; happy-eyeballs wraps them in an AggregateError. */

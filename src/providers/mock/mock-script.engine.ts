@@ -1,67 +1,50 @@
-import { Injectable } from '@nestjs/common';
-import { types } from 'node:util';
-import { type Context, createContext, Script } from 'node:vm';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
+import { WorkerPool } from '../../common/workers/worker-pool.js';
+import { WorkerPoolError } from '../../common/workers/worker-pool.error.js';
+import type { GatewayConfig } from '../../config/gateway-config.types.js';
 import type { ChatCompletionRequest } from '../llm-provider.types.js';
 
 const SCRIPT_PREFIX = /^(js|groovy|python):/;
 
-/** Scripts come from configuration, so the set is small; the bound only guards misuse. */
-const MAX_CACHED_SCRIPTS = 256;
-
-/** Caller-visible messages quote the script's own error; keep them readable. */
-const MAX_MESSAGE_LENGTH = 300;
-
-const CONTEXT_OPTIONS = {
-  codeGeneration: { strings: false, wasm: false },
-  // Promise jobs run inside the evaluation, so they count against the time limit too. Caveat
-  // (nodejs/node#38503): while any async hook or AsyncLocalStorage is enabled (Node 20 builds ALS on
-  // async_hooks; Jest enables one), a time-out inside a promise job aborts the whole process.
-  microtaskMode: 'afterEvaluate',
-} as const;
+/** Beside this file in `src/` and in `dist/` alike: plain JavaScript, copied by the build. */
+const WORKER_MODULE = new URL('./mock-script.worker.mjs', import.meta.url);
 
 /**
- * The request crosses into the sandbox as a string and is parsed by the sandbox's own `JSON`, so
- * the script only ever sees objects of its own realm: no host prototype to climb out through.
+ * How long the host waits for a worker before terminating it. Inside the worker every step of an
+ * evaluation (bootstrap, script, reading a thrown message) has the script's own time limit, which
+ * V8 enforces; this deadline only catches a thread stuck where that limit cannot reach.
  */
-const BOOTSTRAP = new Script(
-  'globalThis.request = JSON.parse(__requestJson); delete globalThis.__requestJson;',
-  { filename: 'mock-script-bootstrap.js' },
-);
+const deadlineFor = (timeoutMs: number) => 3 * timeoutMs + 1000;
 
-/** Reads a thrown value's message inside the sandbox, where a hostile getter meets the time limit. */
-const DESCRIBE_ERROR = new Script('String((__error && __error.message) || __error)', {
-  filename: 'mock-script-error.js',
-});
-
-/**
- * A promise the script returns may be rejected, and a rejection nobody handles surfaces as the host
- * process's unhandled rejection, which by default ends the gateway. Handled inside the sandbox so a
- * hostile `then` meets the time limit.
- */
-const HANDLE_RETURNED_PROMISE = new Script('__result.then(undefined, function () {})', {
-  filename: 'mock-script-promise.js',
-});
-
-type Outcome =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+export type MockSandboxSettings = GatewayConfig['providers']['mock']['sandbox'];
 
 /**
  * Renders the mock provider's response texts: static text as is, `js:` evaluated per request in a
- * fresh `vm` context, `groovy:`/`python:` refused with an error naming the engine. The sandbox keeps
- * a script from the host (no `require`, `process`, timers, no code generation) and bounds its CPU
- * time. It does not bound memory, nor track promises a script creates without returning them (a
- * rejected one reaches the process's unhandled-rejection handling): acceptable only because scripts
- * come from the operator's configuration, never from callers.
+ * fresh `vm` context on a worker thread (`mock-script.worker.mjs`), `groovy:`/`python:` refused
+ * with an error naming the engine. A script can neither block the event loop nor, by looping or
+ * allocating, harm other calls: its thread has a time limit and a heap limit and is replaced when
+ * it has to be stopped. Scripts come from the operator's configuration, never from callers.
  */
 @Injectable()
-export class MockScriptEngine {
-  /** Compiled scripts (or their syntax error) by source text: compiling is the costly part. */
-  private readonly compiled = new Map<string, Script | string>();
+export class MockScriptEngine implements OnApplicationShutdown {
+  private readonly pool: WorkerPool;
 
-  /** @throws GatewayError `provider_error` when the script cannot produce a string. */
-  render(template: string, request: ChatCompletionRequest, timeoutMs: number): string {
+  constructor(private readonly sandbox: MockSandboxSettings) {
+    this.pool = new WorkerPool(WORKER_MODULE, sandbox);
+  }
+
+  /**
+   * @param signal withdraws the evaluation while it waits for a free worker (caller gone).
+   * @throws GatewayError `provider_error` when the script cannot produce a string.
+   */
+  async render(
+    template: string,
+    request: ChatCompletionRequest,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const engine = SCRIPT_PREFIX.exec(template)?.[1];
     if (engine === undefined) return template;
     if (engine !== 'js') {
@@ -69,94 +52,68 @@ export class MockScriptEngine {
         `Mock response script uses the '${engine}' engine, which is not available in this runtime; use 'js:' instead.`,
       );
     }
-    return this.evaluate(template.slice(engine.length + 1), request, timeoutMs);
+    const evaluation = {
+      source: template.slice(engine.length + 1),
+      requestJson: JSON.stringify(request),
+      timeoutMs,
+    };
+    let answer: unknown;
+    try {
+      answer = await this.pool.run(evaluation, deadlineFor(timeoutMs), signal);
+    } catch (error) {
+      throw error instanceof WorkerPoolError ? this.poolError(error, timeoutMs) : error;
+    }
+    if (isAnswer(answer)) {
+      if (answer.ok) return answer.text;
+      throw scriptError(answer.message);
+    }
+    throw scriptError('Mock response script (js) got no answer from its worker');
   }
 
-  private evaluate(source: string, request: ChatCompletionRequest, timeoutMs: number): string {
-    const script = this.compile(source);
-    const sandbox = Object.create(null) as Record<string, unknown>;
-    sandbox.__requestJson = JSON.stringify(request);
-    const context = createContext(sandbox, CONTEXT_OPTIONS);
-
-    const booted = run(BOOTSTRAP, context, timeoutMs);
-    const outcome = booted.ok ? run(script, context, timeoutMs) : booted;
-
-    // Past this point only `typeof` and trap-free checks touch what the script produced: any
-    // property read on the host side could run a script getter with no time limit.
-    if (!outcome.ok) {
-      if (isTimeout(outcome.error)) {
-        throw scriptError(`Mock response script (js) exceeded its time limit of ${timeoutMs} ms`);
-      }
-      sandbox.__error = outcome.error;
-      const described = run(DESCRIBE_ERROR, context, timeoutMs);
-      const message =
-        described.ok && typeof described.value === 'string'
-          ? described.value
-          : 'the thrown value could not be described';
-      throw scriptError(`Mock response script (js) failed: ${truncate(message)}`);
-    }
-    const { value } = outcome;
-    if (typeof value === 'string') return value;
-    if (types.isPromise(value)) {
-      sandbox.__result = value;
-      run(HANDLE_RETURNED_PROMISE, context, timeoutMs);
-    }
-    throw scriptError(
-      `Mock response script (js) returned ${describeType(value)}, expected a string`,
-    );
+  /** After the HTTP server has drained: scripts of calls still in flight could finish. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
   }
 
-  private compile(source: string): Script {
-    let entry = this.compiled.get(source);
-    if (entry === undefined) {
-      try {
-        entry = new Script(source, { filename: 'mock-response.js' });
-      } catch (error) {
-        // V8's own compile error, not a script-made object: reading it is safe.
-        entry = error instanceof Error ? error.message : String(error);
-      }
-      if (this.compiled.size < MAX_CACHED_SCRIPTS) this.compiled.set(source, entry);
+  private poolError(error: WorkerPoolError, timeoutMs: number): GatewayError {
+    switch (error.reason) {
+      case 'timeout':
+        return scriptError(`Mock response script (js) exceeded its time limit of ${timeoutMs} ms`);
+      case 'out-of-memory':
+        return scriptError(
+          `Mock response script (js) exceeded its memory limit of ${this.sandbox.maxHeapMb} MB`,
+        );
+      case 'crashed':
+        return scriptError('Mock response script (js) stopped its worker unexpectedly');
+      case 'busy':
+        return scriptError(
+          `Mock response scripts are all busy (${this.sandbox.workers} running, ${this.sandbox.maxQueued} waiting); try again shortly`,
+          { retryable: true, retryAfterSeconds: 1 },
+        );
+      case 'cancelled':
+        return scriptError('Mock provider call was cancelled.');
+      case 'closed':
+        return scriptError('Mock response script (js) not run: the gateway is shutting down', {
+          retryable: true,
+        });
     }
-    if (typeof entry === 'string') {
-      throw scriptError(`Mock response script (js) has a syntax error: ${truncate(entry)}`);
-    }
-    return entry;
   }
 }
 
-function run(script: Script, context: Context, timeoutMs: number): Outcome {
-  try {
-    // displayErrors would have Node read the thrown value's `stack` on the host, outside the limit.
-    const value: unknown = script.runInContext(context, {
-      timeout: timeoutMs,
-      displayErrors: false,
-    });
-    return { ok: true, value };
-  } catch (error) {
-    return { ok: false, error };
-  }
+type Answer =
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly message: string };
+
+function isAnswer(value: unknown): value is Answer {
+  if (typeof value !== 'object' || value === null) return false;
+  const answer = value as Record<string, unknown>;
+  if (answer.ok === true) return typeof answer.text === 'string';
+  return answer.ok === false && typeof answer.message === 'string';
 }
 
-/** Node's timeout error is a host object; a script-thrown look-alike is harmless. */
-function isTimeout(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || types.isProxy(error)) return false;
-  const code = Object.getOwnPropertyDescriptor(error, 'code');
-  return code !== undefined && code.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (types.isPromise(value)) return 'a Promise (scripts run synchronously)';
-  const type = typeof value;
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
-
-function truncate(message: string): string {
-  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
-}
-
-function scriptError(message: string): GatewayError {
-  // No `cause`: a script-made object must never reach the logger, which would read its properties.
-  return new GatewayError(ErrorCode.ProviderError, message, { provider: 'mock' });
+function scriptError(
+  message: string,
+  options: { retryable?: boolean; retryAfterSeconds?: number } = {},
+): GatewayError {
+  // No `cause`: nothing a script made may reach the logger.
+  return new GatewayError(ErrorCode.ProviderError, message, { provider: 'mock', ...options });
 }

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { firstValueFrom, toArray } from 'rxjs';
 import { GatewayError } from '../../common/errors/gateway-error.js';
+import { StreamFlow } from '../../common/sse/stream-flow.js';
 import type { GatewayConfig } from '../../config/gateway-config.types.js';
 import type { ProviderCall } from '../llm-provider.js';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../llm-provider.types.js';
@@ -8,6 +9,18 @@ import { MockScriptEngine } from './mock-script.engine.js';
 import { MockAdapter } from './mock.adapter.js';
 
 type MockSettings = GatewayConfig['providers']['mock'];
+
+const SANDBOX: MockSettings['sandbox'] = { workers: 1, maxHeapMb: 32, maxQueued: 10 };
+const engines: MockScriptEngine[] = [];
+/** One engine per adapter, as the module builds it; their workers stop after the suite. */
+function scriptEngine(): MockScriptEngine {
+  const engine = new MockScriptEngine(SANDBOX);
+  engines.push(engine);
+  return engine;
+}
+afterAll(async () => {
+  await Promise.all(engines.map((engine) => engine.onApplicationShutdown()));
+});
 
 function configWith(settings: Partial<MockSettings> = {}): GatewayConfig {
   const mock: MockSettings = {
@@ -17,6 +30,7 @@ function configWith(settings: Partial<MockSettings> = {}): GatewayConfig {
     streamTokenDelayMs: 0,
     errorRate: 0,
     scriptTimeoutMs: 1000,
+    sandbox: SANDBOX,
     embeddingDimensions: 1536,
     responseOverrides: {},
     ...settings,
@@ -32,7 +46,7 @@ class RiggedMockAdapter extends MockAdapter {
     config: GatewayConfig,
     private readonly roll: number,
   ) {
-    super(config, new MockScriptEngine());
+    super(config, scriptEngine());
   }
 
   protected override random(): number {
@@ -42,7 +56,7 @@ class RiggedMockAdapter extends MockAdapter {
 }
 
 const adapterWith = (settings: Partial<MockSettings> = {}) =>
-  new MockAdapter(configWith(settings), new MockScriptEngine());
+  new MockAdapter(configWith(settings), scriptEngine());
 
 const chatRequest = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
   model: 'mock/default',
@@ -256,6 +270,31 @@ describe(MockAdapter.name, () => {
         expect(chunk).toMatchObject({ object: 'chat.completion.chunk', model: 'mock/default' });
         expect(chunk.created).toBe(chunks[0].created);
       }
+    });
+
+    it("sends no further word while the caller's flow is held", async () => {
+      const flow = new StreamFlow();
+      const seen: string[] = [];
+      let completed = false;
+      adapterWith({ response: 'one two three' })
+        .chat$(chatRequest(), { ...call(), flow })
+        .subscribe({
+          next: (chunk) => {
+            const content = chunk.choices[0]?.delta.content;
+            if (content) seen.push(content);
+            // The caller's socket fills up at the first word.
+            if (content === 'one ') flow.hold();
+          },
+          complete: () => (completed = true),
+        });
+
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(['one ']);
+
+      flow.release();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toEqual(['one ', 'two ', 'three']);
+      expect(completed).toBe(true);
     });
 
     it('keeps every whitespace so the joined deltas equal the text exactly', async () => {

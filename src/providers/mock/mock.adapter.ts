@@ -65,20 +65,16 @@ export class MockAdapter extends LlmProvider {
     return [...ids].map((id) => ({ id, ownedBy: PROVIDER_ID }));
   }
 
-  chat$(request: ChatCompletionRequest, _call: ProviderCall): Observable<ChatCompletionChunk> {
+  chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const { latencyMs, streamTokenDelayMs } = this.settings;
       // One timer at a time; whichever is pending when the caller unsubscribes is cleared.
       let timer: NodeJS.Timeout | undefined;
 
-      const start = (): void => {
-        let content: string;
-        try {
-          content = this.answer(request);
-        } catch (error) {
-          subscriber.error(error);
-          return;
-        }
+      // Withdraws a script still waiting for a free worker when the caller leaves.
+      const controller = new AbortController();
+
+      const start = (content: string): void => {
         const frame = chunkFactory(request.model);
         const words = splitWords(content);
         let next = 0;
@@ -89,7 +85,16 @@ export class MockAdapter extends LlmProvider {
               frame([{ index: 0, delta: { content: words[next] }, finish_reason: null }]),
             );
             next += 1;
-            if (streamTokenDelayMs > 0 && next < words.length) {
+            if (next === words.length) break;
+            // A caller that reads slowly holds the words back, as it would a real upstream.
+            const ready = call.flow?.ready();
+            if (ready !== undefined) {
+              void ready.then(() => {
+                timer = setTimeout(pump, streamTokenDelayMs);
+              });
+              return;
+            }
+            if (streamTokenDelayMs > 0) {
               timer = setTimeout(pump, streamTokenDelayMs);
               return;
             }
@@ -109,14 +114,24 @@ export class MockAdapter extends LlmProvider {
         }
       };
 
-      timer = setTimeout(start, latencyMs);
-      return () => clearTimeout(timer);
+      timer = setTimeout(() => {
+        this.answer(request, controller.signal).then(
+          (content) => {
+            if (!subscriber.closed) start(content);
+          },
+          (error: unknown) => subscriber.error(error),
+        );
+      }, latencyMs);
+      return () => {
+        clearTimeout(timer);
+        controller.abort();
+      };
     });
   }
 
   async complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion> {
     await wait(this.settings.latencyMs, call.signal);
-    const content = this.answer(request);
+    const content = await this.answer(request, call.signal);
     return {
       id: completionId(),
       object: 'chat.completion',
@@ -156,14 +171,14 @@ export class MockAdapter extends LlmProvider {
   }
 
   /** The assistant text for one request: simulated failure, then override or default, then JSON. */
-  private answer(request: ChatCompletionRequest): string {
+  private async answer(request: ChatCompletionRequest, signal?: AbortSignal): Promise<string> {
     this.simulateFailure();
     const { responseOverrides, response, scriptTimeoutMs } = this.settings;
     // Own keys only: a model named like an Object.prototype member must not pick up a function.
     const template = Object.hasOwn(responseOverrides, request.model)
       ? responseOverrides[request.model]
       : response;
-    const text = this.scripts.render(template, request, scriptTimeoutMs);
+    const text = await this.scripts.render(template, request, scriptTimeoutMs, signal);
     const format = request.response_format?.type;
     return format === 'json_object' || format === 'json_schema'
       ? JSON.stringify({ result: text })

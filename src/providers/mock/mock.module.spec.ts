@@ -15,6 +15,7 @@ function configWith(enabled: boolean, profiles: string[]): GatewayConfig {
     streamTokenDelayMs: 0,
     errorRate: 0,
     scriptTimeoutMs: 1000,
+    sandbox: { workers: 1, maxHeapMb: 32, maxQueued: 10 },
     embeddingDimensions: 1536,
     responseOverrides: {},
   };

@@ -6,7 +6,14 @@ import { MockAdapter } from './mock.adapter.js';
 
 /** The mock provider: registered by `ProvidersModule` only when `providers.mock.enabled` holds. */
 @Module({
-  providers: [MockScriptEngine, MockAdapter],
+  providers: [
+    {
+      provide: MockScriptEngine,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) => new MockScriptEngine(config.providers.mock.sandbox),
+    },
+    MockAdapter,
+  ],
   exports: [MockAdapter],
 })
 export class MockModule implements OnModuleInit {

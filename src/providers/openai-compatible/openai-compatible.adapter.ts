@@ -35,6 +35,7 @@ import {
  */
 export abstract class OpenAiCompatibleAdapter extends LlmProvider {
   readonly id: string;
+  override readonly serverAddress: string;
 
   private readonly origin: string;
   private readonly basePath: string;
@@ -51,6 +52,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
     this.id = profile.id;
     // Parsed once: the hot path only concatenates strings.
     const base = new URL(profile.baseUrl);
+    this.serverAddress = base.hostname;
     for (const [name, value] of Object.entries(profile.query ?? {})) {
       base.searchParams.set(name, value);
     }
@@ -118,7 +120,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
   chat$(request: ChatCompletionRequest, call: ProviderCall): Observable<ChatCompletionChunk> {
     const context = this.context(call);
     return coldUpstreamStream(
-      call.signal,
+      call,
       (stream) => this.stream(request, call, context, stream),
       (error) => upstreamFailureError(context, error),
     );

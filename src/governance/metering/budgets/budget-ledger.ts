@@ -1,3 +1,6 @@
+import type { RedisStepRunner } from '../../../storage/redis-step.runner.js';
+import type { RedisStep } from '../../../storage/redis-step.types.js';
+
 /**
  * One budget's counter for one period, as the stage asks the ledger about it. Amounts are integer
  * nano-USD.
@@ -34,6 +37,16 @@ export type ReserveResult =
       readonly states: readonly LedgerState[];
     };
 
+/** A reservation sent as a step of the call's Redis batch (pipeline/counter-batch.ts). */
+export interface DeferredReserve {
+  readonly runner: RedisStepRunner;
+  readonly step: RedisStep;
+  /** The reservation a decided reply stands for; undefined when a later step refused the call. */
+  result(reply: readonly unknown[]): ReserveResult | undefined;
+  /** Rebuilds the counters an undecided reply names as missing. */
+  rebuild(reply: readonly unknown[]): Promise<void>;
+}
+
 /** Nano-USD spent in a line's period so far, from the usage records (to rebuild a counter). */
 export type SpendSource = (line: LedgerLine) => Promise<number>;
 
@@ -46,6 +59,13 @@ export abstract class BudgetLedger {
   /** Where counters live, for logs: `memory` or `redis`. */
   abstract readonly kind: 'memory' | 'redis';
   abstract reserve(lines: readonly LedgerLine[], amountNano: number): Promise<ReserveResult>;
+  /**
+   * The reservation as a step of the call's Redis batch, for a ledger in Redis; undefined for one
+   * that decides at once ({@link reserve}).
+   */
+  deferred(_lines: readonly LedgerLine[], _amountNano: number): DeferredReserve | undefined {
+    return undefined;
+  }
   /** Releases `reservedNano` on every line and adds `actualNano` to its spend. */
   abstract settle(
     lines: readonly LedgerLine[],

@@ -2,16 +2,30 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode } from '../../../common/errors/error-code.js';
 import { GatewayError } from '../../../common/errors/gateway-error.js';
 import type { BudgetStanding, GovernanceContext } from '../../pipeline/governance-context.js';
+import { CounterBatch } from '../../pipeline/counter-batch.js';
 import { GovernanceEvents } from '../../pipeline/governance-events.js';
 import { GovernanceStage } from '../../pipeline/governance-stage.js';
 import { nanoToUsd } from '../pricing/cost.calculator.js';
 import { CallCosting } from '../usage/call-costing.service.js';
 import { promptTokensOf } from '../usage/prompt-tokens.js';
-import { BudgetLedger, type LedgerLine, type LedgerState } from './budget-ledger.js';
+import {
+  BudgetLedger,
+  type LedgerLine,
+  type LedgerState,
+  type ReserveResult,
+} from './budget-ledger.js';
 import { ledgerLine } from './budget-lines.js';
 import { BudgetRegistry } from './budget.registry.js';
 import { BudgetReservation } from './budget.reservation.js';
 import type { Budget } from './budget.types.js';
+
+/** One call's reservation, as the stage works it out. */
+interface Call {
+  readonly context: GovernanceContext;
+  readonly budgets: readonly Budget[];
+  readonly lines: readonly LedgerLine[];
+  readonly amount: number;
+}
 
 /** DI token of the clock budgets read their periods from (tests move it). */
 export const METERING_CLOCK = Symbol('METERING_CLOCK');
@@ -21,8 +35,10 @@ export const FALLBACK_BUDGET_LEDGER = Symbol('FALLBACK_BUDGET_LEDGER');
 /**
  * Stage 5, budgets (contract 11.3): reserves the call's estimated cost against every budget of
  * its tenant and key at once, or refuses it with 402 `budget_cap_hard` naming the tightest budget
- * that would pass its limit. Sets the utilisation the policy `budget_utilization` condition reads
- * and the standing the answer's headers report. Idle (free) while no budget exists.
+ * that would pass its limit. With Redis the reservation is a step of the call's counter batch
+ * (pipeline/counter-batch.ts), decided with its rate limits in one round trip. Sets the
+ * utilisation the policy `budget_utilization` condition reads and the standing the answer's
+ * headers report. Idle (free) while no budget exists.
  *
  * When the shared ledger cannot answer (Redis down), the call is reserved against this process's
  * own counters instead, rebuilt from the usage records (budgets then hold per replica, as rate
@@ -49,36 +65,66 @@ export class BudgetStage extends GovernanceStage {
     return this.registry.active;
   }
 
-  async admit(context: GovernanceContext): Promise<void> {
+  admit(context: GovernanceContext): void | Promise<void> {
     const tenantId = context.tenant?.id;
     if (tenantId === undefined || context.facts === undefined) return;
     const budgets = this.registry.applicable(tenantId, context.keyId);
     if (budgets.length === 0) return;
     const now = this.now();
-    const lines = budgets.map((budget) => ledgerLine(budget, now));
-    const amount = this.costing.estimateNano(context, promptTokensOf(context));
-    let result;
-    let ledger = this.ledger;
+    const call: Call = {
+      context,
+      budgets,
+      lines: budgets.map((budget) => ledgerLine(budget, now)),
+      amount: this.costing.estimateNano(context, promptTokensOf(context)),
+    };
+    const deferred = this.ledger.deferred(call.lines, call.amount);
+    if (deferred === undefined) return this.reserveNow(call);
+    // Redis: the reservation goes out with the call's rate limits, in one round trip.
+    CounterBatch.defer(context, deferred.runner, {
+      redis: deferred.step,
+      rebuild: (reply) => deferred.rebuild(reply),
+      decide: (reply) => {
+        this.recovered();
+        const result = deferred.result(reply);
+        if (result !== undefined) this.conclude(call, this.ledger, result);
+      },
+      fallback: (error) => this.reserveOnFallback(call, error),
+    });
+  }
+
+  private async reserveNow(call: Call): Promise<void> {
+    let result: ReserveResult;
     try {
-      result = await ledger.reserve(lines, amount);
-      this.recovered();
+      result = await this.ledger.reserve(call.lines, call.amount);
     } catch (error) {
-      this.outage(error);
-      if (this.fallback === null) throw unavailable(error);
-      ledger = this.fallback;
-      try {
-        result = await ledger.reserve(lines, amount);
-      } catch (fallbackError) {
-        throw unavailable(fallbackError);
-      }
+      return this.reserveOnFallback(call, error);
     }
+    this.recovered();
+    this.conclude(call, this.ledger, result);
+  }
+
+  private async reserveOnFallback(call: Call, error: unknown): Promise<void> {
+    this.outage(error);
+    if (this.fallback === null) throw unavailable(error);
+    let result: ReserveResult;
+    try {
+      result = await this.fallback.reserve(call.lines, call.amount);
+    } catch (fallbackError) {
+      throw unavailable(fallbackError);
+    }
+    this.conclude(call, this.fallback, result);
+  }
+
+  /** Refuses the call with the tightest budget it would pass, or records its reservation. */
+  private conclude(call: Call, ledger: BudgetLedger, result: ReserveResult): void {
+    const { context, budgets, lines, amount } = call;
     if (!result.admitted) {
       const budget = budgets[result.refusedBy];
       const state = result.states[result.refusedBy];
       this.events.emit({
         type: 'BUDGET_CAP_HARD',
         traceId: context.traceId,
-        tenantId,
+        tenantId: context.tenantId,
         keyId: context.keyId,
         payload: {
           budget_id: budget.id,

@@ -6,6 +6,7 @@ import type { LedgerLine } from './budget-ledger.js';
 import { ledgerLine } from './budget-lines.js';
 import type { Budget } from './budget.types.js';
 import { RedisBudgetLedger } from './redis-budget.ledger.js';
+import { RedisStepRunner } from '../../../storage/redis-step.runner.js';
 
 const NOW = Date.parse('2026-12-07T12:00:00Z');
 const USD = 1e9;
@@ -40,7 +41,9 @@ describe(RedisBudgetLedger.name, () => {
   });
 
   it('admits exactly the affordable number of concurrent reservations across all budgets', async () => {
-    const ledger = new RedisBudgetLedger(client, () => Promise.resolve(0));
+    const ledger = new RedisBudgetLedger(client, new RedisStepRunner(client), () =>
+      Promise.resolve(0),
+    );
     const lines = [ledgerLine(budget('wide', 100), NOW), ledgerLine(budget('tight', 1), NOW)];
     const results = await Promise.all(
       Array.from({ length: 60 }, () => ledger.reserve(lines, 0.03 * USD)),
@@ -54,7 +57,9 @@ describe(RedisBudgetLedger.name, () => {
   });
 
   it('settles in the next reservation’s pipeline: reserved goes back, the real cost is spent', async () => {
-    const ledger = new RedisBudgetLedger(client, () => Promise.resolve(0));
+    const ledger = new RedisBudgetLedger(client, new RedisStepRunner(client), () =>
+      Promise.resolve(0),
+    );
     const line = ledgerLine(budget('settle', 1), NOW);
     await ledger.reserve([line], 500);
     await ledger.settle([line], 500, 120);
@@ -71,7 +76,7 @@ describe(RedisBudgetLedger.name, () => {
       reads += 1;
       return Promise.resolve(l.key.startsWith('lost:') ? 0.45 * USD : 0);
     };
-    const ledger = new RedisBudgetLedger(client, spent);
+    const ledger = new RedisBudgetLedger(client, new RedisStepRunner(client), spent);
     const line = ledgerLine(budget('lost', 1), NOW);
     const first = await ledger.reserve([line], 0.1 * USD);
     expect(first.admitted && first.states[0]).toMatchObject({

@@ -1,68 +1,76 @@
 import { Logger } from '@nestjs/common';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { RedisStepRunner } from '../../../storage/redis-step.runner.js';
+import { type LuaFragment, RedisScript } from '../../../storage/redis-step.types.js';
 import {
   BudgetLedger,
+  type DeferredReserve,
   type LedgerLine,
   type LedgerState,
   type ReserveResult,
   type SpendSource,
 } from './budget-ledger.js';
-import { withDeadline } from '../../../storage/deadline.js';
-
-/** How long a reservation waits for Redis before the stage uses its own counters. */
-const RESERVE_DEADLINE_MS = 1_000;
 
 /**
- * Reserve against every line at once, or not at all. KEYS: one hash per line ({spent, reserved,
- * warned}); ARGV: amount, then per line its limit, soft limit and expiry (epoch ms). Answers
- * {-1, missing indexes} when a counter must be rebuilt first, {0, refusing index, states} on a
- * refusal, {1, 0, states} when admitted; states are spent, reserved, crossed-soft per line.
+ * Reserves against every line at once, or not at all, as one step of the call's batch
+ * (storage/redis-step.types.ts). keys: one hash per line ({spent, reserved, warned}); argv:
+ * amount, then per line its limit, soft limit and expiry (epoch ms). Replies {-1, missing
+ * indexes} when a counter must be rebuilt first, {0, refusing index, states} on a refusal, {1, 0,
+ * states} when taken, {2, 0, states} when it fits but a later step refused (nothing taken);
+ * states are spent, reserved, crossed-soft per line.
  */
-const RESERVE = `
-local amount = tonumber(ARGV[1])
-local n = #KEYS
-local missing = {}
-for i = 1, n do
-  if redis.call('EXISTS', KEYS[i]) == 0 then missing[#missing + 1] = i end
-end
-if #missing > 0 then return {-1, missing} end
-local spent, reserved = {}, {}
-local refused, least = 0, nil
-for i = 1, n do
-  local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved')
-  spent[i] = tonumber(v[1]) or 0
-  reserved[i] = tonumber(v[2]) or 0
-  local limit = tonumber(ARGV[1 + (i - 1) * 3 + 1])
-  if spent[i] + reserved[i] + amount > limit then
-    local remaining = limit - spent[i] - reserved[i]
-    if least == nil or remaining < least then least = remaining; refused = i end
+const RESERVE: LuaFragment = {
+  name: 'budgets',
+  lua: `
+local step = {}
+function step.check(keys, argv)
+  local amount = tonumber(argv[1])
+  local missing = {}
+  for i = 1, #keys do
+    if redis.call('EXISTS', keys[i]) == 0 then missing[#missing + 1] = i end
   end
+  if #missing > 0 then return -1, {missing = missing} end
+  local spent, reserved = {}, {}
+  local refused, least = 0, nil
+  for i = 1, #keys do
+    local v = redis.call('HMGET', keys[i], 'spent', 'reserved')
+    spent[i] = tonumber(v[1]) or 0
+    reserved[i] = tonumber(v[2]) or 0
+    local limit = tonumber(argv[1 + (i - 1) * 3 + 1])
+    if spent[i] + reserved[i] + amount > limit then
+      local remaining = limit - spent[i] - reserved[i]
+      if least == nil or remaining < least then least = remaining; refused = i end
+    end
+  end
+  local fits = 1
+  if refused > 0 then fits = 0 end
+  return fits, {spent = spent, reserved = reserved, refused = refused}
 end
-local out = {1, 0}
-if refused > 0 then
-  out = {0, refused}
-  for i = 1, n do
-    out[#out + 1] = spent[i]; out[#out + 1] = reserved[i]; out[#out + 1] = 0
+function step.answer(keys, argv, s, verdict, all)
+  if verdict == -1 then return {-1, s.missing} end
+  local out = {0, s.refused}
+  if verdict == 1 then out = {1 + (1 - all), 0} end
+  for i = 1, #keys do
+    local r, crossed = s.reserved[i], 0
+    if verdict == 1 and all == 1 then
+      local soft = tonumber(argv[1 + (i - 1) * 3 + 2])
+      r = redis.call('HINCRBY', keys[i], 'reserved', argv[1])
+      if s.spent[i] + r > soft and redis.call('HSETNX', keys[i], 'warned', 1) == 1 then crossed = 1 end
+      redis.call('PEXPIREAT', keys[i], argv[1 + (i - 1) * 3 + 3])
+    end
+    out[#out + 1] = s.spent[i]; out[#out + 1] = r; out[#out + 1] = crossed
   end
   return out
 end
-for i = 1, n do
-  local soft = tonumber(ARGV[1 + (i - 1) * 3 + 2])
-  local r = redis.call('HINCRBY', KEYS[i], 'reserved', amount)
-  local crossed = 0
-  if spent[i] + r > soft and redis.call('HSETNX', KEYS[i], 'warned', 1) == 1 then crossed = 1 end
-  redis.call('PEXPIREAT', KEYS[i], ARGV[1 + (i - 1) * 3 + 3])
-  out[#out + 1] = spent[i]; out[#out + 1] = r; out[#out + 1] = crossed
-end
-return out
-`;
+return step`,
+};
 
 /**
  * Release a reservation and add the real cost, on every line. A counter that vanished in between
  * (Redis flushed) is left to be rebuilt from the records; `reserved` never goes below zero.
  * ARGV: reserved, actual.
  */
-const SETTLE = `
+const SETTLE = new RedisScript(`
 for i = 1, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     local r = redis.call('HINCRBY', KEYS[i], 'reserved', -tonumber(ARGV[1]))
@@ -71,7 +79,7 @@ for i = 1, #KEYS do
   end
 end
 return 1
-`;
+`);
 
 /** Rebuild a counter unless another replica already did. ARGV: spent, warned (0/1), expiry. */
 const SEED = `
@@ -83,77 +91,64 @@ end
 return 1
 `;
 
-/** Settlements wait at most this long for the next reservation to carry them. */
-const SETTLE_DELAY_MS = 2;
-
-/** The scripts as `defineCommand` adds them, on a pipeline (queued: nothing to await). */
-interface PipelinedCommands {
-  budgetReserve(...args: (string | number)[]): unknown;
-  budgetSettle(...args: (string | number)[]): unknown;
-}
-
 interface SeedCommand {
   budgetSeed(...args: (string | number)[]): Promise<unknown>;
 }
 
 /**
- * Counters in Redis, shared by every replica (contract 11.3): a reservation is one Lua script over
- * all the call's budgets, so no two replicas can both take the last dollar. Settlements are queued
- * and sent in the same pipeline as the next reservation (or after {@link SETTLE_DELAY_MS}), so a
- * call costs one round trip. Counters missing from Redis (a restart of Redis, FLUSHALL, a new
- * period) are rebuilt from the usage records before the reservation is retried.
+ * Counters in Redis, shared by every replica (contract 11.3): a reservation is one Lua step over
+ * all the call's budgets, so no two replicas can both take the last dollar; it goes out in the
+ * call's batch with its rate limits, one round trip (pipeline/counter-batch.ts). Settlements are
+ * queued writes, carried by the next round trip or sent on their own right after. Counters
+ * missing from Redis (a restart of Redis, FLUSHALL, a new period) are rebuilt from the usage
+ * records before the batch is sent again.
  */
 export class RedisBudgetLedger extends BudgetLedger {
   readonly kind = 'redis';
   private readonly logger = new Logger('Budgets');
-  private settles: { lines: readonly LedgerLine[]; reserved: number; actual: number }[] = [];
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly client: Redis,
+    private readonly runner: RedisStepRunner,
     private readonly spent: SpendSource,
     private readonly namespace = 'budget:',
   ) {
     super();
-    client.defineCommand('budgetReserve', { lua: RESERVE });
-    client.defineCommand('budgetSettle', { lua: SETTLE });
     client.defineCommand('budgetSeed', { lua: SEED });
   }
 
-  async reserve(lines: readonly LedgerLine[], amountNano: number): Promise<ReserveResult> {
-    for (let attempt = 0; ; attempt++) {
-      const pipeline = this.client.pipeline();
-      this.drainInto(pipeline);
-      const args: (string | number)[] = [lines.length, ...lines.map((l) => this.keyOf(l))];
-      args.push(amountNano);
-      for (const line of lines) args.push(line.limitNano, line.softNano, line.expiresAt);
-      (pipeline as unknown as PipelinedCommands).budgetReserve(...args);
-      // A Redis that does not answer must not hold the call: past the deadline the stage falls
-      // back to this process's counters.
-      const results =
-        (await withDeadline(
-          pipeline.exec(),
-          RESERVE_DEADLINE_MS,
-          `Redis gave no answer in ${RESERVE_DEADLINE_MS} ms`,
-        )) ?? [];
-      const [error, reply] = results[results.length - 1] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      const answer = reply as (number | number[])[];
-      if (answer[0] === -1) {
-        if (attempt >= 3) throw new Error('budget counters vanished while being rebuilt');
-        const missing = (answer[1] as number[]).map((i) => lines[i - 1]);
+  override deferred(lines: readonly LedgerLine[], amountNano: number): DeferredReserve {
+    const args: (string | number)[] = [amountNano];
+    for (const line of lines) args.push(line.limitNano, line.softNano, line.expiresAt);
+    return {
+      runner: this.runner,
+      step: { fragment: RESERVE, keys: lines.map((l) => this.keyOf(l)), args },
+      result: decode,
+      rebuild: async (reply) => {
+        const missing = (reply[1] as number[]).map((i) => lines[Number(i) - 1]);
         await Promise.all(missing.map((line) => this.seed(line)));
-        continue;
-      }
-      return decode(answer);
+      },
+    };
+  }
+
+  async reserve(lines: readonly LedgerLine[], amountNano: number): Promise<ReserveResult> {
+    const deferred = this.deferred(lines, amountNano);
+    for (let attempt = 0; ; attempt++) {
+      const batch = await this.runner.run([deferred.step]);
+      if (batch.decided) return decode(batch.replies[0])!;
+      if (attempt >= 3) throw new Error('budget counters vanished while being rebuilt');
+      await deferred.rebuild(batch.reply);
     }
   }
 
   settle(lines: readonly LedgerLine[], reservedNano: number, actualNano: number): Promise<void> {
-    this.settles.push({ lines, reserved: reservedNano, actual: Math.max(0, actualNano) });
-    this.timer ??= setTimeout(() => {
-      this.flushSettles().catch((error: unknown) => this.lost(error));
-    }, SETTLE_DELAY_MS);
+    this.runner
+      .queue(
+        SETTLE,
+        lines.map((l) => this.keyOf(l)),
+        [reservedNano, Math.max(0, actualNano)],
+      )
+      .catch((error: unknown) => this.lost(error));
     return Promise.resolve();
   }
 
@@ -173,14 +168,7 @@ export class RedisBudgetLedger extends BudgetLedger {
 
   /** Sends the queued settlements now (shutdown, tests). */
   flush(): Promise<void> {
-    return this.flushSettles();
-  }
-
-  private async flushSettles(): Promise<void> {
-    if (this.settles.length === 0) return;
-    const pipeline = this.client.pipeline();
-    this.drainInto(pipeline);
-    await pipeline.exec();
+    return this.runner.flush();
   }
 
   /**
@@ -191,21 +179,6 @@ export class RedisBudgetLedger extends BudgetLedger {
     this.logger.warn(
       `Could not settle budget reservations in Redis: ${error instanceof Error ? error.message : String(error)}`,
     );
-  }
-
-  private drainInto(pipeline: ChainableCommander): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const commands = pipeline as unknown as PipelinedCommands;
-    for (const settle of this.settles) {
-      commands.budgetSettle(
-        settle.lines.length,
-        ...settle.lines.map((l) => this.keyOf(l)),
-        settle.reserved,
-        settle.actual,
-      );
-    }
-    this.settles = [];
   }
 
   private async seed(line: LedgerLine): Promise<void> {
@@ -225,8 +198,10 @@ export class RedisBudgetLedger extends BudgetLedger {
   }
 }
 
-function decode(answer: (number | number[])[]): ReserveResult {
-  const numbers = answer as number[];
+/** The reservation a decided reply stands for; undefined when a later step refused the call. */
+function decode(answer: readonly unknown[]): ReserveResult | undefined {
+  const numbers = answer.map(Number);
+  if (numbers[0] === 2) return undefined;
   const states: LedgerState[] = [];
   for (let i = 2; i + 2 < numbers.length; i += 3) {
     states.push({
