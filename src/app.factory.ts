@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { ErrorCode } from './common/errors/error-code.js';
+import { ErrorEnvelopes } from './common/errors/error-envelopes.js';
 import { sendError } from './common/errors/error-response.js';
+import { toMessagesErrorEnvelope } from './common/errors/messages-error-envelope.js';
 import { GatewayError } from './common/errors/gateway-error.js';
 import { GatewayExceptionFilter } from './common/filters/gateway-exception.filter.js';
 import { nonCanonicalReason } from './common/http/path-hygiene.js';
@@ -44,6 +46,8 @@ export async function createGatewayApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   const routes = new RouteTable();
+  // The Messages ingress (contract 15) answers errors in the envelope its clients read.
+  const envelopes = new ErrorEnvelopes([{ path: '/v1/messages', render: toMessagesErrorEnvelope }]);
   fastify.addHook('onRoute', (route) => routes.add(route.url, route.method));
   // First, so that every /v1 call, even one refused for its path, is settled once.
   installGovernanceHooks(fastify, app.get(CallSettlement));
@@ -60,10 +64,11 @@ export async function createGatewayApp(
       reply,
       new GatewayError(ErrorCode.InvalidPath, `The request path is not canonical (${reason}).`),
       request.id,
+      envelopes.rendererFor(request.url.split('?')[0]),
     );
   });
 
-  app.useGlobalFilters(new GatewayExceptionFilter(routes));
+  app.useGlobalFilters(new GatewayExceptionFilter(routes, envelopes));
   app.useGlobalPipes(new RequestValidationPipe());
   await app.init();
   return app;

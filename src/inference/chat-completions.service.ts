@@ -14,6 +14,7 @@ import { FailoverExecutor, type Routed, type RoutedStream } from '../routing/fai
 import {
   type CapabilityProbe,
   type PlannedTarget,
+  type RoutePlan,
   RoutePlanner,
 } from '../routing/route-planner.service.js';
 import { assertCapabilities, assertServable, capabilityGaps } from './capability-check.js';
@@ -36,8 +37,8 @@ export class ChatCompletionsService {
     request: ChatCompletionRequest,
     context: GovernanceContext,
     signal: AbortSignal,
+    plan: RoutePlan = this.plan(request, context),
   ): Promise<Routed<ChatCompletion>> {
-    const plan = this.plan(request, context);
     const routed = await this.executor.run(plan, context, signal, (target, call) =>
       target.provider.complete(forTarget(request, target), call),
     );
@@ -60,8 +61,8 @@ export class ChatCompletionsService {
     request: ChatCompletionRequest,
     context: GovernanceContext,
     flow?: StreamFlow,
+    plan: RoutePlan = this.plan(request, context),
   ): RoutedStream<ChatCompletionChunk> {
-    const plan = this.plan(request, context);
     const includeUsage = request.stream_options?.include_usage === true;
     const routed = this.executor.stream(plan, context, (target, call) =>
       target.provider
@@ -90,7 +91,11 @@ export class ChatCompletionsService {
     );
   }
 
-  private plan(request: ChatCompletionRequest, context: GovernanceContext) {
+  /**
+   * The targets able to serve the request and allowed by governance (an ingress that reaches
+   * some targets otherwise, the Messages passthrough, plans once and hands the plan back).
+   */
+  plan(request: ChatCompletionRequest, context: GovernanceContext): RoutePlan {
     assertServable(request);
     const probe: CapabilityProbe = {
       lacks: (target) => {

@@ -9,6 +9,7 @@ import type {
   ModelDescriptor,
   ProviderCapabilities,
 } from './llm-provider.types.js';
+import type { MessagesPassthrough } from './messages-passthrough.js';
 
 /**
  * How long one upstream attempt may take. The routing layer fills these from the provider's
@@ -52,6 +53,12 @@ export abstract class LlmProvider {
   readonly serverAddress?: string;
 
   abstract capabilities(model: string): ProviderCapabilities;
+
+  /**
+   * Set by a provider whose upstream speaks the Messages API natively: Messages calls then reach
+   * it unchanged instead of translated (contract 15).
+   */
+  readonly messagesPassthrough?: MessagesPassthrough;
 
   /**
    * A cold stream of chunks: the upstream call starts on subscribe and is aborted on unsubscribe.

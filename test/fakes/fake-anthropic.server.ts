@@ -6,6 +6,8 @@
  * - `POST /v1/messages`: JSON, or named SSE events with `stream: true` (`message_start`, content
  *   blocks with `ping` after the first start, `message_delta` with the cumulative output tokens,
  *   `message_stop`; no `[DONE]`).
+ * - `POST /v1/messages/count_tokens`: `{input_tokens}`, the same estimate a message's usage has
+ *   (or the reply's `usage.input_tokens`); `model` and `messages` required.
  * - `GET /v1/models`.
  * - `x-api-key` is checked (401 `authentication_error`), `anthropic-version` is required, and the
  *   body is judged as Anthropic judges it (`fake-anthropic.requests.ts`): 400
@@ -148,11 +150,31 @@ export class FakeAnthropicServer extends FakeApiKeyUpstreamServer<AnthropicVocab
     switch (route) {
       case 'POST /v1/messages':
         return this.messages(exchange);
+      case 'POST /v1/messages/count_tokens':
+        return this.countTokens(exchange);
       case 'GET /v1/models':
         return this.sendJson(res, 200, modelsBody(DEFAULT_MODELS));
       default:
         return this.sendJson(res, 404, anthropicError('not_found_error', 'Not found'));
     }
+  }
+
+  private countTokens(exchange: FakeExchange<AnthropicVocabulary>): void {
+    const { res, request } = exchange;
+    const body = request.body as Record<string, unknown> | string | undefined;
+    if (
+      typeof body !== 'object' ||
+      typeof body.model !== 'string' ||
+      !Array.isArray(body.messages)
+    ) {
+      return this.sendJson(
+        res,
+        400,
+        anthropicError('invalid_request_error', 'model and messages are required'),
+      );
+    }
+    const input = usageBody(this.replyFor(request), body).input_tokens;
+    return this.sendJson(res, 200, { input_tokens: input });
   }
 
   private async messages(exchange: FakeExchange<AnthropicVocabulary>): Promise<void> {

@@ -1,10 +1,19 @@
 import type { FastifyReply } from 'fastify';
 import { recordCallError } from '../http/call-outcome.js';
 import { toErrorEnvelope } from './error-envelope.js';
+import type { EnvelopeRenderer } from './error-envelopes.js';
 import type { GatewayError } from './gateway-error.js';
 
-/** Writes a {@link GatewayError} as the OpenAI error envelope with its status and headers. */
-export function sendError(reply: FastifyReply, error: GatewayError, traceId: string): void {
+/**
+ * Writes a {@link GatewayError} with its status and headers, in the OpenAI error envelope unless
+ * `render` gives the envelope of the API the request spoke.
+ */
+export function sendError(
+  reply: FastifyReply,
+  error: GatewayError,
+  traceId: string,
+  render: EnvelopeRenderer = toErrorEnvelope,
+): void {
   recordCallError(reply.request, error);
   const headers: Record<string, string> = { ...error.headers };
   if (error.retryAfterSeconds !== undefined) {
@@ -14,5 +23,5 @@ export function sendError(reply: FastifyReply, error: GatewayError, traceId: str
     .status(error.status)
     .headers(headers)
     .type('application/json; charset=utf-8')
-    .send(toErrorEnvelope(error, traceId));
+    .send(render(error, traceId));
 }

@@ -1,18 +1,23 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeError } from '../errors/error-normalizer.js';
+import { ErrorEnvelopes } from '../errors/error-envelopes.js';
 import { sendError } from '../errors/error-response.js';
 import type { RouteTable } from '../http/route-table.js';
 
 /**
  * The one exception filter: every failure of every layer (guards, pipes, handlers, Fastify's body
- * parser and router) leaves the gateway as the OpenAI error envelope of contract 4.4.
+ * parser and router) leaves the gateway as the OpenAI error envelope of contract 4.4, or in the
+ * envelope of the API the request's path speaks ({@link ErrorEnvelopes}: the Messages ingress).
  */
 @Catch()
 export class GatewayExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly routes: RouteTable) {}
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly envelopes: ErrorEnvelopes = new ErrorEnvelopes(),
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -42,7 +47,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
-    sendError(reply, error, request.id);
+    sendError(reply, error, request.id, this.envelopes.rendererFor(path));
   }
 }
 

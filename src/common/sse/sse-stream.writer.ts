@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { type Observable, Subscription } from 'rxjs';
 import { toErrorEnvelope } from '../errors/error-envelope.js';
+import type { GatewayError } from '../errors/gateway-error.js';
 import { normalizeError } from '../errors/error-normalizer.js';
 import { recordCallError } from '../http/call-outcome.js';
 import type { StreamFlow } from './stream-flow.js';
@@ -14,7 +15,20 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-const DONE = 'data: [DONE]\n\n';
+/** How one API frames its events, its end and a failure after the first byte. */
+export interface SseFraming<T> {
+  event(event: T): string;
+  /** Written last when the stream completes ('' for none). */
+  readonly end: string;
+  error(error: GatewayError, traceId: string): string;
+}
+
+/** OpenAI's framing (contract 4.3): `data:` frames, `data: [DONE]`, a `data: {"error": ...}` frame. */
+export const OPENAI_SSE_FRAMING: SseFraming<unknown> = {
+  event: (event) => `data: ${JSON.stringify(event)}\n\n`,
+  end: 'data: [DONE]\n\n',
+  error: (error, traceId) => `data: ${JSON.stringify(toErrorEnvelope(error, traceId))}\n\n`,
+};
 
 const logger = new Logger('SseStream');
 
@@ -22,7 +36,8 @@ const logger = new Logger('SseStream');
 export type SseHeaders = Record<string, string> | (() => Record<string, string>);
 
 /**
- * Streams an observable of JSON-serialisable events as OpenAI-style SSE (contract 4.3), committing
+ * Streams an observable of JSON-serialisable events as SSE (contract 4.3), in OpenAI's framing
+ * unless `framing` gives another API's (the Messages ingress: `event:` lines, no `[DONE]`), committing
  * late: headers go out with the first event, so anything that fails before it rejects the returned
  * promise and becomes an ordinary HTTP error. After the first byte a failure is one
  * `data: {"error": ...}` frame, then the end. A client disconnect unsubscribes, which aborts the
@@ -42,6 +57,7 @@ export function streamAsSse<T>(
   events$: Observable<T>,
   headers: SseHeaders = {},
   flow?: StreamFlow,
+  framing: SseFraming<T> = OPENAI_SSE_FRAMING,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const res = reply.raw;
@@ -90,7 +106,7 @@ export function streamAsSse<T>(
           provider: error.provider,
         });
         if (!res.writableEnded) {
-          res.end(`data: ${JSON.stringify(toErrorEnvelope(error, reply.request.id))}\n\n`);
+          res.end(framing.error(error, reply.request.id));
         }
       } catch (frameError) {
         logger.error({
@@ -109,7 +125,7 @@ export function streamAsSse<T>(
           try {
             if (!started) start();
             if (res.writableEnded) return;
-            const more = res.write(`data: ${JSON.stringify(event)}\n\n`);
+            const more = res.write(framing.event(event));
             if (!more && flow !== undefined && !flow.isHeld) {
               flow.hold();
               res.once('drain', () => flow.release());
@@ -126,7 +142,7 @@ export function streamAsSse<T>(
           try {
             if (!started) start();
             finished = true;
-            if (!res.writableEnded) res.end(DONE);
+            if (!res.writableEnded) res.end(framing.end);
           } catch (err) {
             fail(err);
           }

@@ -9,7 +9,9 @@ import { contextOf } from './governance-request.js';
 /**
  * Stage 4, body validation (contract 8): the body is validated once, here, after authentication
  * and rate limits and before the stages that read it; the route's facts (cost tags included) are
- * taken from it once, and the controller receives the same object untouched.
+ * taken from it once, and the controller receives the same object untouched. A route that
+ * normalizes its body (another API's wire format) has the stages read the normalized form, in the
+ * context; the controller still receives the body as sent.
  */
 @Injectable()
 export class BodyValidationGuard implements CanActivate {
@@ -37,8 +39,9 @@ export class BodyValidationGuard implements CanActivate {
       });
     }
     request.body = body;
-    context.body = body;
-    context.facts = route.facts?.(body);
+    const governed = route.normalize === undefined ? body : route.normalize(body);
+    context.body = governed;
+    context.facts = route.facts?.(governed);
     const header = request.headers['x-dvara-tags'];
     if (header !== undefined || context.facts?.metadataTags !== undefined) {
       context.tags = costTags(header, context.facts?.metadataTags);

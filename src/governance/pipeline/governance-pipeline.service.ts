@@ -32,6 +32,19 @@ export class GovernancePipeline {
     return { gate, pinned };
   }
 
+  /**
+   * Whether the call may reach an upstream in the caller's own wire format (the Messages
+   * passthrough, contract 15) and be governed as it is in chat form: no stage rewrote the request
+   * (PII redacted or tokenized it) and no answer stage must read or rewrite the answer (PII
+   * restore, `scan-responses`). Otherwise the call is translated, and governed in chat form.
+   */
+  nativeFormatAllowed(context: GovernanceContext): boolean {
+    const pii = context.pii;
+    if (pii === undefined) return true;
+    if (pii.vault !== undefined || pii.settings.scanResponses) return false;
+    return context.piiRequest === undefined || pii.settings.action === 'LOG';
+  }
+
   /** Records the upstream's usage block (settlement prices it). */
   usage(context: GovernanceContext, usage: Usage | undefined): void {
     if (usage === undefined) return;

@@ -17,7 +17,9 @@ import { BudgetGuard, PiiActionGuard, PiiScanGuard } from './stage.guard.js';
  * Routing's per-target re-check and settlement follow from the context these stages fill. A new
  * ingress (`/v1/messages`, `/v1/responses`) is governed by declaring its route with this.
  */
-export function Governed<B extends object>(route: GovernedRoute<B>): MethodDecorator {
+export function Governed<B extends object, G extends object = B>(
+  route: GovernedRoute<B, G>,
+): MethodDecorator {
   return applyDecorators(
     SetMetadata(GOVERNED_ROUTE, route),
     RequiredScope(route.scope),

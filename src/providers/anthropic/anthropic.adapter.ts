@@ -20,6 +20,8 @@ import type {
   ModelDescriptor,
   ProviderCapabilities,
 } from '../llm-provider.types.js';
+import type { MessagesPassthrough } from '../messages-passthrough.js';
+import { AnthropicMessagesPassthrough } from './anthropic-passthrough.adapter.js';
 import { toAnthropicRequest } from './anthropic-request.mapper.js';
 import { toChatCompletion } from './anthropic-response.mapper.js';
 import { AnthropicStreamReader } from './anthropic-stream.reader.js';
@@ -39,12 +41,14 @@ const CAPABILITIES: ProviderCapabilities = {
 /**
  * Anthropic's Messages API (wire-formats section 3) with the installation's key: OpenAI requests
  * are translated by the pure mappers beside this file, answers and streams translated back.
- * Holds nothing per request.
+ * Messages calls for Anthropic models can also pass through as written ({@link
+ * AnthropicMessagesPassthrough}). Holds nothing per request.
  */
 @Injectable()
 export class AnthropicAdapter extends LlmProvider {
   readonly id = PROVIDER_ID;
   override readonly serverAddress: string;
+  override readonly messagesPassthrough: MessagesPassthrough;
 
   private readonly origin: string;
   private readonly messagesPath: string;
@@ -74,6 +78,17 @@ export class AnthropicAdapter extends LlmProvider {
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
     this.defaultMaxTokens = settings.defaultMaxTokens;
     this.secrets = [settings.apiKey];
+    this.messagesPassthrough = new AnthropicMessagesPassthrough(
+      {
+        origin: this.origin,
+        messagesPath: this.messagesPath,
+        countTokensPath: `${prefix}/v1/messages/count_tokens${base.search}`,
+        apiKey: settings.apiKey,
+        version: settings.version,
+      },
+      http,
+      PROVIDER_ID,
+    );
   }
 
   capabilities(_model: string): ProviderCapabilities {
