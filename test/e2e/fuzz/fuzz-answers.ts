@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { ERROR_SPECS, ErrorCode } from '../../../src/common/errors/error-code.js';
+import { messagesErrorType } from '../../../src/common/errors/messages-error-envelope.js';
 import type { WireBody } from './fuzz-bodies.js';
 
 /** One request of a fuzz run and what came back. */
@@ -63,7 +64,11 @@ function describe(error: unknown): string {
  * documented code and that code's status; no 5xx; no stack trace, source path or secret; a stream
  * ends with `[DONE]` or one documented error frame.
  */
-export function problems(answer: Exchange, secrets: readonly string[]): string[] {
+export function problems(
+  answer: Exchange,
+  secrets: readonly string[],
+  dialect: 'openai' | 'messages' = 'openai',
+): string[] {
   const out: string[] = [];
   const { status, text } = answer;
   if (status === 0) return [text];
@@ -71,11 +76,16 @@ export function problems(answer: Exchange, secrets: readonly string[]): string[]
   for (const secret of secrets) if (text.includes(secret)) out.push('a secret in the answer');
   if (/\n\s+at |node_modules|\/src\/[a-z]/.test(text)) out.push('a stack trace or source path');
   if (answer.contentType.startsWith('text/event-stream')) {
-    out.push(...streamProblems(text));
+    out.push(...(dialect === 'messages' ? messagesStreamProblems(text) : streamProblems(text)));
     return out;
   }
-  if (status >= 400) out.push(...envelopeProblems(status, text));
-  else if (answer.contentType.startsWith('application/json') && text !== '') {
+  if (status >= 400) {
+    out.push(
+      ...(dialect === 'messages'
+        ? messagesEnvelopeProblems(status, text)
+        : envelopeProblems(status, text)),
+    );
+  } else if (answer.contentType.startsWith('application/json') && text !== '') {
     try {
       JSON.parse(text);
     } catch {
@@ -196,4 +206,42 @@ export function expectBothSides(answers: readonly Exchange[], share: number): vo
       `expected at least ${floor} answers accepted and refused each, got ${accepted} and ${refused}: ${JSON.stringify(seen)}`,
     );
   }
+}
+
+/** Anthropic's envelope: `{type: "error", error: {type, message}}`, the type the status's. */
+function messagesEnvelopeProblems(status: number, text: string): string[] {
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return [`a ${status} answer that is not JSON: ${text.slice(0, 120)}`];
+  }
+  if (body?.type !== 'error') return ['no type: error'];
+  const error = body.error;
+  if (typeof error?.message !== 'string' || error.message === '') return ['no error.message'];
+  if (error.type !== messagesErrorType(status)) {
+    return [`error type ${String(error.type)} with status ${status}`];
+  }
+  return [];
+}
+
+/** A Messages stream ends with `message_stop`, or with one `error` event. */
+function messagesStreamProblems(text: string): string[] {
+  const frames = text.split('\n\n').filter((f) => f.trim().length > 0);
+  if (frames.length === 0) return ['an empty stream'];
+  for (const frame of frames) {
+    if (!/^event: [a-z_]+\ndata: /.test(frame))
+      return [`not a Messages SSE event: ${frame.slice(0, 80)}`];
+  }
+  const last = frames[frames.length - 1];
+  if (last.startsWith('event: message_stop\n')) return [];
+  if (last.startsWith('event: error\n')) {
+    try {
+      const body = JSON.parse(last.slice(last.indexOf('data: ') + 6));
+      if (body?.type === 'error' && typeof body.error?.type === 'string') return [];
+    } catch {
+      // reported below
+    }
+  }
+  return [`a stream ending without message_stop or an error event: ${last.slice(0, 120)}`];
 }

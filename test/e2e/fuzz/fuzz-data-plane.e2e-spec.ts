@@ -9,7 +9,7 @@ import {
   expectBothSides,
 } from './fuzz-answers.js';
 import { largeCases, samples, type WireBody } from './fuzz-bodies.js';
-import { chatBody, embeddingsBody } from './fuzz-schemas.js';
+import { chatBody, embeddingsBody, messagesBody } from './fuzz-schemas.js';
 import fc from 'fast-check';
 
 /*
@@ -43,13 +43,17 @@ afterAll(async () => {
   await gw?.close();
 });
 
-async function fuzz(path: string, bodies: readonly WireBody[]): Promise<Exchange[]> {
+async function fuzz(
+  path: string,
+  bodies: readonly WireBody[],
+  dialect: 'openai' | 'messages' = 'openai',
+): Promise<Exchange[]> {
   const headers = { authorization: `Bearer ${key}` };
   const answers = await inParallel(bodies, CONCURRENCY, (body) =>
     exchange(gw.url, 'POST', path, body, headers),
   );
   const failures = answers
-    .map((answer) => ({ answer, problems: problems(answer, [key]) }))
+    .map((answer) => ({ answer, problems: problems(answer, [key], dialect) }))
     .filter((f) => f.problems.length > 0);
   expect(report(failures)).toBe('');
   return answers;
@@ -78,6 +82,13 @@ describe('fuzzed bodies on the data plane', () => {
   it(`POST /v1/embeddings: ${RUNS} bodies, each a documented answer`, async () => {
     const answers = await fuzz('/v1/embeddings', samples(embeddingsBody, 'input', RUNS, SEED + 10));
     expectBothSides(answers, 0.1);
+    await stillServing();
+  }, 300_000);
+
+  it(`POST /v1/messages: ${RUNS} bodies, each a documented answer in Anthropic's envelope`, async () => {
+    const bodies = samples(messagesBody, 'messages', RUNS, SEED + 20);
+    const answers = await fuzz('/v1/messages', bodies, 'messages');
+    expectBothSides(answers, 0.05);
     await stillServing();
   }, 300_000);
 

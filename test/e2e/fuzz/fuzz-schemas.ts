@@ -137,6 +137,56 @@ export const embeddingsBody: fc.Arbitrary<Json> = fc.record(
   { requiredKeys: ['model', 'input'] },
 );
 
+/** A Messages API content block (contract 15). */
+const messagesBlock = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ type: fc.constant('text'), text }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('image'),
+      source: fc.record({
+        type: fc.constant('base64'),
+        media_type: fc.constantFrom('image/png', 'image/jpeg'),
+        data: fc.constant('iVBORw0KGgo='),
+      }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('tool_result'),
+      tool_use_id: fc.stringMatching(/^toolu_[a-z0-9]{4,10}$/),
+      content: text,
+    }),
+  },
+);
+
+export const messagesBody: fc.Arbitrary<Json> = fc.record(
+  {
+    model: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('mock/any', 'mock/fuzz') },
+      { weight: 1, arbitrary: fc.constantFrom('claude-sonnet-4-5', 'no-such-model') },
+    ),
+    max_tokens: fc.integer({ min: 1, max: 4096 }),
+    messages: fc.array(
+      fc.record({
+        role: fc.constantFrom('user', 'assistant'),
+        content: fc.oneof(text, fc.array(messagesBlock, { minLength: 1, maxLength: 3 })),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    system: fc.oneof(
+      text,
+      fc.array(fc.record({ type: fc.constant('text'), text }), { maxLength: 2 }),
+    ),
+    stream: fc.boolean(),
+    temperature: fc.double({ min: 0, max: 1, noNaN: true }),
+    stop_sequences: fc.array(text, { maxLength: 3 }),
+    metadata: fc.record({ user_id: text }),
+  },
+  { requiredKeys: ['model', 'max_tokens', 'messages'] },
+);
+
 const tenantId = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
 const scopes = fc.subarray(['completions:write', 'embeddings:write', 'models:read']);
 const rateLimits = fc.record(
