@@ -353,4 +353,16 @@ describe('loadGatewayConfig', () => {
     expect(ours.audit.hmacSecret).toBe('ours');
     expect(ours.server.instanceId).toBe('replica-7');
   });
+
+  it('takes the Bedrock address as base-url (the contract name) or endpoint, never two of them', () => {
+    const at = (env: Record<string, string>) =>
+      loadGatewayConfig({ env, configDir: DEFAULT_CONFIG_DIR }).providers.bedrock;
+    expect(at({ BEDROCK_BASE_URL: 'http://vpce.example:8443' }).baseUrl).toBe(
+      'http://vpce.example:8443',
+    );
+    expect(at({ BEDROCK_ENDPOINT: 'http://proxy.example' }).endpoint).toBe('http://proxy.example');
+    expect(() =>
+      at({ BEDROCK_BASE_URL: 'http://a.example', BEDROCK_ENDPOINT: 'http://b.example' }),
+    ).toThrow(/providers\.bedrock\.base-url.*set one of them/s);
+  });
 });

@@ -26,7 +26,8 @@ export function fakeBedrockConfig(
     secretKey: FAKE_AWS_SECRET_ACCESS_KEY,
     sessionToken: '',
     region: FAKE_AWS_REGION,
-    endpoint,
+    baseUrl: endpoint,
+    endpoint: '',
     models: [
       'bedrock/anthropic.claude-3-sonnet-20240229-v1:0',
       'bedrock/amazon.titan-embed-text-v2:0',

@@ -20,6 +20,8 @@ import { UpstreamHttpError } from '../http/upstream-http.error.js';
 export function createBedrockRuntimeClient(config: GatewayConfig): BedrockRuntimeClient {
   const settings = config.providers.bedrock;
   const limits = config.upstream;
+  // `base-url` is the contract's name; `endpoint` its synonym (the schema refuses two values).
+  const endpoint = settings.baseUrl === '' ? settings.endpoint : settings.baseUrl;
   const agentOptions = {
     keepAlive: true,
     maxSockets: limits.connectionsPerHost,
@@ -27,7 +29,7 @@ export function createBedrockRuntimeClient(config: GatewayConfig): BedrockRuntim
   };
   return new BedrockRuntimeClient({
     region: settings.region,
-    ...(settings.endpoint === '' ? {} : { endpoint: settings.endpoint }),
+    ...(endpoint === '' ? {} : { endpoint }),
     credentials: {
       accessKeyId: settings.accessKey,
       secretAccessKey: settings.secretKey,
