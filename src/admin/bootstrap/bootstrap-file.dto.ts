@@ -13,6 +13,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { EACH_OBJECT } from '../../common/validation/object-shape.js';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../../storage/api-key.types.js';
 import type { TenantStatus } from '../../storage/tenant.types.js';
 import {
@@ -92,6 +93,7 @@ class BootstrapTenantDto {
 
   @IsOptional()
   @IsArray()
+  @IsObject({ each: true, message: EACH_OBJECT })
   @ValidateNested({ each: true })
   @Type(() => BootstrapKeyDto)
   keys?: BootstrapKeyDto[];
@@ -104,6 +106,7 @@ class BootstrapTenantDto {
 export class BootstrapFileDto {
   @IsOptional()
   @IsArray()
+  @IsObject({ each: true, message: EACH_OBJECT })
   @ValidateNested({ each: true })
   @Type(() => BootstrapTenantDto)
   tenants?: BootstrapTenantDto[];
@@ -119,6 +122,7 @@ export class BootstrapFileDto {
   /** Budgets by id; the file is their source of truth (read-only on the admin API). */
   @IsOptional()
   @IsArray()
+  @IsObject({ each: true, message: EACH_OBJECT })
   @ValidateNested({ each: true })
   @Type(() => BootstrapBudgetDto)
   budgets?: BootstrapBudgetDto[];

@@ -190,4 +190,13 @@ policies:
       `Bootstrap file ${missing}: cannot be read (ENOENT)`,
     );
   });
+
+  it('refuses list entries that are not mappings, and aliases to no anchor, as a clear problem', () => {
+    expect(problem('tenants:\n  - []\n')).toMatch(/tenants must hold only objects/);
+    expect(problem('tenants:\n  - id: acme\n    name: Acme\n    keys: [[]]\n')).toMatch(
+      /keys must hold only objects/,
+    );
+    expect(problem('budgets: [7]\n')).toMatch(/budgets must hold only objects/);
+    expect(problem('tenants: *nowhere\n')).toMatch(/^invalid YAML: .*alias/i);
+  });
 });

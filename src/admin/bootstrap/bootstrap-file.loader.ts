@@ -69,7 +69,15 @@ export function loadBootstrapFile(file: string, env: EnvSource): BootstrapPlan {
       `invalid YAML${line ? ` at line ${line}` : ''}: ${yamlError.message.split('\n')[0]}`,
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    // An alias to an anchor defined later (or never) is only found when the tree is built.
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    throw fail(
+      `invalid YAML: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`,
+    );
+  }
   if (
     typeof raw !== 'object' ||
     raw === null ||

@@ -256,3 +256,6 @@ function specialTokens(message: string, value: unknown, property: string, target
   }
   return out.replace(/\$property/g, property).replace(/\$target/g, target);
 }
+
+/** class-validator's message for an array holding something other than objects (`[[]]`). */
+export const EACH_OBJECT = '$property must hold only objects';

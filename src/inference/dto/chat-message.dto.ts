@@ -1,3 +1,4 @@
+import { EACH_OBJECT } from '../../common/validation/object-shape.js';
 import { Type } from 'class-transformer';
 import {
   Equals,
@@ -50,9 +51,6 @@ export class ToolCallDto implements ToolCall {
   function!: ToolCallFunctionDto;
 }
 
-/** The message of an array holding something other than objects (`[[]]`). */
-export const EACH_OBJECT = '$property must hold only objects';
-
 export class ChatMessageDto implements ChatMessage {
   @IsIn(ROLES)
   role!: ChatRole;
@@ -86,3 +84,5 @@ export class ChatMessageDto implements ChatMessage {
   @IsString({ message: '$property is required on tool messages' })
   tool_call_id?: string;
 }
+
+export { EACH_OBJECT };
