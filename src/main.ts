@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { createGatewayApp } from './app.factory.js';
+import { runClusterPrimary } from './cluster/cluster.primary.js';
 import { JsonLogger } from './common/logging/json-logger.service.js';
 import { ConfigError } from './config/config.errors.js';
 import { loadGatewayConfig } from './config/config.loader.js';
@@ -18,6 +20,11 @@ async function bootstrap(): Promise<void> {
   }
 
   const logger = new JsonLogger(config.logging.level);
+  const clustered = config.server.workers > 1;
+  if (clustered && cluster.isPrimary) {
+    runClusterPrimary(config, logger);
+    return;
+  }
   // One stray rejected promise (e.g. left behind by an operator's mock `js:` script) must not take
   // down every in-flight call. Only host Errors are described: a sandbox object's getters could
   // run unbounded if touched here.
@@ -62,10 +69,15 @@ async function bootstrap(): Promise<void> {
         log.error({ msg: 'Shutdown failed', err });
         logger.flush();
         process.exitCode = 1;
-      });
+      })
+      // A worker's channel to the primary would keep it alive: closing it lets the process end.
+      .finally(() => cluster.worker?.disconnect());
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // A cluster worker can get a signal twice (a terminal's Ctrl-C, then the primary's): the
+  // repeat is ignored. A single process keeps a second signal's default: stop at once.
+  const listen = clustered ? process.on.bind(process) : process.once.bind(process);
+  listen('SIGTERM', stop);
+  listen('SIGINT', stop);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.errors.js';
 import { DEFAULT_CONFIG_DIR, loadGatewayConfig } from './config.loader.js';
@@ -364,5 +364,22 @@ describe('loadGatewayConfig', () => {
     expect(() =>
       at({ BEDROCK_BASE_URL: 'http://a.example', BEDROCK_ENDPOINT: 'http://b.example' }),
     ).toThrow(/providers\.bedrock\.base-url.*set one of them/s);
+  });
+
+  it('reads GATEWAY_WORKERS: 1 by default, 0 or auto one per CPU, refused past the range', () => {
+    const workers = (env: Record<string, string>) =>
+      loadGatewayConfig({ env, configDir: DEFAULT_CONFIG_DIR }).server.workers;
+    expect(workers({})).toBe(1);
+    expect(workers({ GATEWAY_WORKERS: '3' })).toBe(3);
+    expect(workers({ GATEWAY_WORKERS: '0' })).toBe(availableParallelism());
+    expect(workers({ GATEWAY_WORKERS: 'AUTO' })).toBe(availableParallelism());
+    for (const bad of ['-1', '2.5', 'many', '1025']) {
+      expect(() => workers({ GATEWAY_WORKERS: bad })).toThrow(/gateway\.server\.workers/);
+    }
+  });
+
+  it('refuses a fixed instance id shared by several workers (one audit writer per process)', () => {
+    write('application.yml', 'gateway:\n  server:\n    workers: 2\n    instance-id: replica-7\n');
+    expect(failure()).toMatch(/server\.instance-id.*workers is above 1/);
   });
 });

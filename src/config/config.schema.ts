@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { mockSchema } from './provider-schemas/mock.schema.js';
 import { openAiSchema } from './provider-schemas/openai.schema.js';
@@ -38,6 +39,25 @@ const serverSchema = z
     'shutdown-grace-ms': int(0).default(30_000),
     // Names this process among replicas (its audit chain, contract 12); empty: host, pid, start time.
     'instance-id': str().default(''),
+    // Processes serving the port (node:cluster). 1: this process alone; 0 or `auto`: one per CPU.
+    workers: z
+      .preprocess(
+        (v) => (v === 0 || (typeof v === 'string' && /^\s*(0|auto)\s*$/i.test(v)) ? 'auto' : v),
+        z.union([z.literal('auto'), int(1, 1024)]),
+      )
+      .transform((v) => (v === 'auto' ? availableParallelism() : v))
+      .default(1),
+  })
+  .superRefine((server, ctx) => {
+    // One audit chain has one writer (contract 12): worker processes must each name their own.
+    if (server.workers > 1 && server['instance-id'].trim() !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['instance-id'],
+        message:
+          'names one process, but workers is above 1: leave it empty so each worker is an audit writer of its own (host, pid, start time)',
+      });
+    }
   })
   .prefault({});
 
