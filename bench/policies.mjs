@@ -200,7 +200,7 @@ export const BENCH_BUDGET = {
  * `redisKeyPrefix` (a Redis is given), the rate-limit and budget counters live under it in that
  * Redis.
  */
-export function governedConfigYaml({ redisKeyPrefix } = {}) {
+export function governedConfigYaml({ redisKeyPrefix, upstreamConnections } = {}) {
   const limits = { 'requests-per-minute': BENCH_RATE_LIMIT, 'tokens-per-minute': BENCH_RATE_LIMIT };
   return (
     '# Written by the benchmark (bench/targets.mjs) for one run: the governed lane.\n' +
@@ -210,6 +210,10 @@ export function governedConfigYaml({ redisKeyPrefix } = {}) {
         'rate-limits': { 'per-key': limits, 'per-tenant': limits },
         budgets: [BENCH_BUDGET],
         ...(redisKeyPrefix ? { redis: { 'key-prefix': redisKeyPrefix } } : {}),
+        // The 1,000-stream lane needs as many upstream connections (default 256 per host).
+        ...(upstreamConnections
+          ? { upstream: { 'connections-per-host': upstreamConnections } }
+          : {}),
       },
     })
   );

@@ -5,6 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { auditLines } from './audit-report.mjs';
+import {
+  METRICS_COST_LIMIT_PERCENT,
+  metricsCostMet,
+  observabilityCost,
+  observabilityLines,
+} from './observability.mjs';
+import { rssLines, STREAMS_RSS_LIMIT_MB } from './rss.mjs';
 import { piiScanLines } from './pii-scan.mjs';
 import { policyStageLines } from './policy-stage.mjs';
 
@@ -18,6 +25,8 @@ const COLUMNS = [
   ['gateway-governed-nopii', 'governed, PII off'],
   ['gateway-governed-redact', 'governed, PII REDACT'],
   ['gateway-governed-pg', 'governed, audit on PG'],
+  ['gateway-governed-nometrics', 'governed, metrics off'],
+  ['gateway-governed-tracing', 'governed, tracing on'],
 ];
 const GATEWAYS = new Set([
   'gateway',
@@ -27,6 +36,8 @@ const GATEWAYS = new Set([
   'gateway-governed-nopii',
   'gateway-governed-redact',
   'gateway-governed-pg',
+  'gateway-governed-nometrics',
+  'gateway-governed-tracing',
 ]);
 /** performance.md: the reference proxy does 16-17x Portkey's throughput on the same core. */
 const REFERENCE_OVER_PORTKEY = 16.5;
@@ -338,7 +349,29 @@ function targetLines(report) {
   if (gov?.rssIdleMb !== undefined) {
     add('RSS idle, governed', '< 150 MB', `${int(gov.rssIdleMb)} MB`, gov.rssIdleMb < 150);
   }
-  add('RSS with 1,000 concurrent streams', '< 300 MB', 'not measured by this bench', null);
+  const streams = results['gateway-governed-rss']?.concurrent;
+  if (streams) {
+    add(
+      `RSS with ${streams.count.toLocaleString('en-US')} concurrent streams, governed`,
+      `< ${STREAMS_RSS_LIMIT_MB} MB`,
+      `${int(streams.rssPeakMb)} MB (${streams.maxOpen} open at once)`,
+      streams.rssPeakMb < STREAMS_RSS_LIMIT_MB,
+    );
+  } else {
+    add('RSS with 1,000 concurrent streams', `< ${STREAMS_RSS_LIMIT_MB} MB`, notRun, null);
+  }
+  const metricsCost = (report.observabilityCost ?? observabilityCost(results))?.metrics;
+  if (metricsCost) {
+    add(
+      'metrics cost, governed (metrics on vs off)',
+      `< ${METRICS_COST_LIMIT_PERCENT}% of throughput`,
+      `${metricsCost.costPercent.toFixed(1)}%` +
+        (metricsCost.costPerCpuSecondPercent == null
+          ? ''
+          : ` (per CPU-s ${metricsCost.costPerCpuSecondPercent.toFixed(1)}%)`),
+      metricsCostMet(metricsCost),
+    );
+  }
 
   const cost = authCost(results);
   if (cost.costPercent !== null) {
@@ -520,8 +553,10 @@ export function printReport(report) {
       `auth cost, paired: ${config.pairedRounds} x (${config.pairedBaseline === 'padded' ? 'keyless + same-size ignored header' : 'keyless'}, keyed) rounds of ${config.pairedRoundS} s at ${config.connections} connections, one process, order A B B A`,
     );
   }
-  console.log('');
-  console.log(table(rows, ['', ...present.map(([, label]) => label)]));
+  if (present.length) {
+    console.log('');
+    console.log(table(rows, ['', ...present.map(([, label]) => label)]));
+  }
 
   if (report.policyStage) {
     console.log('');
@@ -531,10 +566,11 @@ export function printReport(report) {
     console.log('');
     console.log(piiScanLines(report.piiScan).join('\n'));
   }
-  const audit = auditLines(report);
-  if (audit.length) {
-    console.log('');
-    console.log(audit.join('\n'));
+  for (const section of [auditLines(report), observabilityLines(report), rssLines(report)]) {
+    if (section.length) {
+      console.log('');
+      console.log(section.join('\n'));
+    }
   }
 
   const goals = targetLines(report);

@@ -31,6 +31,13 @@ import { piiScanLines } from './pii-scan.mjs';
 import { policyStageLines } from './policy-stage.mjs';
 import { auditCost } from './audit-report.mjs';
 import { authCost, governedCost, printReport } from './report.mjs';
+import { measureRss } from './rss.mjs';
+import {
+  checkMetrics,
+  checkTracingExports,
+  observabilityCost,
+  startOtlpSink,
+} from './observability.mjs';
 import {
   auditFigures,
   checkKeyIsVerified,
@@ -66,6 +73,9 @@ const TARGETS = [
   'gateway-governed-nopii',
   'gateway-governed-redact',
   'gateway-governed-pg',
+  'gateway-governed-nometrics',
+  'gateway-governed-tracing',
+  'gateway-governed-rss',
 ];
 /** The governed gateway and its audit variants (issue 12): audit on SQLite, off, on PostgreSQL. */
 const GOVERNED = new Set([
@@ -74,6 +84,8 @@ const GOVERNED = new Set([
   'gateway-governed-nopii',
   'gateway-governed-redact',
   'gateway-governed-pg',
+  'gateway-governed-nometrics',
+  'gateway-governed-tracing',
 ]);
 const LANES = ['latency', 'stream', 'throughput', 'paired', 'policy'];
 const TARGET_LABELS = {
@@ -86,6 +98,9 @@ const TARGET_LABELS = {
   'gateway-governed-nopii': 'gateway (governed, PII off)',
   'gateway-governed-redact': 'gateway (governed, PII REDACT)',
   'gateway-governed-pg': 'gateway (governed, audit on PostgreSQL)',
+  'gateway-governed-nometrics': 'gateway (governed, metrics off)',
+  'gateway-governed-tracing': 'gateway (governed, tracing on)',
+  'gateway-governed-rss': 'gateway (governed, RSS)',
 };
 
 function list(name, fallback, allowed) {
@@ -126,6 +141,13 @@ function readConfig() {
     chunkDelayMs: num('BENCH_STREAM_CHUNK_DELAY_MS', 5),
     settleS: num('BENCH_SETTLE_S', quick ? 1 : 3),
     readyTimeoutS: num('BENCH_READY_TIMEOUT_S', 20),
+    // gateway-governed-rss: streams opened at once, the upstream's gap between their chunks, then
+    // the soak's length, JSON connections and streams kept open.
+    rssStreams: num('BENCH_RSS_STREAMS', 1000),
+    rssChunkDelayMs: num('BENCH_RSS_CHUNK_DELAY_MS', 1000),
+    soakS: num('BENCH_SOAK_S', quick ? 15 : 60),
+    soakConnections: num('BENCH_SOAK_CONNECTIONS', 20),
+    soakStreams: num('BENCH_SOAK_STREAMS', 50),
     pairedRounds: num('BENCH_PAIRED_ROUNDS', quick ? 2 : 4),
     pairedRoundS: num('BENCH_PAIRED_ROUND_S', quick ? 2 : 5),
     // keyless: the paired lane's baseline sends no key (the requirement's comparison); padded: it
@@ -258,6 +280,13 @@ async function measureTarget(ctx, name, origin, pid, { headers, paired, governed
     log(`${name}: policies in force: ${probe}; none skipped at start-up; admin API: ${adminApi}`);
     out.rateLimitChecks = await checkRateLimitsApplied(name, origin, governed.apiKey);
     log(`${name}: rate limits on, counted in ${out.rateLimitChecks.counters}`);
+    out.metrics = await checkMetrics(name, origin, governed.metrics !== false);
+    if (governed.otlpSink) {
+      const seen = await checkTracingExports(name, governed.otlpSink);
+      log(`${name}: metrics ${out.metrics}; tracing on, ${seen.exports} OTLP export(s) received`);
+    } else {
+      log(`${name}: metrics ${out.metrics}`);
+    }
   }
   if (pid) {
     await sleep(cfg.settleS * 1000);
@@ -389,6 +418,13 @@ async function main() {
   const results = {};
   for (const target of cfg.targets) {
     const name = TARGET_LABELS[target];
+    if (target === 'gateway-governed-rss') {
+      results[target] = await measureRss(
+        { ...ctx, benchDir: BENCH_DIR, root: ROOT },
+        { apiKey, log },
+      );
+      continue;
+    }
     if (target === 'direct') {
       log(name);
       results.direct = await measureTarget(ctx, name, ctx.upstreamOrigin, null, {
@@ -408,7 +444,13 @@ async function main() {
     } else if (GOVERNED.has(target)) {
       const database =
         target === 'gateway-governed-pg' ? await createBenchPostgres(cfg.postgresUrl) : undefined;
+      // Tracing on: OTLP/HTTP to a loopback sink that answers 200 without decoding.
+      const otlpSink = target === 'gateway-governed-tracing' ? await startOtlpSink() : undefined;
+      const metrics = target !== 'gateway-governed-nometrics';
       sut = await startGateway(ctx, {
+        label: name,
+        metrics,
+        otlpEndpoint: otlpSink?.origin,
         apiKey,
         governed: true,
         audit: target !== 'gateway-governed-noaudit',
@@ -422,7 +464,8 @@ async function main() {
         databaseUrl: database?.url,
       });
       sut.dropDatabase = database?.drop;
-      options = { headers: bearerHeaders(apiKey), governed: { sut, apiKey } };
+      sut.otlpSink = otlpSink;
+      options = { headers: bearerHeaders(apiKey), governed: { sut, apiKey, metrics, otlpSink } };
     } else {
       sut = await startGateway(ctx, { apiKey });
       const keyed = bearerHeaders(apiKey);
@@ -438,6 +481,7 @@ async function main() {
         ...(await measureTarget(ctx, name, sut.origin, sut.pid, options)),
       };
       if (GOVERNED.has(target)) results[target].audit = await auditFigures(sut.origin);
+      if (sut.otlpSink) results[target].otlpSink = { ...sut.otlpSink.stats };
     } catch (err) {
       // A failed lane often means the target died: say so, with its last output.
       const { exitCode: code, signalCode: signal } = sut.child;
@@ -451,6 +495,7 @@ async function main() {
       await stopChild(sut.child);
       if (sut.dir) removeTempDir(sut.dir);
       await sut.dropDatabase?.();
+      await sut.otlpSink?.close();
     }
   }
   await stopChild(upstream);
@@ -492,6 +537,7 @@ async function main() {
     authCost: authCost(results),
     governed: governedCost(results),
     auditCost: auditCost(results),
+    observabilityCost: observabilityCost(results),
     policyStage: policyStage ?? null,
     piiScan: piiScan ?? null,
   };

@@ -21,6 +21,7 @@ import {
   PROBE_POLICY,
   PROBE_RULE_ID,
 } from './policies.mjs';
+import { observabilityEnv } from './observability.mjs';
 import { exitMessage, freePort, spawnNode, stopChild, waitForEvent } from './processes.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -322,7 +323,19 @@ const POLICY_PROBLEM = /polic/i;
  */
 export async function startGateway(
   ctx,
-  { apiKey, governed = false, nodeArgs = [], audit = true, pii = 'LOG', databaseUrl } = {},
+  {
+    apiKey,
+    governed = false,
+    nodeArgs = [],
+    audit = true,
+    pii = 'LOG',
+    databaseUrl,
+    metrics = true,
+    otlpEndpoint,
+    upstreamOrigin = ctx.upstreamOrigin,
+    upstreamConnections,
+    label,
+  } = {},
 ) {
   if (governed && !apiKey) throw new Error('the governed gateway needs an API key');
   if (!existsSync(GATEWAY_ENTRY)) {
@@ -365,7 +378,9 @@ export async function startGateway(
     const redisKeyPrefix = redisUrl
       ? `gateway-bench-${randomBytes(4).toString('hex')}:`
       : undefined;
-    writeFileSync(file, governedConfigYaml({ redisKeyPrefix }), { mode: 0o600 });
+    writeFileSync(file, governedConfigYaml({ redisKeyPrefix, upstreamConnections }), {
+      mode: 0o600,
+    });
     adminToken = randomBytes(32).toString('hex');
     Object.assign(storeEnv, {
       GATEWAY_CONFIG_ADDITIONAL_LOCATION: file,
@@ -373,24 +388,26 @@ export async function startGateway(
       GATEWAY_REDIS_URL: redisUrl,
     });
   }
+  // Metrics on (the default) or off; tracing only with an OTLP endpoint, never the caller's.
   const env = {
-    ...process.env,
+    ...observabilityEnv(process.env, { metrics, otlpEndpoint }),
     ...storeEnv,
     PORT: String(port),
     HOST: '127.0.0.1',
     GATEWAY_PROFILE: 'dev',
     LOG_LEVEL: governed ? 'error' : 'silent',
     OPENAI_API_KEY: 'sk-bench-upstream',
-    OPENAI_BASE_URL: `${ctx.upstreamOrigin}/v1`,
+    OPENAI_BASE_URL: `${upstreamOrigin}/v1`,
     MOCK_PROVIDER_ENABLED: 'false',
     GATEWAY_SHUTDOWN_GRACE_MS: '1000',
   };
   const child = spawnNode(
-    governed
-      ? `gateway (governed${audit ? '' : ', audit off'}${databaseUrl ? ', PostgreSQL' : ''})`
-      : apiKey
-        ? 'gateway (API key)'
-        : 'gateway',
+    label ??
+      (governed
+        ? `gateway (governed${audit ? '' : ', audit off'}${databaseUrl ? ', PostgreSQL' : ''})`
+        : apiKey
+          ? 'gateway (API key)'
+          : 'gateway'),
     [...GATEWAY_NODE_FLAGS, ...nodeArgs, GATEWAY_ENTRY],
     {
       pinning: ctx.pinning,
