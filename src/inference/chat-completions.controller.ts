@@ -9,7 +9,7 @@ import { chatRequestFacts } from '../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { ChatCompletionsService } from './chat-completions.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
-import { gatewayHeaders } from './gateway-headers.js';
+import { firstEventHeaders, gatewayHeaders } from './gateway-headers.js';
 
 @Controller('v1/chat')
 export class ChatCompletionsController {
@@ -37,20 +37,7 @@ export class ChatCompletionsController {
       // The writer holds it while the client reads slowly; the upstream reader then waits.
       const flow = new StreamFlow();
       const { events$, answer } = this.chat.stream(body, context, flow);
-      // Which target answers is known only at the first chunk (a fallback may take over).
-      await streamAsSse(
-        reply,
-        events$,
-        () => {
-          context.firstTokenAt = performance.now();
-          const answered = answer();
-          return {
-            ...(answered === undefined ? {} : gatewayHeaders(answered)),
-            ...this.governance.headers(context),
-          };
-        },
-        flow,
-      );
+      await streamAsSse(reply, events$, firstEventHeaders(context, answer, this.governance), flow);
       return;
     }
     const { value, answer } = await this.chat.complete(body, context, abortOnDisconnect(reply));

@@ -1,4 +1,6 @@
 import { headerSafe } from '../common/http/header-value.js';
+import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
+import type { GovernancePipeline } from '../governance/pipeline/governance-pipeline.service.js';
 
 /** What answered a call: a provider, the model it was sent, and any providers that failed first. */
 export interface AnsweredBy {
@@ -25,4 +27,23 @@ export function gatewayHeaders(answer: AnsweredBy): Record<string, string> {
     headers['x-gateway-failover'] = answer.failedOver.map(headerSafe).join(',');
   }
   return headers;
+}
+
+/**
+ * The headers of a streamed answer, built when its first event goes out: only then is it known
+ * which target answers (a fallback may have taken over). That moment is the call's first token.
+ */
+export function firstEventHeaders(
+  context: GovernanceContext,
+  answer: () => AnsweredBy | undefined,
+  governance: GovernancePipeline,
+): () => Record<string, string> {
+  return () => {
+    context.firstTokenAt = performance.now();
+    const answered = answer();
+    return {
+      ...(answered === undefined ? {} : gatewayHeaders(answered)),
+      ...governance.headers(context),
+    };
+  };
 }

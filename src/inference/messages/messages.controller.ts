@@ -7,7 +7,7 @@ import { contextOf } from '../../governance/pipeline/governance-request.js';
 import { GovernancePipeline } from '../../governance/pipeline/governance-pipeline.service.js';
 import { chatRequestFacts } from '../../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from '../call-abort.js';
-import { gatewayHeaders } from '../gateway-headers.js';
+import { firstEventHeaders, gatewayHeaders } from '../gateway-headers.js';
 import { type CountTokensRequest, type MessagesRequest } from './dto/messages-request.schema.js';
 import { CountTokensRequestDto, MessagesRequestDto } from './dto/messages-request.dto.js';
 import { toChatPrompt, toChatRequest } from './messages-request.mapper.js';
@@ -55,14 +55,7 @@ export class MessagesController {
       await streamAsSse(
         reply,
         events$,
-        () => {
-          context.firstTokenAt = performance.now();
-          const answered = answer();
-          return {
-            ...(answered === undefined ? {} : gatewayHeaders(answered)),
-            ...this.governance.headers(context),
-          };
-        },
+        firstEventHeaders(context, answer, this.governance),
         flow,
         MESSAGES_SSE_FRAMING,
       );

@@ -101,10 +101,10 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       });
       const ok = isSuccess(response.statusCode);
       if (!ok) {
-        const body = parseLenient(await readCapped(response.body, MAX_ERROR_BODY_BYTES));
+        const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
         return { ok, status: response.statusCode, headers: response.headers, body };
       }
-      const text = await readLimited(response.body, this.limits.maxResponseBytes);
+      const text = await readUpTo(response.body, this.limits.maxResponseBytes, 'refuse');
       return {
         ok,
         status: response.statusCode,
@@ -146,7 +146,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       return { ok: true, status, headers, body: this.guard(response.body, deadline, idle) };
     }
     try {
-      const body = parseLenient(await readCapped(response.body, MAX_ERROR_BODY_BYTES));
+      const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
       return { ok: false, status, headers, body };
     } catch (error) {
       throw this.classify(error, deadline, idle);
@@ -272,46 +272,31 @@ function parseLenient(text: string): unknown {
   }
 }
 
-async function readCapped(
+/**
+ * Reads a body whole, up to `maxBytes`. An error body past it is cut there (`truncate`: its start
+ * says what went wrong); a success body past it is destroyed and the answer counts as malformed
+ * (`refuse`), so an upstream that sends gigabytes cannot exhaust the gateway's memory. Either way
+ * the rest is never read: undici drops the socket.
+ */
+async function readUpTo(
   body: AsyncIterable<Uint8Array> & { destroy(): unknown },
   maxBytes: number,
+  past: 'truncate' | 'refuse',
 ): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
     chunks.push(chunk);
     size += chunk.byteLength;
-    if (size >= maxBytes) {
-      body.destroy();
-      break;
-    }
+    if (past === 'truncate' ? size < maxBytes : size <= maxBytes) continue;
+    body.destroy();
+    if (past === 'truncate') break;
+    throw new UpstreamHttpError(
+      'malformed_response',
+      `answer body larger than gateway.upstream.max-response-bytes (${maxBytes})`,
+    );
   }
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
-}
-
-/**
- * Reads a success body whole, up to `maxBytes`: past it the body is destroyed (undici drops the
- * socket) and the answer counts as malformed, so an upstream that sends gigabytes cannot exhaust
- * the gateway's memory.
- */
-async function readLimited(
-  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
-  maxBytes: number,
-): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > maxBytes) {
-      body.destroy();
-      throw new UpstreamHttpError(
-        'malformed_response',
-        `answer body larger than gateway.upstream.max-response-bytes (${maxBytes})`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** Node and undici put a string `code` on network errors; happy-eyeballs wraps them in an AggregateError. */
