@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import { ErrorCode } from '../../common/errors/error-code.js';
+import { GatewayError } from '../../common/errors/gateway-error.js';
 import type { StreamFlow } from '../../common/sse/stream-flow.js';
 import type { GovernanceContext } from '../../governance/pipeline/governance-context.js';
 import { GovernancePipeline } from '../../governance/pipeline/governance-pipeline.service.js';
@@ -41,8 +43,7 @@ export class ResponsesService {
     context: GovernanceContext,
     signal: AbortSignal,
   ): Promise<Routed<ResponseObject | ResponsesJson>> {
-    const request = governed(context);
-    const plan = this.chat.plan(request, context);
+    const plan = this.plan(body, context);
     if (this.native(plan, context)) {
       const routed = await this.executor.run(plan, context, signal, (target, call) =>
         passthroughOf(target).complete(body, call),
@@ -52,7 +53,7 @@ export class ResponsesService {
       return { value: routed.value.body, answer: routed.answer };
     }
     const frame = translated(body);
-    const { value, answer } = await this.chat.complete(request, context, signal, plan);
+    const { value, answer } = await this.chat.complete(governed(context), context, signal, plan);
     return { value: toResponse(value, frame), answer };
   }
 
@@ -65,8 +66,7 @@ export class ResponsesService {
     events$: Observable<ResponsesStreamEvent | ResponsesPassthroughEvent>;
     answer: () => AnsweredBy | undefined;
   } {
-    const request = governed(context);
-    const plan = this.chat.plan(request, context);
+    const plan = this.plan(body, context);
     if (this.native(plan, context)) {
       const routed = this.executor.stream(plan, context, (target, call) =>
         passthroughOf(target).stream$(body, { ...call, flow }, (usage) =>
@@ -76,8 +76,26 @@ export class ResponsesService {
       return { events$: routed.events$, answer: () => (context.answeredBy ??= routed.answer()) };
     }
     const frame = translated(body);
-    const { events$, answer } = this.chat.stream(request, context, flow, plan);
+    const { events$, answer } = this.chat.stream(governed(context), context, flow, plan);
     return { events$: events$.pipe(toResponsesEvents(frame)), answer };
+  }
+
+  /**
+   * The route's targets able to serve the chat form. When none can, and the body holds what only
+   * a native upstream honours, that is the refusal the caller needs to hear (a built-in tool
+   * rather than "tools").
+   */
+  private plan(body: ResponsesRequest, context: GovernanceContext): RoutePlan {
+    try {
+      return this.chat.plan(governed(context), context);
+    } catch (error) {
+      const capability =
+        error instanceof GatewayError &&
+        (error.code === ErrorCode.UnsupportedCapability ||
+          error.code === ErrorCode.UnsupportedResponseFormat ||
+          error.code === ErrorCode.NoCapableProvider);
+      throw (capability && translationGap(body)) || error;
+    }
   }
 
   /** Every target of the plan takes the caller's body as written, and governance allows it. */
