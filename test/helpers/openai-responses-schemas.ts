@@ -160,7 +160,8 @@ const response = {
     // The spec types it ResponseUsage; OpenAI itself sends null in the early events of a stream
     // (response.created, response.in_progress), and contract 16 allows the same.
     usage: nullable(usage),
-    user: str,
+    // Deprecated in the spec (a string); OpenAI's own answers carry `"user": null`.
+    user: nullable(str),
   },
 };
 

@@ -185,6 +185,26 @@ describe(translationGap.name, () => {
       { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'f' }] }] },
       'input[0].content[0]',
     ],
+    [
+      {
+        input: [
+          { role: 'system', content: [{ type: 'input_image', image_url: 'https://x.test/a' }] },
+        ],
+      },
+      'input[0].content[0]',
+    ],
+    [
+      {
+        input: [
+          {
+            type: 'function_call_output',
+            call_id: 'c',
+            output: [{ type: 'input_image', image_url: 'https://x.test/a' }],
+          },
+        ],
+      },
+      'input[0].output[0]',
+    ],
   ])('refuses %j by name when translating', (fields, param) => {
     const error = translationGap(body({ model: 'm', input: 'x', ...fields }));
     expect(error?.code).toBe(ErrorCode.UnsupportedCapability);

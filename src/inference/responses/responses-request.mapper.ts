@@ -117,11 +117,14 @@ function inputGap(input: ResponsesRequest['input']): GatewayError | undefined {
     const type = itemType(item);
     const param = `input[${i}]`;
     if (type === 'message' || type === 'function_call_output') {
-      const parts = type === 'message' ? (item as Json).content : (item as Json).output;
+      const json = item as Json;
+      const parts = type === 'message' ? json.content : json.output;
       if (!Array.isArray(parts)) continue;
+      // Chat carries images only in user messages.
+      const imagesFit = type === 'message' && json.role === 'user';
+      const where = type === 'message' ? 'content' : 'output';
       for (const [j, part] of (parts as ResponsesContentPart[]).entries()) {
-        const why = partGap(part);
-        const where = type === 'message' ? 'content' : 'output';
+        const why = partGap(part, imagesFit);
         if (why !== undefined) return gap(`${param}.${where}[${j}]`, why);
       }
     } else if (type !== 'function_call' && type !== 'reasoning') {
@@ -131,9 +134,11 @@ function inputGap(input: ResponsesRequest['input']): GatewayError | undefined {
   return undefined;
 }
 
-function partGap(part: ResponsesContentPart): string | undefined {
+function partGap(part: ResponsesContentPart, imagesFit: boolean): string | undefined {
   if (part.type === 'input_file') return 'An input_file part is not translated.';
-  if (part.type === 'input_image' && typeof part.image_url !== 'string') {
+  if (part.type !== 'input_image') return undefined;
+  if (!imagesFit) return 'An input_image is translated only in a user message.';
+  if (typeof part.image_url !== 'string') {
     return 'An input_image is translated only with an image_url (not a file_id).';
   }
   return undefined;
