@@ -10,6 +10,7 @@ import type {
   ProviderCapabilities,
 } from './llm-provider.types.js';
 import type { MessagesPassthrough } from './messages-passthrough.js';
+import type { ResponsesPassthrough } from './responses-passthrough.js';
 
 /**
  * How long one upstream attempt may take. The routing layer fills these from the provider's
@@ -59,6 +60,12 @@ export abstract class LlmProvider {
    * it unchanged instead of translated (contract 15).
    */
   readonly messagesPassthrough?: MessagesPassthrough;
+
+  /**
+   * Set by a provider whose upstream speaks the Responses API natively: Responses calls then reach
+   * it unchanged instead of translated (contract 16).
+   */
+  readonly responsesPassthrough?: ResponsesPassthrough;
 
   /**
    * A cold stream of chunks: the upstream call starts on subscribe and is aborted on unsubscribe.

@@ -87,6 +87,11 @@ export interface ChatCompletionRequest {
   tool_choice?: ToolChoice;
   parallel_tool_calls?: boolean;
   metadata?: Record<string, string>;
+  /**
+   * How hard a reasoning model thinks (`none` ... `xhigh`): set by the Responses ingress from
+   * `reasoning.effort`.
+   */
+  reasoning_effort?: string;
   /** Accepted only with the value 1 (contract 4.7). */
   n?: number;
 }

@@ -17,7 +17,9 @@ import type {
   ModelDescriptor,
   ProviderCapabilities,
 } from '../llm-provider.types.js';
+import type { ResponsesPassthrough } from '../responses-passthrough.js';
 import { OpenAiCompatibleStreamReader } from './openai-compatible-stream.reader.js';
+import { OpenAiResponsesPassthrough } from './openai-responses.passthrough.js';
 import type { OpenAiCompatibleProfile, WireJson } from './openai-compatible.profile.js';
 import {
   openAiStatusHints,
@@ -36,6 +38,8 @@ import {
 export abstract class OpenAiCompatibleAdapter extends LlmProvider {
   readonly id: string;
   override readonly serverAddress: string;
+  /** Set when the profile names the vendor's Responses API (contract 16). */
+  override readonly responsesPassthrough: ResponsesPassthrough | undefined;
 
   private readonly origin: string;
   private readonly basePath: string;
@@ -62,6 +66,20 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
     this.headers = { accept: 'application/json', ...profile.headers };
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
     this.defaultChatPath = `${this.basePath}/chat/completions${this.search}`;
+    const responsesPath = profile.responsesPath;
+    this.responsesPassthrough =
+      responsesPath === undefined
+        ? undefined
+        : new OpenAiResponsesPassthrough(
+            {
+              provider: profile.id,
+              origin: this.origin,
+              path: `${this.basePath}${responsesPath}${this.search}`,
+              headers: profile.headers,
+              secrets: profile.secrets,
+            },
+            http,
+          );
   }
 
   capabilities(model: string): ProviderCapabilities {

@@ -31,6 +31,7 @@ export function openAiProfile(
     headers,
     secrets: [settings.apiKey],
     embeddingsPath: () => '/embeddings',
+    responsesPath: '/responses',
     capabilities: () => ({ ...CAPABILITIES }),
     listModels: () => settings.models.map((id) => ({ id, ownedBy: 'openai' })),
     streamUsage: true,
@@ -38,7 +39,7 @@ export function openAiProfile(
   };
 }
 
-/** OpenAI's Chat Completions and Embeddings APIs with the installation's key. */
+/** OpenAI's Chat Completions, Embeddings and Responses APIs with the installation's key. */
 @Injectable()
 export class OpenAiAdapter extends OpenAiCompatibleAdapter {
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, http: UpstreamHttpClient) {
