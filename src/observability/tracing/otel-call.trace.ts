@@ -4,8 +4,10 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
+  defaultTextMapSetter,
   trace,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -60,6 +62,20 @@ function setRequestAttributes(span: Span, context: GovernanceContext): void {
   if (typeof temperature === 'number') span.setAttribute(GEN_AI_REQUEST_TEMPERATURE, temperature);
 }
 
+/** Stateless: one for every call. */
+const propagator = new W3CTraceContextPropagator();
+
+/**
+ * `traceparent` (and `tracestate`, when the trace carries one) naming `span`, for the upstream
+ * request, so a provider-side or egress-proxy trace becomes a child of the attempt. A span the
+ * sampler dropped is still named, with its flags saying so (W3C Trace Context, section 3.2).
+ */
+function traceContextOf(span: Span, parent: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagator.inject(trace.setSpan(parent, span), headers, defaultTextMapSetter);
+  return headers;
+}
+
 function errorType(error: unknown): string {
   if (error instanceof GatewayError) return error.code;
   return error instanceof Error ? error.name : 'unknown';
@@ -102,6 +118,7 @@ export class OtelCallTrace implements CallTrace {
     setRequestAttributes(span, this.context);
     const facts = new AnswerFacts();
     return {
+      traceContext: traceContextOf(span, this.parent),
       observe: (value) => facts.observe(value),
       end: (error) => {
         if (error === undefined) {

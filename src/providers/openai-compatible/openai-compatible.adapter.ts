@@ -82,6 +82,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
         json: this.chatBody(request, call.model, false),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       const { body } = response;
@@ -109,6 +110,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
         json: toOpenAiEmbeddingBody(request, call.model, this.profile.embeddingsBase64),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       return toEmbeddingResult(response.body);
@@ -144,6 +146,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
       json: this.chatBody(request, call.model, true),
       signal: stream.signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw this.statusError(context, response);
     await pumpSse(response.body, new OpenAiCompatibleStreamReader(context, this.profile), stream);
