@@ -26,6 +26,7 @@ import {
   GATEWAY_COST_USD,
   GATEWAY_FALLBACK,
   GATEWAY_KEY_ID,
+  GATEWAY_PROVIDER_ID,
   GATEWAY_TENANT,
   GEN_AI_OPERATION_NAME,
   GEN_AI_PROVIDER_NAME,
@@ -62,6 +63,9 @@ function setRequestAttributes(span: Span, context: GovernanceContext): void {
   if (typeof temperature === 'number') span.setAttribute(GEN_AI_REQUEST_TEMPERATURE, temperature);
 }
 
+/** A provider id's `gen_ai.provider.name`: its vendor's semantic-conventions name, else the id. */
+export type ProviderNamer = (providerId: string) => string;
+
 /** Stateless: one for every call. */
 const propagator = new W3CTraceContextPropagator();
 
@@ -96,6 +100,7 @@ export class OtelCallTrace implements CallTrace {
     private readonly span: Span,
     parent: Context,
     private readonly context: GovernanceContext,
+    private readonly providerName: ProviderNamer,
   ) {
     this.parent = trace.setSpan(parent, span);
   }
@@ -108,7 +113,8 @@ export class OtelCallTrace implements CallTrace {
         kind: SpanKind.CLIENT,
         attributes: {
           [GEN_AI_OPERATION_NAME]: operation,
-          [GEN_AI_PROVIDER_NAME]: provider,
+          [GEN_AI_PROVIDER_NAME]: this.providerName(provider),
+          [GATEWAY_PROVIDER_ID]: provider,
           [GEN_AI_REQUEST_MODEL]: model,
         },
       },
@@ -153,7 +159,8 @@ export class OtelCallTrace implements CallTrace {
     if (context.keyId !== undefined) span.setAttribute(GATEWAY_KEY_ID, context.keyId);
     const answer = context.answeredBy;
     if (answer !== undefined) {
-      span.setAttribute(GEN_AI_PROVIDER_NAME, answer.provider);
+      span.setAttribute(GEN_AI_PROVIDER_NAME, this.providerName(answer.provider));
+      span.setAttribute(GATEWAY_PROVIDER_ID, answer.provider);
       span.setAttribute(GATEWAY_FALLBACK, answer.failedOver.length > 0);
       const facts = this.answered ?? new AnswerFacts();
       facts.model ??= answer.model;

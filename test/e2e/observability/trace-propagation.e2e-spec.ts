@@ -148,6 +148,12 @@ gateway:
       await res.arrayBuffer();
       const converse = bedrock.requests.at(-1)!;
       await expectPropagated('prop-bedrock', converse.headers);
+      // The semantic conventions' name of the vendor, and the gateway's own id beside it.
+      const [client] = clientSpans(collector.spans, 'prop-bedrock');
+      expect(client.attributes).toMatchObject({
+        'gen_ai.provider.name': 'aws.bedrock',
+        'gateway.provider.id': 'bedrock',
+      });
       expect(String(converse.headers.authorization)).toMatch(/SignedHeaders=[^,]*traceparent/);
 
       await drain(await post('/v1/chat/completions', { ...chat, stream: true }, 'prop-bedrock-s'));
