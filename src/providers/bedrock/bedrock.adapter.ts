@@ -45,7 +45,7 @@ import {
   toConversePlan,
 } from './bedrock-request.mapper.js';
 import { type AnswerFrame, malformed, toChatCompletion } from './bedrock-response.mapper.js';
-import { withTraceContext } from './bedrock-trace-context.js';
+import { withTraceContext } from './bedrock-trace-context.middleware.js';
 import { createBedrockRuntimeClient } from './bedrock-runtime.factory.js';
 import { BedrockStreamReader } from './bedrock-stream.reader.js';
 
