@@ -141,6 +141,33 @@ describe('GET /metrics in cluster mode', () => {
     expect(await wrong.json()).toMatchObject({ error: { code: 'invalid_metrics_token' } });
   });
 
+  it('fails the scrape with 503 metrics_unavailable while a worker cannot report, then recovers', async () => {
+    const [, second] = workerPids(gateway);
+    expect(second).toBeDefined();
+    // A frozen worker: it neither answers the primary nor the connections handed to it.
+    process.kill(second ?? 0, 'SIGSTOP');
+    try {
+      let answered: Response | undefined;
+      for (let i = 0; i < 4 && answered === undefined; i++) {
+        answered = await fetch(`${gateway.url}/metrics`, {
+          headers: { connection: 'close', authorization: `Bearer ${TOKEN}` },
+          signal: AbortSignal.timeout(10_000),
+        }).catch(() => undefined);
+      }
+      expect(answered?.status).toBe(503);
+      const body = (await answered?.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('metrics_unavailable');
+      expect(body.error.message).toMatch(/1 of 2 workers did not report their metrics/);
+    } finally {
+      process.kill(second ?? 0, 'SIGCONT');
+    }
+    await until('scrapes answered again', gateway, async () => {
+      const res = await scrape(gateway, TOKEN);
+      await res.arrayBuffer();
+      return res.status === 200;
+    });
+  }, 120_000);
+
   it('keeps answering while a killed worker is replaced', async () => {
     const [first] = workerPids(gateway);
     expect(first).toBeDefined();
@@ -151,12 +178,12 @@ describe('GET /metrics in cluster mode', () => {
     );
     // While the replacement boots (it cannot report yet), scrapes are answered by the others.
     const statuses: number[] = [];
-    while (listeningWorkers(gateway) <= before) {
+    await until('a replacement listening', gateway, async () => {
       const res = await scrape(gateway, TOKEN);
       await res.arrayBuffer();
       statuses.push(res.status);
-      if (statuses.length > 400) throw new Error('the replacement did not start');
-    }
+      return listeningWorkers(gateway) > before;
+    });
     const after = await scrape(gateway, TOKEN);
     statuses.push(after.status);
     expect(await after.text()).toContain('gateway_requests_total');
