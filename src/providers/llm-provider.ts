@@ -40,6 +40,12 @@ export interface ProviderCall {
    * caller reads slowly); absent: read as fast as the upstream sends.
    */
   readonly flow?: StreamFlow;
+  /**
+   * W3C Trace Context headers (`traceparent`, and `tracestate` when the trace has one) naming
+   * this attempt's client span, sent to the upstream so a provider-side or egress-proxy trace
+   * joins the gateway's. Absent when tracing is off: nothing is added then.
+   */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -110,6 +110,7 @@ export class AnthropicAdapter extends LlmProvider {
         json: plan.body,
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw upstreamStatusError(context, response);
       return toChatCompletion(response.body, plan.structuredOutput, nowSeconds());
@@ -158,6 +159,7 @@ export class AnthropicAdapter extends LlmProvider {
       json: plan.body,
       signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw upstreamStatusError(context, response);
     await pumpSse(

@@ -100,6 +100,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
         json: this.chatBody(request, call.model, false),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       const { body } = response;
@@ -127,6 +128,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
         json: toOpenAiEmbeddingBody(request, call.model, this.profile.embeddingsBase64),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       return toEmbeddingResult(response.body);
@@ -162,6 +164,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
       json: this.chatBody(request, call.model, true),
       signal: stream.signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw this.statusError(context, response);
     await pumpSse(response.body, new OpenAiCompatibleStreamReader(context, this.profile), stream);
