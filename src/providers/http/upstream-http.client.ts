@@ -17,7 +17,7 @@ export interface UpstreamRequest {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   /** The attempt's W3C Trace Context headers (`ProviderCall.traceContext`), sent as well. */
-  readonly traceContext?: Readonly<Record<string, string>>;
+  readonly traceContext: Readonly<Record<string, string>> | undefined;
   /** Sent as the JSON request body, with `content-type: application/json`. */
   readonly json?: unknown;
   /** Cancels the call; the upstream socket is destroyed at once. */

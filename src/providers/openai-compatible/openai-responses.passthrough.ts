@@ -54,6 +54,7 @@ export class OpenAiResponsesPassthrough extends ResponsesPassthrough {
         json: { ...body, model: call.model, stream: false },
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       const answer = asJson(response.body);
@@ -80,6 +81,7 @@ export class OpenAiResponsesPassthrough extends ResponsesPassthrough {
           json: { ...body, model: call.model, stream: true },
           signal: stream.signal,
           timeouts: call.timeouts,
+          traceContext: call.traceContext,
         });
         if (!response.ok) throw this.statusError(context, response);
         await pumpSse(response.body, new OpenAiResponsesReader(context, onUsage), stream);
