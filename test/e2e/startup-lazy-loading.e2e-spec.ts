@@ -5,8 +5,12 @@ import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js
 
 const TRACE_HOOK = resolve('test/helpers/module-trace.hook.mjs');
 const ADMIN_TOKEN = 'e2e-admin-token-long-enough-to-pass';
+const KEY = `gw_${'5a'.repeat(20)}`;
 
 /** The gateway's own built files among the loaded URLs, relative to dist/. */
+const loadedFrom = (urls: readonly string[], pkg: string) =>
+  urls.some((url) => url.includes(`/node_modules/${pkg}/`));
+
 const gatewayFiles = (urls: readonly string[]) =>
   urls.flatMap((url) => {
     const match = /\/dist\/(.+\.js)$/.exec(url);
@@ -101,6 +105,11 @@ describe('start-up loads only what is activated', () => {
       }
       // Still nothing of the admin API loaded after those calls.
       expect(adminApiFiles(urls())).toEqual([]);
+
+      // The price catalogue loads on the first call it prices, not at start-up. The trace sees
+      // require() too: better-sqlite3's own files are loaded that way.
+      expect(urls().some((url) => url.endsWith('/better-sqlite3/lib/database.js'))).toBe(true);
+      expect(loadedFrom(urls(), '@pydantic/genai-prices')).toBe(false);
     },
     START_TIMEOUT_MS,
   );
@@ -128,17 +137,32 @@ describe('start-up loads only what is activated', () => {
   );
 
   it(
-    'with a bootstrap file, loads its loader and applies it',
+    'with a bootstrap file, loads its loader and applies it; a free call leaves the catalogue',
     async () => {
       const file = join(dir, 'bootstrap.yml');
-      writeFileSync(file, 'tenants:\n  - id: lazy\n    name: Lazy\n');
-      const urls = await start('bootstrap', { GATEWAY_BOOTSTRAP_FILE: file });
+      writeFileSync(
+        file,
+        'tenants:\n  - id: lazy\n    name: Lazy\n    keys:\n      - name: e2e\n        key: ${LAZY_KEY}\n',
+      );
+      const urls = await start('bootstrap', { GATEWAY_BOOTSTRAP_FILE: file, LAZY_KEY: KEY });
 
       expect(gatewayFiles(urls()).filter((file) => file.startsWith('admin/bootstrap/'))).toContain(
         'admin/bootstrap/bootstrap-file.loader.js',
       );
       expect(adminApiFiles(urls()).filter((f) => !f.startsWith('admin/dto/'))).toEqual([]);
       expect(gw!.output.join('\n')).toContain('Bootstrap file applied: 1 tenant(s)');
+
+      // A call priced by configuration (the mock is free) leaves the price catalogue unloaded.
+      const call = await fetch(`${gw!.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({
+          model: 'mock/default',
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
+      });
+      expect(call.status).toBe(200);
+      expect(loadedFrom(urls(), '@pydantic/genai-prices')).toBe(false);
     },
     START_TIMEOUT_MS,
   );
