@@ -24,7 +24,7 @@ export class AppModule {
         ProvidersModule.forRoot(config),
         InferenceModule,
         HealthModule,
-        AdminModule,
+        AdminModule.forRoot(config),
         MetricsModule.forRoot(config),
         ObservabilityModule,
       ],

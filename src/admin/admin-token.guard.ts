@@ -21,13 +21,7 @@ export class AdminTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.expected) {
-      throw new GatewayError(
-        ErrorCode.AdminApiDisabled,
-        'The admin API is off: set GATEWAY_ADMIN_TOKEN (gateway.admin.token) to a long random ' +
-          'secret, e.g. `openssl rand -hex 32`, and restart the gateway to turn it on.',
-      );
-    }
+    if (!this.expected) throw adminApiDisabled();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const presented = bearerToken(request.headers.authorization);
     if (presented === undefined) {
@@ -41,6 +35,15 @@ export class AdminTokenGuard implements CanActivate {
     }
     return true;
   }
+}
+
+/** The answer of every admin route while the admin API is off (no token configured). */
+export function adminApiDisabled(): GatewayError {
+  return new GatewayError(
+    ErrorCode.AdminApiDisabled,
+    'The admin API is off: set GATEWAY_ADMIN_TOKEN (gateway.admin.token) to a long random ' +
+      'secret, e.g. `openssl rand -hex 32`, and restart the gateway to turn it on.',
+  );
 }
 
 function digest(token: string): Buffer {

@@ -1,58 +1,60 @@
-import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { processEnvironment } from '../config/environment.js';
 import { AdminCoreModule } from './admin-core.module.js';
-import { AdminOpenApiController } from './admin-openapi.controller.js';
-import { ADMIN_OPENAPI_MODULES, AdminOpenApiService } from './admin-openapi.service.js';
-import { AdminTokenGuard } from './admin-token.guard.js';
-import { AuditAdminController } from './audit-admin.controller.js';
-import { AuditAdminService } from './audit-admin.service.js';
+import { AdminDisabledController } from './admin-disabled.controller.js';
 import { BootstrapBudgetsService } from './bootstrap/bootstrap-budgets.service.js';
 import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service.js';
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
-import { KeysAdminController } from './keys-admin.controller.js';
-import { BudgetsAdminController } from './metering/budgets-admin.controller.js';
 import { MeteringAdminModule } from './metering/metering-admin.module.js';
-import { PricingAdminController } from './metering/pricing-admin.controller.js';
-import { SpendAdminController } from './metering/spend-admin.controller.js';
-import { PoliciesAdminController } from './policies-admin.controller.js';
 import { PoliciesAdminModule } from './policies-admin.module.js';
-import { TenantsAdminController } from './tenants-admin.controller.js';
 
 /** Shorter admin tokens are accepted, with a warning: they can be guessed. */
 const MIN_TOKEN_LENGTH = 24;
 
 /**
- * The management API under /v1/admin (contract sections 7, 10, 11 and 12), its OpenAPI document,
- * and the bootstrap file applied at start-up.
+ * Administration at start-up and over HTTP: the bootstrap file, applied at start-up, and the
+ * management API under /v1/admin (`AdminApiModule`), loaded only when `gateway.admin.token` is
+ * set. While it is off, one controller answers every /v1/admin path with 404
+ * `admin_api_disabled`, and the API's controllers, DTOs and OpenAPI machinery are never loaded.
  */
-@Module({
-  imports: [AdminCoreModule, PoliciesAdminModule, MeteringAdminModule],
-  controllers: [
-    TenantsAdminController,
-    KeysAdminController,
-    PoliciesAdminController,
-    AuditAdminController,
-    BudgetsAdminController,
-    PricingAdminController,
-    SpendAdminController,
-    AdminOpenApiController,
-  ],
-  providers: [
-    AdminTokenGuard,
-    AuditAdminService,
-    AdminOpenApiService,
-    { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminModule] },
-    BootstrapService,
-    BootstrapPoliciesService,
-    BootstrapBudgetsService,
-    { provide: BootstrapConsole, useClass: StdoutBootstrapConsole },
-    { provide: BOOTSTRAP_ENVIRONMENT, useFactory: processEnvironment },
-  ],
-})
+@Module({})
 export class AdminModule implements OnApplicationBootstrap {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
+  static forRoot(config: GatewayConfig): DynamicModule {
+    const enabled = config.admin.token.trim() !== '';
+    return {
+      module: AdminModule,
+      imports: [
+        AdminCoreModule,
+        PoliciesAdminModule,
+        MeteringAdminModule,
+        ...(enabled
+          ? [
+              import('./admin-api.module.js').then(({ AdminApiModule }): DynamicModule => ({
+                module: AdminApiModule,
+              })),
+            ]
+          : []),
+      ],
+      controllers: enabled ? [] : [AdminDisabledController],
+      providers: [
+        BootstrapService,
+        BootstrapPoliciesService,
+        BootstrapBudgetsService,
+        { provide: BootstrapConsole, useClass: StdoutBootstrapConsole },
+        { provide: BOOTSTRAP_ENVIRONMENT, useFactory: processEnvironment },
+      ],
+    };
+  }
 
   onApplicationBootstrap(): void {
     const logger = new Logger('AdminApi');

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { BudgetRepository } from '../../storage/budget.repository.js';
 import type { AdminActor } from '../admin-events.service.js';
 import { BudgetsAdminService } from '../metering/budgets-admin.service.js';
-import { BootstrapFileError, type BootstrapPlan } from './bootstrap-file.loader.js';
+import { BootstrapFileError, type BootstrapPlan } from './bootstrap-plan.types.js';
 import { BootstrapService } from './bootstrap.service.js';
 
 const ACTOR: AdminActor = { via: 'bootstrap' };
@@ -24,7 +24,7 @@ export class BootstrapBudgetsService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const plan = this.bootstrap.plan();
+    const plan = await this.bootstrap.plan();
     if (plan !== undefined) await this.apply(plan);
   }
 

@@ -12,7 +12,7 @@ import {
   BootstrapFileError,
   type BootstrapPlan,
   type PlannedPolicy,
-} from './bootstrap-file.loader.js';
+} from './bootstrap-plan.types.js';
 import { BootstrapService } from './bootstrap.service.js';
 
 const ACTOR: AdminActor = { via: 'bootstrap' };
@@ -49,7 +49,7 @@ export class BootstrapPoliciesService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const plan = this.bootstrap.plan();
+    const plan = await this.bootstrap.plan();
     if (plan !== undefined) await this.apply(plan);
   }
 

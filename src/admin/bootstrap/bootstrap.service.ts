@@ -13,10 +13,9 @@ import { BootstrapConsole } from './bootstrap.console.js';
 import {
   BootstrapFileError,
   type BootstrapPlan,
-  loadBootstrapFile,
   type PlannedKey,
   type PlannedTenant,
-} from './bootstrap-file.loader.js';
+} from './bootstrap-plan.types.js';
 
 /** DI token of the environment `${VAR}` placeholders of the bootstrap file are read from. */
 export const BOOTSTRAP_ENVIRONMENT = Symbol('BOOTSTRAP_ENVIRONMENT');
@@ -51,19 +50,23 @@ export class BootstrapService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const plan = this.plan();
+    const plan = await this.plan();
     if (plan !== undefined) await this.apply(plan);
   }
 
   /**
    * The bootstrap file, read and validated once (its policies are applied by
-   * `BootstrapPoliciesService`); undefined when GATEWAY_BOOTSTRAP_FILE is not set.
+   * `BootstrapPoliciesService`); undefined when GATEWAY_BOOTSTRAP_FILE is not set. The loader
+   * (YAML, class-validator, the admin DTOs) is imported only then.
    * @throws BootstrapFileError
    */
-  plan(): BootstrapPlan | undefined {
+  async plan(): Promise<BootstrapPlan | undefined> {
     const file = this.config.bootstrap.file.trim();
     if (file === '') return undefined;
-    this.loaded ??= loadBootstrapFile(file, this.env);
+    if (this.loaded === undefined) {
+      const { loadBootstrapFile } = await import('./bootstrap-file.loader.js');
+      this.loaded ??= loadBootstrapFile(file, this.env);
+    }
     return this.loaded;
   }
 

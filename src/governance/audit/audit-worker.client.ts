@@ -36,6 +36,13 @@ const POST_EVERY = 512;
  * than the events in it (profiled: one per event-loop turn was 4% of the governed lane's CPU).
  */
 const POST_DELAY_MS = 10;
+/**
+ * The worker's young generation, in MB (V8 sizes it from the machine otherwise: 16 MB of
+ * semi-spaces here, all resident once start-up has filled them). What the worker allocates is one
+ * batch of events at a time, and a small young generation keeps its idle RSS small; measured in
+ * bench/README.md (history, idle RSS).
+ */
+const WORKER_YOUNG_GENERATION_MB = 6;
 /** The worker drains for up to 15 s at shutdown (a refusing store); this bounds the wait for it. */
 const STOP_WAIT_MS = 20_000;
 
@@ -99,7 +106,11 @@ export class AuditWorkerClient {
     const { warnings: _logged, ...settings } = this.settings;
     const inMemory = this.target.kind === 'sqlite' && this.target.path === ':memory:';
     const workerData: AuditWorkerData = { settings, target: inMemory ? undefined : this.target };
-    const worker = new Worker(this.script, { workerData, name: 'audit-writer' });
+    const worker = new Worker(this.script, {
+      workerData,
+      name: 'audit-writer',
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    });
     this.worker = worker;
     const ready = new Promise<void>((done, fail) => (this.started = { done, fail }));
     worker.on('message', (message: FromAuditWorker) => this.receive(message));
