@@ -14,12 +14,24 @@ export const azureOpenAiSchema = z.strictObject({
 
 export const mistralSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.mistral.ai/v1',
-  models: ['mistral-large-latest', 'mistral-small-latest', 'codestral-latest', 'mistral-embed'],
+  models: [
+    'mistral-large-latest',
+    'mistral-medium-latest',
+    'mistral-small-latest',
+    'magistral-medium-latest',
+    'codestral-latest',
+    'mistral-embed',
+  ],
 });
 
 export const groqSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.groq.com/openai/v1',
-  models: ['groq/llama-3.3-70b-versatile', 'groq/llama-3.1-8b-instant'],
+  models: [
+    'groq/openai/gpt-oss-120b',
+    'groq/openai/gpt-oss-20b',
+    'groq/llama-3.3-70b-versatile',
+    'groq/llama-3.1-8b-instant',
+  ],
 });
 
 export const deepseekSchema = bearerCompatibleSchema({
@@ -29,22 +41,28 @@ export const deepseekSchema = bearerCompatibleSchema({
 
 export const qwenSchema = bearerCompatibleSchema({
   baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-  models: ['qwen-plus', 'qwen-max', 'qwen-turbo'],
+  models: ['qwen3-max', 'qwen-plus', 'qwen-flash'],
 });
 
 export const moonshotSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.moonshot.cn/v1',
-  models: ['moonshot-v1-8k', 'moonshot-v1-32k', 'moonshot-v1-128k', 'kimi-k2-0905-preview'],
+  models: ['kimi-k2.5', 'kimi-k2-thinking', 'kimi-k2-turbo-preview', 'moonshot-v1-128k'],
 });
 
 export const chatglmSchema = bearerCompatibleSchema({
   baseUrl: 'https://open.bigmodel.cn/api/paas/v4',
-  models: ['glm-4-plus', 'glm-4-flash', 'glm-4.5'],
+  models: ['glm-4.6', 'glm-4.5', 'glm-4.5-air', 'glm-4.5-flash'],
 });
 
 export const grokSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.x.ai/v1',
-  models: ['grok-4', 'grok-3', 'grok-3-mini', 'grok-2-vision-1212'],
+  models: [
+    'grok-4',
+    'grok-4-1-fast-reasoning',
+    'grok-4-1-fast-non-reasoning',
+    'grok-3-mini',
+    'grok-code-fast-1',
+  ],
 });
 
 /** `gateway.providers.ollama`: a local server, no key; its OpenAI-compatible `/v1` endpoint. */

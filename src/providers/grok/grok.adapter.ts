@@ -3,6 +3,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.
 import { UpstreamHttpClient } from '../http/upstream-http.client.js';
 import { bearerProfile } from '../openai-compatible/bearer-profile.js';
 import { capabilities } from '../openai-compatible/compatible-capabilities.js';
+import { forwarded, NO_FIELDS } from '../field-map.js';
+import type { FieldMap } from '../llm-provider.types.js';
 import { OpenAiCompatibleAdapter } from '../openai-compatible/openai-compatible.adapter.js';
 import type { WireJson } from '../openai-compatible/openai-compatible.profile.js';
 
@@ -26,6 +28,14 @@ export function foldReasoningTokens(holder: WireJson): void {
   }
 }
 
+/**
+ * xAI's parameter map: only its mini reasoning models take `reasoning_effort`, and only `low` or
+ * `high` (wire-formats 14); grok-4 reasons on its own and refuses the field.
+ */
+export function grokFields(model: string): FieldMap {
+  return /^grok-3-mini/.test(model) ? { reasoning_effort: forwarded(['low', 'high']) } : NO_FIELDS;
+}
+
 /** xAI Grok (wire-formats section 14): vision, tools, both json modes, 131,072 tokens. */
 @Injectable()
 export class GrokAdapter extends OpenAiCompatibleAdapter {
@@ -41,6 +51,7 @@ export class GrokAdapter extends OpenAiCompatibleAdapter {
           maxContextTokens: 131_072,
         }),
         streamUsage: true,
+        fields: grokFields,
         adaptChunk: foldReasoningTokens,
         adaptCompletion: foldReasoningTokens,
       }),
