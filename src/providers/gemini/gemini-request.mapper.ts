@@ -11,6 +11,7 @@ import type {
 } from '../llm-provider.types.js';
 import { GEMINI_PROVIDER_ID } from './gemini.errors.js';
 import { toGeminiSchema } from './gemini-schema.mapper.js';
+import { toThinkingConfig } from './gemini-thinking.mapper.js';
 import { thoughtSignatureOf } from './gemini-tool-call-id.mapper.js';
 
 /**
@@ -277,6 +278,11 @@ function toGenerationConfig(request: ChatCompletionRequest): Json {
   if (request.frequency_penalty !== undefined) config.frequencyPenalty = request.frequency_penalty;
   if (request.response_format !== undefined) {
     Object.assign(config, toResponseFormat(request.response_format));
+  }
+  if (request.reasoning_effort !== undefined) {
+    // The capability check refuses the field for models that do not think.
+    const thinking = toThinkingConfig(request.model, request.reasoning_effort);
+    if (thinking !== undefined) config.thinkingConfig = thinking;
   }
   return config;
 }
