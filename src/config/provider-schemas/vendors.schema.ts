@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, int, optionalUrl, str, stringList, url } from '../schema-fields.js';
+import { OPTIONAL_FIELDS } from '../../providers/llm-provider.types.js';
 import { bearerCompatibleSchema, capabilityOverridesSchema } from './openai-compatible.schema.js';
 
 /** `gateway.providers.azure-openai`: a resource's deployments, addressed by name. */
@@ -86,6 +87,9 @@ const customCapabilitiesSchema = z
     'json-schema': bool().default(false),
     embeddings: bool().default(false),
     'max-context-tokens': int(1).default(128_000),
+    // OpenAI's optional chat fields (contract 4.2) the host documents, forwarded verbatim
+    // (vLLM and most hosts: n, logprobs, top_logprobs, logit_bias); the rest are refused.
+    fields: z.array(z.enum(OPTIONAL_FIELDS)).default([]),
   })
   .prefault({});
 
