@@ -137,6 +137,15 @@ describe(capabilityGaps.name, () => {
       );
     });
 
+    it('refuses a field a target honours only on JSON answers when the caller streams', () => {
+      const caps = { ...able, fields: { n: { how: 'mapped' as const, stream: false as const } } };
+      expect(capabilityGaps({ ...plain, n: 2 }, caps)).toEqual([]);
+      expect(refusal({ ...plain, n: 2, stream: true }, caps)).toMatchObject({
+        param: 'n',
+        message: "Provider 'acme' does not support 'n' with stream: true on model 'acme-large'.",
+      });
+    });
+
     it('lets a route skip a target that lacks a field (a gap, like any other)', () => {
       expect(
         capabilityGaps({ ...plain, logprobs: true, top_logprobs: 2 }, able).map((g) => g.param),

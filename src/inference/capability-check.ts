@@ -83,6 +83,13 @@ export function capabilityGaps(
         what: `'${field}'`,
         field: true,
       });
+    } else if (support.stream === false && request.stream === true) {
+      gaps.push({
+        code: ErrorCode.UnsupportedCapability,
+        param: field,
+        what: `'${field}' with stream: true`,
+        field: true,
+      });
     } else if (
       support.values !== undefined &&
       !(typeof value === 'string' && support.values.includes(value))

@@ -149,6 +149,8 @@ export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
 export interface FieldSupport {
   readonly how: 'forward' | 'mapped';
   readonly values?: readonly string[];
+  /** `false`: honoured on JSON answers only, refused with `stream: true`. */
+  readonly stream?: false;
 }
 
 /** A provider's parameter map for one model: the optional fields it honours. */

@@ -274,6 +274,7 @@ function toGenerationConfig(request: ChatCompletionRequest): Json {
     config.stopSequences = typeof request.stop === 'string' ? [request.stop] : [...request.stop];
   }
   if (request.seed !== undefined) config.seed = request.seed;
+  if (request.n !== undefined && request.n > 1) config.candidateCount = request.n;
   if (request.presence_penalty !== undefined) config.presencePenalty = request.presence_penalty;
   if (request.frequency_penalty !== undefined) config.frequencyPenalty = request.frequency_penalty;
   if (request.response_format !== undefined) {

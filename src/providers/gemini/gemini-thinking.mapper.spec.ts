@@ -1,5 +1,6 @@
 import { REASONING_EFFORTS } from '../llm-provider.types.js';
 import { toGeminiChatBody } from './gemini-request.mapper.js';
+import { toChatCompletion } from './gemini-response.mapper.js';
 import { geminiFields, toThinkingConfig } from './gemini-thinking.mapper.js';
 
 describe(toThinkingConfig.name, () => {
@@ -38,10 +39,14 @@ describe(toThinkingConfig.name, () => {
     });
   });
 
-  it('declares reasoning_effort only for models that think', () => {
-    expect(geminiFields('gemini-2.5-flash-lite')).toEqual({ reasoning_effort: { how: 'mapped' } });
+  it('declares reasoning_effort only for models that think, n (not streamed) for all', () => {
+    const n = { how: 'mapped', stream: false };
+    expect(geminiFields('gemini-2.5-flash-lite')).toEqual({
+      reasoning_effort: { how: 'mapped' },
+      n,
+    });
     expect(geminiFields('gemini-3-pro-preview').reasoning_effort).toBeDefined();
-    expect(geminiFields('gemini-2.0-flash')).toEqual({});
+    expect(geminiFields('gemini-2.0-flash')).toEqual({ n });
     expect(toThinkingConfig('gemini-2.0-flash', 'high')).toBeUndefined();
   });
 
@@ -52,12 +57,43 @@ describe(toThinkingConfig.name, () => {
         messages: [{ role: 'user', content: 'Hi' }],
         reasoning_effort: 'medium',
         max_tokens: 9000,
+        n: 3,
       },
       new Map(),
     );
     expect(body.generationConfig).toEqual({
       maxOutputTokens: 9000,
+      candidateCount: 3,
       thinkingConfig: { thinkingBudget: 8192 },
     });
+  });
+
+  it('answers n candidates as n choices, each with its own index and finish reason', () => {
+    const completion = toChatCompletion(
+      {
+        candidates: [
+          { index: 0, content: { role: 'model', parts: [{ text: 'One.' }] }, finishReason: 'STOP' },
+          {
+            index: 1,
+            content: { role: 'model', parts: [{ thought: true, text: 'hmm' }, { text: 'Two.' }] },
+            finishReason: 'MAX_TOKENS',
+          },
+        ],
+        usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 4, totalTokenCount: 7 },
+        modelVersion: 'gemini-2.5-flash',
+        responseId: 'r1',
+      },
+      {
+        context: { provider: 'gemini', traceId: 't', secrets: [] },
+        model: 'gemini-2.5-flash',
+        created: 1,
+        newKey: () => 'k',
+      },
+    );
+    expect(completion.choices.map((c) => [c.index, c.message.content, c.finish_reason])).toEqual([
+      [0, 'One.', 'stop'],
+      [1, 'Two.', 'length'],
+    ]);
+    expect(completion.usage?.total_tokens).toBe(7);
   });
 });

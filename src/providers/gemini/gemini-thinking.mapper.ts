@@ -27,9 +27,13 @@ const GEMINI_25 = /^gemini-2\.5/;
 /** Gemini 3 Flash-class models have four levels; Pro has two. */
 const FOUR_LEVELS = /^gemini-3(\.\d+)?-flash/;
 
-/** Gemini's parameter map: `reasoning_effort` on the models that think (2.5 and 3). */
+/**
+ * Gemini's parameter map: `reasoning_effort` on the models that think (2.5 and 3); `n` as
+ * `candidateCount` on JSON answers (a stream's candidates would interleave in one reader).
+ */
 export function geminiFields(model: string): FieldMap {
-  return GEMINI_3.test(model) || GEMINI_25.test(model) ? { reasoning_effort: MAPPED } : {};
+  const n = { n: { how: 'mapped', stream: false } } as const;
+  return GEMINI_3.test(model) || GEMINI_25.test(model) ? { reasoning_effort: MAPPED, ...n } : n;
 }
 
 /** The `thinkingConfig` for `effort` on `model`; undefined for a model that does not think. */

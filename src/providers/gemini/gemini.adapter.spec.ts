@@ -362,6 +362,7 @@ describe(GeminiAdapter.name, () => {
     });
     expect(adapter.capabilities('gemini-2.5-pro').fields).toEqual({
       reasoning_effort: { how: 'mapped' },
+      n: { how: 'mapped', stream: false },
     });
     expect(fake.requests).toHaveLength(0);
   });

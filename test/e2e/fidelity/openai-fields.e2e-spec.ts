@@ -4,6 +4,7 @@ import {
   FAKE_ANTHROPIC_API_KEY,
   FakeAnthropicServer,
 } from '../../fakes/fake-anthropic.server.js';
+import { FAKE_GEMINI_API_KEY, FakeGeminiServer } from '../../fakes/fake-gemini.server.js';
 import {
   DEFAULT_REPLY_TEXT,
   FAKE_OPENAI_API_KEY,
@@ -25,6 +26,7 @@ import {
 describe('OpenAI request fields through the gateway (contract 4.2)', () => {
   const openai = new FakeOpenAiServer();
   const anthropic = new FakeAnthropicServer();
+  const gemini = new FakeGeminiServer();
   let gw: GatewayUnderTest;
   let client: OpenAI;
   let key = '';
@@ -52,10 +54,8 @@ describe('OpenAI request fields through the gateway (contract 4.2)', () => {
   };
 
   beforeAll(async () => {
-    const [{ baseUrl: openAiUrl }, { baseUrl: anthropicUrl }] = await Promise.all([
-      openai.start(),
-      anthropic.start(),
-    ]);
+    const [{ baseUrl: openAiUrl }, { baseUrl: anthropicUrl }, { baseUrl: geminiUrl }] =
+      await Promise.all([openai.start(), anthropic.start(), gemini.start()]);
     gw = await startGateway({
       singleAttempt: true,
       env: {
@@ -63,8 +63,8 @@ describe('OpenAI request fields through the gateway (contract 4.2)', () => {
         OPENAI_BASE_URL: openAiUrl,
         ANTHROPIC_API_KEY: FAKE_ANTHROPIC_API_KEY,
         ANTHROPIC_BASE_URL: anthropicUrl,
-        // Listed by GET /v1/models only: never called here.
-        GEMINI_API_KEY: 'listing-only',
+        GEMINI_API_KEY: FAKE_GEMINI_API_KEY,
+        GEMINI_BASE_URL: geminiUrl,
       },
     });
     key = await issueKey(gw);
@@ -73,10 +73,11 @@ describe('OpenAI request fields through the gateway (contract 4.2)', () => {
   afterEach(() => {
     openai.reset();
     anthropic.reset();
+    gemini.reset();
   });
   afterAll(async () => {
     await gw.close();
-    await Promise.all([openai.close(), anthropic.close()]);
+    await Promise.all([openai.close(), anthropic.close(), gemini.close()]);
   });
 
   it('forwards every field of contract 4.2 to OpenAI verbatim, and returns n choices with logprobs', async () => {
@@ -157,6 +158,33 @@ describe('OpenAI request fields through the gateway (contract 4.2)', () => {
       type: 'enabled',
       budget_tokens: 2048,
     });
+  });
+
+  it('maps reasoning_effort and n for Gemini: thinkingConfig and candidateCount, n choices back', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gemini-2.5-flash',
+      messages: hi,
+      reasoning_effort: 'high',
+      n: 2,
+    });
+    const sent = gemini.lastRequest!.body as { generationConfig?: Record<string, unknown> };
+    expect(sent.generationConfig).toMatchObject({
+      thinkingConfig: { thinkingBudget: 16384 },
+      candidateCount: 2,
+    });
+    expect(completion.choices.map((c) => c.index)).toEqual([0, 1]);
+    expect(completion.choices[1].message.content).toMatch(/\(candidate 1\)$/);
+  });
+
+  it('refuses n with stream: true for Gemini, naming n', async () => {
+    const res = await postJson(
+      `${gw.url}/v1/chat/completions`,
+      { model: 'gemini-2.5-flash', messages: hi, n: 2, stream: true },
+      { authorization: `Bearer ${key}` },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'unsupported_capability', param: 'n' });
+    expect(gemini.requests).toHaveLength(0);
   });
 
   it.each([
