@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { auditLines } from './audit-report.mjs';
+import { cpuMicrosPerRequest, cpuPerRequestLines } from './cpu-per-request.mjs';
 import {
   METRICS_COST_LIMIT_PERCENT,
   metricsCostMet,
@@ -175,6 +176,12 @@ function perCpuCell(key, r, ref) {
   const base = perCpu(ref ?? {});
   if (GATEWAYS.has(key) && base) return `${int(v)} (${((100 * v) / base).toFixed(1)}% of ref)`;
   return int(v);
+}
+
+function cpuPerRequestCell(key, r) {
+  if (key === 'direct') return 'n/a';
+  const v = cpuMicrosPerRequest(r);
+  return v === null ? '-' : int(v);
 }
 
 function failuresCell(r) {
@@ -489,6 +496,7 @@ export function printReport(report) {
       ...cell((k, r) => throughputCell(k, r, ref)),
     ],
     ['  per CPU-second of the target, req', ...cell((k, r) => perCpuCell(k, r, ref))],
+    ['  CPU per request, µs (target, all threads)', ...cell((k, r) => cpuPerRequestCell(k, r))],
     ['  failures (non2xx/err/timeout/lat/stream)', ...cell((_, r) => failuresCell(r))],
     ['  CPU: target process / others on its core', ...cell((k, r) => cpuCell(k, r))],
     ['  CPU: load core busy (others)', ...cell((_, r) => loadCpuCell(r))],
@@ -566,7 +574,12 @@ export function printReport(report) {
     console.log('');
     console.log(piiScanLines(report.piiScan).join('\n'));
   }
-  for (const section of [auditLines(report), observabilityLines(report), rssLines(report)]) {
+  for (const section of [
+    auditLines(report),
+    observabilityLines(report),
+    cpuPerRequestLines(report),
+    rssLines(report),
+  ]) {
     if (section.length) {
       console.log('');
       console.log(section.join('\n'));

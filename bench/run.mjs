@@ -30,6 +30,7 @@ import {
 import { piiScanLines } from './pii-scan.mjs';
 import { policyStageLines } from './policy-stage.mjs';
 import { auditCost } from './audit-report.mjs';
+import { cpuPerRequest } from './cpu-per-request.mjs';
 import { authCost, governedCost, printReport } from './report.mjs';
 import { measureRss } from './rss.mjs';
 import {
@@ -538,6 +539,7 @@ async function main() {
     governed: governedCost(results),
     auditCost: auditCost(results),
     observabilityCost: observabilityCost(results),
+    cpuPerRequest: cpuPerRequest(results),
     policyStage: policyStage ?? null,
     piiScan: piiScan ?? null,
   };

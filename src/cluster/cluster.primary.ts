@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { JsonLogger } from '../common/logging/json-logger.service.js';
 import type { GatewayConfig } from '../config/gateway-config.types.js';
 import { resolveDatabaseTarget } from '../storage/database-target.js';
+import { ClusterMetricsAggregator } from './cluster-metrics.aggregator.js';
 
 const CONTEXT = 'Cluster';
 /** A worker that dies again and again is restarted ever more slowly, up to this. */
@@ -18,7 +19,8 @@ const STABLE_AFTER_MS = 30_000;
  * and listens on the shared port (node:cluster hands connections out round-robin). A worker
  * that dies unexpectedly is replaced after a backoff. SIGTERM or SIGINT is forwarded to every
  * worker, each drains and flushes its audit and usage queues as a single process does, and
- * the primary exits once all have exited: 0 if every one of them did.
+ * the primary exits once all have exited: 0 if every one of them did. With metrics on, the
+ * primary also merges the workers' registries for whichever worker a scrape reaches.
  * @throws Error when the configuration cannot be shared by several processes.
  */
 export function runClusterPrimary(config: GatewayConfig, logger: JsonLogger): void {
@@ -104,5 +106,6 @@ export function runClusterPrimary(config: GatewayConfig, logger: JsonLogger): vo
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
+  if (config.metrics.enabled) new ClusterMetricsAggregator().attach();
   fork();
 }

@@ -9,8 +9,13 @@ import { MessagesController } from './messages/messages.controller.js';
 import { MessagesService } from './messages/messages.service.js';
 import { ModelsController } from './models.controller.js';
 import { ModelsService } from './models.service.js';
+import { ResponsesController } from './responses/responses.controller.js';
+import { ResponsesService } from './responses/responses.service.js';
 
-/** The OpenAI-compatible surface under /v1, and the Messages ingress (contract 15). */
+/**
+ * The OpenAI-compatible surface under /v1, the Messages ingress (contract 15) and the Responses
+ * ingress (contract 16).
+ */
 @Module({
   imports: [GovernanceModule, RoutingModule],
   controllers: [
@@ -18,7 +23,14 @@ import { ModelsService } from './models.service.js';
     EmbeddingsController,
     ModelsController,
     MessagesController,
+    ResponsesController,
   ],
-  providers: [ChatCompletionsService, EmbeddingsService, ModelsService, MessagesService],
+  providers: [
+    ChatCompletionsService,
+    EmbeddingsService,
+    ModelsService,
+    MessagesService,
+    ResponsesService,
+  ],
 })
 export class InferenceModule {}

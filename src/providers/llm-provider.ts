@@ -10,6 +10,7 @@ import type {
   ProviderCapabilities,
 } from './llm-provider.types.js';
 import type { MessagesPassthrough } from './messages-passthrough.js';
+import type { ResponsesPassthrough } from './responses-passthrough.js';
 
 /**
  * How long one upstream attempt may take. The routing layer fills these from the provider's
@@ -39,6 +40,12 @@ export interface ProviderCall {
    * caller reads slowly); absent: read as fast as the upstream sends.
    */
   readonly flow?: StreamFlow;
+  /**
+   * W3C Trace Context headers (`traceparent`, and `tracestate` when the trace has one) naming
+   * this attempt's client span, sent to the upstream so a provider-side or egress-proxy trace
+   * joins the gateway's. Absent when tracing is off: nothing is added then.
+   */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,6 +66,12 @@ export abstract class LlmProvider {
    * it unchanged instead of translated (contract 15).
    */
   readonly messagesPassthrough?: MessagesPassthrough;
+
+  /**
+   * Set by a provider whose upstream speaks the Responses API natively: Responses calls then reach
+   * it unchanged instead of translated (contract 16).
+   */
+  readonly responsesPassthrough?: ResponsesPassthrough;
 
   /**
    * A cold stream of chunks: the upstream call starts on subscribe and is aborted on unsubscribe.

@@ -87,7 +87,10 @@ export interface ChatCompletionRequest {
   tool_choice?: ToolChoice;
   parallel_tool_calls?: boolean;
   metadata?: Record<string, string>;
-  /** The OpenAI fields of contract 4.2: forwarded, mapped or refused per target (the matrix). */
+  /**
+   * The OpenAI fields of contract 4.2: forwarded, mapped or refused per target (the matrix).
+   * `reasoning_effort` is also set by the Responses ingress from `reasoning.effort`.
+   */
   reasoning_effort?: ReasoningEffort;
   verbosity?: 'low' | 'medium' | 'high';
   service_tier?: 'auto' | 'default' | 'flex' | 'scale' | 'priority';

@@ -17,6 +17,13 @@ export interface ProviderBinding {
 export interface ProviderDefinition {
   /** Lowercase kebab id, e.g. `azure-openai`. */
   readonly id: string;
+  /**
+   * The vendor's `gen_ai.provider.name` as the OpenTelemetry GenAI semantic conventions define it
+   * (`GEN_AI_PROVIDER_NAME_VALUE_*` in `@opentelemetry/semantic-conventions/incubating`, e.g.
+   * `aws.bedrock`), for traces. Absent for a vendor the conventions do not name: traces use
+   * {@link id} then.
+   */
+  readonly genAiProviderName?: string;
   /** Model-name prefixes this provider serves; the longest matching prefix wins. */
   readonly prefixes: readonly string[];
   /** Whether the matched prefix is removed before the model name reaches the upstream. */

@@ -57,6 +57,14 @@ export class ProviderRegistry {
     return this.byId.get(id);
   }
 
+  /**
+   * The provider's `gen_ai.provider.name` for traces: the semantic conventions' name of its
+   * vendor when its definition declares one, else its id.
+   */
+  genAiProviderName(id: string): string {
+    return this.definitions.get(id)?.genAiProviderName ?? id;
+  }
+
   /** The definition of any known provider, registered or not. */
   definition(id: string): ProviderDefinition | undefined {
     return this.definitions.get(id);

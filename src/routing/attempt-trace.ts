@@ -3,6 +3,8 @@ import type { TargetCall } from './failover.executor.js';
 
 /** One upstream attempt's span, while the call is traced. */
 export interface AttemptTrace {
+  /** The W3C Trace Context headers that name this attempt's span, for the upstream request. */
+  readonly traceContext: Readonly<Record<string, string>>;
   /** The attempt's answer (JSON) or one of its chunks (stream): what it says of itself. */
   observe(value: unknown): void;
   /** The attempt answered (no error) or failed with `error`. */
@@ -34,7 +36,7 @@ export function tracedAttempts<T>(
       target.provider.serverAddress,
     );
     try {
-      const value = await call(target, providerCall);
+      const value = await call(target, { ...providerCall, traceContext: attempt.traceContext });
       attempt.observe(value);
       attempt.end();
       return value;
@@ -62,7 +64,8 @@ export function tracedStreams<T>(
         target.provider.serverAddress,
       );
       let ended = false;
-      const subscription = open(target, providerCall).subscribe({
+      const traced = { ...providerCall, traceContext: attempt.traceContext };
+      const subscription = open(target, traced).subscribe({
         next: (value) => {
           attempt.observe(value);
           subscriber.next(value);

@@ -314,6 +314,7 @@ describe(FailoverExecutor.name, () => {
           const span: (typeof spans)[number] = { target: `${provider}:${model}`, seen: [] };
           spans.push(span);
           return {
+            traceContext: { traceparent: `span-${spans.length}` },
             observe: (value) => span.seen.push(value),
             end: (error) => (span.end = error === undefined ? 'ok' : (error as GatewayError).code),
             cancel: () => (span.end = 'cancelled'),
@@ -323,9 +324,16 @@ describe(FailoverExecutor.name, () => {
       return { spans, trace };
     };
 
+    it('sends no trace context upstream when the call is not traced', async () => {
+      const { call, calls } = answering({});
+      await executor().run(plan('a'), { traceId: 't' }, new AbortController().signal, call);
+      expect(calls).toHaveLength(1);
+      expect(calls[0].call.traceContext).toBeUndefined();
+    });
+
     it('opens one span per upstream attempt, retries and fallbacks included, each ended once', async () => {
       const { spans, trace } = recording();
-      const { call } = answering({
+      const { call, calls } = answering({
         a: [
           failure(ErrorCode.ProviderError, 'a', true),
           failure(ErrorCode.ProviderError, 'a', true),
@@ -338,6 +346,12 @@ describe(FailoverExecutor.name, () => {
         call,
       );
       expect(routed.value).toBe('b answers');
+      // Each attempt is sent upstream naming its own span.
+      expect(calls.map((c) => c.call.traceContext)).toEqual([
+        { traceparent: 'span-1' },
+        { traceparent: 'span-2' },
+        { traceparent: 'span-3' },
+      ]);
       expect(spans).toEqual([
         { target: 'a:a-upstream', seen: [], end: ErrorCode.ProviderError },
         { target: 'a:a-upstream', seen: [], end: ErrorCode.ProviderError },
@@ -347,11 +361,13 @@ describe(FailoverExecutor.name, () => {
 
     it('keeps a stream attempt open until its last chunk, and cancels it when the caller leaves', async () => {
       const { spans, trace } = recording();
+      const sent: unknown[] = [];
       const routed = executor().stream(
         plan('a'),
         { traceId: 't', trace },
-        () =>
+        (_target, providerCall) =>
           new Observable<string>((s) => {
+            sent.push(providerCall.traceContext);
             s.next('c1');
             s.next('c2');
             s.complete();
@@ -359,6 +375,7 @@ describe(FailoverExecutor.name, () => {
       );
       expect(await firstValueFrom(routed.events$.pipe(toArray()))).toEqual(['c1', 'c2']);
       expect(spans).toEqual([{ target: 'a:a-upstream', seen: ['c1', 'c2'], end: 'ok' }]);
+      expect(sent).toEqual([{ traceparent: 'span-1' }]);
 
       const endless = recording();
       const source = new Subject<string>();

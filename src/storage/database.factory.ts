@@ -34,7 +34,11 @@ export function createDatabase(target: DatabaseTarget): GatewayDatabase {
   }
 }
 
-async function openSqlite(path: string): Promise<Database.Database> {
+/**
+ * A better-sqlite3 connection to a SQLite file with the gateway's settings (WAL,
+ * `synchronous=NORMAL`, foreign keys, the busy timeout), its folder created if missing.
+ */
+export async function openSqlite(path: string): Promise<Database.Database> {
   const { default: Sqlite } = await import('better-sqlite3');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Sqlite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS });

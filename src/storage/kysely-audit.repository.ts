@@ -1,12 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type {
-  AuditCheckpoint,
-  AuditPayload,
-  AuditRecord,
-  ChainHead,
-} from '../governance/audit/audit.types.js';
+import type { AuditCheckpoint, AuditRecord, ChainHead } from '../governance/audit/audit.types.js';
+import { toAuditRecord, toAuditRow } from './audit-row.mapper.js';
 import { AuditRepository, type AuditCursor, type AuditFilter } from './audit.repository.js';
-import { type AuditEventsTable, DATABASE, type GatewayDatabase } from './database.types.js';
+import { DATABASE, type GatewayDatabase } from './database.types.js';
 
 /** Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_INSERT = 1_000;
@@ -48,7 +44,7 @@ export class KyselyAuditRepository extends AuditRepository {
     if (records.length === 0 && checkpoints.length === 0) return;
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-        const rows = records.slice(i, i + ROWS_PER_INSERT).map(toRow);
+        const rows = records.slice(i, i + ROWS_PER_INSERT).map(toAuditRow);
         await tx.insertInto('audit_events').values(rows).execute();
       }
       if (checkpoints.length > 0) {
@@ -79,7 +75,7 @@ export class KyselyAuditRepository extends AuditRepository {
       .orderBy('seq')
       .limit(limit)
       .execute();
-    return rows.map(toRecord);
+    return rows.map(toAuditRecord);
   }
 
   async checkpoints(writer: string, afterSeq: number, limit: number): Promise<AuditCheckpoint[]> {
@@ -121,40 +117,6 @@ export class KyselyAuditRepository extends AuditRepository {
       .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
-    return rows.map(toRecord);
+    return rows.map(toAuditRecord);
   }
-}
-
-function toRow(record: AuditRecord): AuditEventsTable {
-  const traceId = record.payload.trace_id;
-  return {
-    writer: record.writer,
-    seq: record.seq,
-    event_id: record.event_id,
-    timestamp: record.timestamp,
-    tenant: record.tenant,
-    key_id: record.key_id,
-    event_type: record.event_type,
-    trace_id: typeof traceId === 'string' ? traceId : null,
-    payload: JSON.stringify(record.payload),
-    prev_hash: record.prev_hash,
-    hash: record.hash,
-    hmac: record.hmac,
-  };
-}
-
-function toRecord(row: AuditEventsTable): AuditRecord {
-  return {
-    seq: Number(row.seq),
-    event_id: row.event_id,
-    timestamp: row.timestamp,
-    writer: row.writer,
-    tenant: row.tenant,
-    key_id: row.key_id,
-    event_type: row.event_type,
-    payload: JSON.parse(row.payload) as AuditPayload,
-    prev_hash: row.prev_hash,
-    hash: row.hash,
-    hmac: row.hmac,
-  };
 }

@@ -48,6 +48,7 @@ export enum ErrorCode {
   BudgetUnavailable = 'budget_unavailable',
   MetricsTokenRequired = 'metrics_token_required',
   InvalidMetricsToken = 'invalid_metrics_token',
+  MetricsUnavailable = 'metrics_unavailable',
 }
 
 export type ErrorType =
@@ -119,4 +120,5 @@ export const ERROR_SPECS: Readonly<Record<ErrorCode, CodeSpec>> = {
   [ErrorCode.BudgetUnavailable]: { status: 503, type: 'gateway_error' },
   [ErrorCode.MetricsTokenRequired]: { status: 401, type: 'authentication_error' },
   [ErrorCode.InvalidMetricsToken]: { status: 401, type: 'authentication_error' },
+  [ErrorCode.MetricsUnavailable]: { status: 503, type: 'gateway_error' },
 };

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDatabase } from '../../storage/database.factory.js';
 import type { GatewayDatabase } from '../../storage/database.types.js';
 import { KyselyAuditRepository } from '../../storage/kysely-audit.repository.js';
+import { SqliteAuditAppender } from '../../storage/sqlite-audit.appender.js';
 import { AuditFileMirror } from './audit-file.mirror.js';
 import type {
   AuditWorkerData,
@@ -22,7 +23,8 @@ import { AuditChainWriter, type AuditSink } from './audit.writer.js';
  * checkpoints, committed in batches over a database connection of the worker's own and mirrored
  * to the JSONL file, so none of that costs the thread that serves requests. After each commit
  * the gateway's thread hears how many events it held (its queue depth and the 503 past
- * max-queue are counted there).
+ * max-queue are counted there). On a SQLite file the worker appends through statements it
+ * prepared once (`SqliteAuditAppender`); on PostgreSQL through Kysely.
  */
 
 const port = parentPort;
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
   const settings = { ...data.settings, warnings: [] };
   const relay = data.target === undefined ? new RelayedSink() : undefined;
   let db: GatewayDatabase | undefined;
+  let appender: SqliteAuditAppender | undefined;
   let writer: AuditChainWriter | undefined;
   let stopping: Promise<void> | undefined;
   /** Events handed over before the chain resumed: recorded, in order, once it has. */
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
     try {
       await writer?.stop();
       await db?.destroy();
+      appender?.close();
     } catch (err) {
       send({ type: 'log', level: 'error', message: `Audit writer shutdown: ${describe(err)}` });
     } finally {
@@ -129,8 +133,10 @@ async function main(): Promise<void> {
   try {
     const mirror =
       settings.file === undefined ? undefined : await AuditFileMirror.open(settings.file);
-    if (data.target !== undefined) db = createDatabase(data.target);
-    const sink = relay ?? new KyselyAuditRepository(db as GatewayDatabase);
+    const target = data.target;
+    if (target?.kind === 'sqlite') appender = await SqliteAuditAppender.open(target.path);
+    else if (target !== undefined) db = createDatabase(target);
+    const sink = relay ?? appender ?? new KyselyAuditRepository(db as GatewayDatabase);
     const chain = new AuditChainWriter(settings, sink, mirror, (events, stats) =>
       send({ type: 'committed', events, stats }),
     );
@@ -139,6 +145,7 @@ async function main(): Promise<void> {
     writer = chain;
   } catch (err) {
     await db?.destroy().catch(() => undefined);
+    appender?.close();
     send({ type: 'failed', message: describe(err) });
     return;
   }

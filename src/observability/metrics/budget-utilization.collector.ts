@@ -10,6 +10,10 @@ import { GatewayMetrics } from './gateway.metrics.js';
  * `gateway_budget_utilization_ratio{budget}`: read from the budget counters when Prometheus
  * scrapes (one counter read per enabled budget per scrape, never per call), as the admin API's
  * budget usage reports it: spend plus in-flight reservations over the limit, this period.
+ * Cluster mode reports the largest of the workers' readings: with Redis they all read the same
+ * shared counters; without it each worker's counter starts from the usage records and then sees
+ * only its own calls, so no sum of them would be right, and the largest is the one nearest to
+ * refusing.
  */
 @Injectable()
 export class BudgetUtilizationCollector implements OnModuleInit {
@@ -26,6 +30,7 @@ export class BudgetUtilizationCollector implements OnModuleInit {
       help: "Each enabled budget's spend plus in-flight reservations over its limit, this period.",
       labelNames: ['budget'],
       registers: [this.metrics.registry],
+      aggregator: 'max',
       collect: () => this.collect(gauge),
     });
   }

@@ -1,7 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import cluster from 'node:cluster';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { MetricLabel } from '../../config/metrics.schema.js';
+import { ClusterMetricsClient } from './cluster-metrics.client.js';
 import { LabelLimiter } from './label-limiter.js';
 
 /** Seconds: from a cache hit (or the mock) to a long generation. */
@@ -13,11 +20,14 @@ const TTFT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
  * Node's default process metrics, and the bound on label values. One registry per application,
  * never prom-client's global one, so two gateways in one process never share counters. Gauges
  * read at scrape time (circuit states, queue depth, budgets) are added by {@link StateGauges}.
+ * In a cluster mode worker a scrape reports the whole process group: the primary merges every
+ * worker's registry ({@link ClusterMetricsClient}).
  */
 @Injectable()
-export class GatewayMetrics {
+export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
   readonly registry = new Registry();
   private readonly limiter: LabelLimiter;
+  private readonly cluster?: ClusterMetricsClient;
 
   readonly requests: Counter<'tenant' | 'provider' | 'model' | 'status' | 'code'>;
   readonly duration: Histogram<'provider' | 'model'>;
@@ -35,6 +45,9 @@ export class GatewayMetrics {
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const settings = config.metrics;
     this.limiter = new LabelLimiter(settings.maxLabelValues, settings.labelLimits);
+    if (config.server.workers > 1 && cluster.isWorker) {
+      this.cluster = new ClusterMetricsClient(this.registry);
+    }
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
@@ -117,9 +130,18 @@ export class GatewayMetrics {
     return this.limiter.bound(labels);
   }
 
-  /** The exposition text of every metric. */
+  /** Every gauge and collector is registered by now (`onModuleInit`): the primary may read us. */
+  onApplicationBootstrap(): void {
+    this.cluster?.start();
+  }
+
+  onModuleDestroy(): void {
+    this.cluster?.stop();
+  }
+
+  /** The exposition text of every metric: of every worker, in cluster mode. */
   scrape(): Promise<string> {
-    return this.registry.metrics();
+    return this.cluster?.scrape() ?? this.registry.metrics();
   }
 
   get contentType(): string {

@@ -36,12 +36,16 @@ export class RuntimeStateCollector implements OnModuleInit {
       help: "Each provider's circuit breaker: 0 closed, 1 half-open, 2 open.",
       labelNames: ['provider'],
       registers,
+      // Cluster mode: the worst state any worker sees (one shared state with Redis).
+      aggregator: 'max',
       collect: () => this.circuitStates(circuit),
     });
     const queue: Gauge = new Gauge({
       name: 'gateway_audit_queue_depth',
       help: 'Audit events queued and not yet committed.',
       registers,
+      // Cluster mode: every worker has its own queue; the group's depth is their sum.
+      aggregator: 'sum',
       collect: () => queue.set(this.audit.stats()?.queueDepth ?? 0),
     });
     const limiterErrors: Counter = new Counter({

@@ -18,6 +18,8 @@ export const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const GATEWAY_TRACE_ID = 'gateway.trace_id';
 export const GATEWAY_TENANT = 'gateway.tenant.id';
 export const GATEWAY_KEY_ID = 'gateway.api_key.id';
+/** The gateway's provider id (`azure-openai`), beside `gen_ai.provider.name` (`azure.ai.openai`). */
+export const GATEWAY_PROVIDER_ID = 'gateway.provider.id';
 export const GATEWAY_COST_USD = 'gateway.cost_usd';
 export const GATEWAY_CLIENT_GONE = 'gateway.client_gone';
 export const GATEWAY_FALLBACK = 'gateway.fallback';

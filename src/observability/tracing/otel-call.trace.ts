@@ -4,8 +4,10 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
+  defaultTextMapSetter,
   trace,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -24,6 +26,7 @@ import {
   GATEWAY_COST_USD,
   GATEWAY_FALLBACK,
   GATEWAY_KEY_ID,
+  GATEWAY_PROVIDER_ID,
   GATEWAY_TENANT,
   GEN_AI_OPERATION_NAME,
   GEN_AI_PROVIDER_NAME,
@@ -60,6 +63,23 @@ function setRequestAttributes(span: Span, context: GovernanceContext): void {
   if (typeof temperature === 'number') span.setAttribute(GEN_AI_REQUEST_TEMPERATURE, temperature);
 }
 
+/** A provider id's `gen_ai.provider.name`: its vendor's semantic-conventions name, else the id. */
+export type ProviderNamer = (providerId: string) => string;
+
+/** Stateless: one for every call. */
+const propagator = new W3CTraceContextPropagator();
+
+/**
+ * `traceparent` (and `tracestate`, when the trace carries one) naming `span`, for the upstream
+ * request, so a provider-side or egress-proxy trace becomes a child of the attempt. A span the
+ * sampler dropped is still named, with its flags saying so (W3C Trace Context, section 3.2).
+ */
+function traceContextOf(span: Span, parent: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagator.inject(trace.setSpan(parent, span), headers, defaultTextMapSetter);
+  return headers;
+}
+
 function errorType(error: unknown): string {
   if (error instanceof GatewayError) return error.code;
   return error instanceof Error ? error.name : 'unknown';
@@ -80,6 +100,7 @@ export class OtelCallTrace implements CallTrace {
     private readonly span: Span,
     parent: Context,
     private readonly context: GovernanceContext,
+    private readonly providerName: ProviderNamer,
   ) {
     this.parent = trace.setSpan(parent, span);
   }
@@ -92,7 +113,8 @@ export class OtelCallTrace implements CallTrace {
         kind: SpanKind.CLIENT,
         attributes: {
           [GEN_AI_OPERATION_NAME]: operation,
-          [GEN_AI_PROVIDER_NAME]: provider,
+          [GEN_AI_PROVIDER_NAME]: this.providerName(provider),
+          [GATEWAY_PROVIDER_ID]: provider,
           [GEN_AI_REQUEST_MODEL]: model,
         },
       },
@@ -102,6 +124,7 @@ export class OtelCallTrace implements CallTrace {
     setRequestAttributes(span, this.context);
     const facts = new AnswerFacts();
     return {
+      traceContext: traceContextOf(span, this.parent),
       observe: (value) => facts.observe(value),
       end: (error) => {
         if (error === undefined) {
@@ -136,7 +159,8 @@ export class OtelCallTrace implements CallTrace {
     if (context.keyId !== undefined) span.setAttribute(GATEWAY_KEY_ID, context.keyId);
     const answer = context.answeredBy;
     if (answer !== undefined) {
-      span.setAttribute(GEN_AI_PROVIDER_NAME, answer.provider);
+      span.setAttribute(GEN_AI_PROVIDER_NAME, this.providerName(answer.provider));
+      span.setAttribute(GATEWAY_PROVIDER_ID, answer.provider);
       span.setAttribute(GATEWAY_FALLBACK, answer.failedOver.length > 0);
       const facts = this.answered ?? new AnswerFacts();
       facts.model ??= answer.model;

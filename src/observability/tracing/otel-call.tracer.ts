@@ -34,7 +34,7 @@ import type {
 } from '../../governance/pipeline/governance-context.js';
 import { CallTracer } from './call-tracer.js';
 import { GATEWAY_TRACE_ID } from './gen-ai.attributes.js';
-import { OtelCallTrace } from './otel-call.trace.js';
+import { OtelCallTrace, type ProviderNamer } from './otel-call.trace.js';
 import type { TracingSettings } from './tracing-settings.js';
 
 /** The gateway's tracer name and version, as the instrumentation scope of its spans. */
@@ -50,12 +50,16 @@ export class OtelCallTracer extends CallTracer {
   private readonly propagator = new W3CTraceContextPropagator();
   private readonly tracer: Tracer;
 
-  private constructor(private readonly provider: BasicTracerProvider) {
+  private constructor(
+    private readonly provider: BasicTracerProvider,
+    private readonly providerName: ProviderNamer,
+  ) {
     super();
     this.tracer = provider.getTracer(SCOPE);
   }
 
-  static start(settings: TracingSettings): OtelCallTracer {
+  /** @param providerName a provider id's `gen_ai.provider.name` */
+  static start(settings: TracingSettings, providerName: ProviderNamer): OtelCallTracer {
     diag.setLogger(new NestDiagLogger(), DiagLogLevel.WARN);
     const options = {
       url: settings.url,
@@ -79,7 +83,7 @@ export class OtelCallTracer extends CallTracer {
         }),
       ],
     });
-    return new OtelCallTracer(provider);
+    return new OtelCallTracer(provider, providerName);
   }
 
   open(context: GovernanceContext, headers: IncomingHttpHeaders, route?: string): void {
@@ -94,7 +98,7 @@ export class OtelCallTracer extends CallTracer {
     // HTTP conventions: `{method} {route}`, or the method alone when no route matched.
     const name = route === undefined ? context.method : `${context.method} ${route}`;
     const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
-    context.trace = new OtelCallTrace(this.tracer, span, parent, context);
+    context.trace = new OtelCallTrace(this.tracer, span, parent, context, this.providerName);
   }
 
   close(context: GovernanceContext, outcome: CallOutcome): void {

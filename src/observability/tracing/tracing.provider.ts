@@ -1,5 +1,6 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
+import { ProviderRegistry } from '../../providers/provider-registry.service.js';
 import { CallTracer } from './call-tracer.js';
 import { TracingOff } from './tracing-off.js';
 import { resolveTracingSettings } from './tracing-settings.js';
@@ -10,12 +11,12 @@ import { resolveTracingSettings } from './tracing-settings.js';
  */
 export const CALL_TRACER_PROVIDER: Provider = {
   provide: CallTracer,
-  inject: [GATEWAY_CONFIG],
-  useFactory: async (config: GatewayConfig): Promise<CallTracer> => {
+  inject: [GATEWAY_CONFIG, ProviderRegistry],
+  useFactory: async (config: GatewayConfig, providers: ProviderRegistry): Promise<CallTracer> => {
     const settings = resolveTracingSettings(config);
     if (settings === undefined) return new TracingOff();
     const { OtelCallTracer } = await import('./otel-call.tracer.js');
-    const tracer = OtelCallTracer.start(settings);
+    const tracer = OtelCallTracer.start(settings, (id) => providers.genAiProviderName(id));
     const target = new URL(settings.url);
     new Logger('Tracing').log({
       msg: `Tracing on: spans go to ${target.origin}${target.pathname} (${settings.protocol})`,

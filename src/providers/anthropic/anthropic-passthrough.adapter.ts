@@ -56,6 +56,7 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
         json: { ...body, model: call.model, stream: false },
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       const answer = asRecord(response.body);
@@ -82,6 +83,7 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
           json: { ...body, model: call.model, stream: true },
           signal: stream.signal,
           timeouts: call.timeouts,
+          traceContext: call.traceContext,
         });
         if (!response.ok) throw this.statusError(context, response);
         const reader = new AnthropicPassthroughReader(context, onUsage, this.settings.apiKey);
@@ -101,6 +103,7 @@ export class AnthropicMessagesPassthrough extends MessagesPassthrough {
         json: { ...body, model: call.model },
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       const count = asRecord(response.body)?.input_tokens;

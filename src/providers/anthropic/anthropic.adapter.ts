@@ -111,6 +111,7 @@ export class AnthropicAdapter extends LlmProvider {
         json: plan.body,
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw upstreamStatusError(context, response);
       return toChatCompletion(response.body, plan.structuredOutput, nowSeconds());
@@ -159,6 +160,7 @@ export class AnthropicAdapter extends LlmProvider {
       json: plan.body,
       signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw upstreamStatusError(context, response);
     await pumpSse(

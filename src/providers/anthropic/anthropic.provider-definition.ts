@@ -3,6 +3,7 @@ import type { ProviderDefinition } from '../provider-definition.js';
 /** Anthropic (contract section 5): `claude` models, the prefix kept as part of the model name. */
 export const ANTHROPIC_PROVIDER: ProviderDefinition = {
   id: 'anthropic',
+  genAiProviderName: 'anthropic',
   prefixes: ['claude'],
   stripPrefix: false,
   activationHint: 'ANTHROPIC_API_KEY',

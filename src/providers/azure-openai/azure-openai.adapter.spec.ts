@@ -28,6 +28,17 @@ describe('Azure OpenAI profile', () => {
     expect(v1.chatPath?.('gpt4o-prod')).toBe('/chat/completions');
   });
 
+  it('reaches the Responses API under a resource or v1 URL, not under one deployment', () => {
+    const resource = azureOpenAiProfile(settings('https://res.openai.azure.com/openai'));
+    expect(resource.responsesPath).toBe('/responses');
+    const v1 = azureOpenAiProfile(settings('https://res.openai.azure.com/openai/v1'));
+    expect(v1.responsesPath).toBe('/responses');
+    const deployment = azureOpenAiProfile(
+      settings('https://res.openai.azure.com/openai/deployments/my-deployment'),
+    );
+    expect(deployment.responsesPath).toBeUndefined();
+  });
+
   it('lists deployments as azure/<deployment>', () => {
     const profile = azureOpenAiProfile(settings('https://res.openai.azure.com/openai'));
     expect(profile.listModels().map((m) => m.id)).toEqual([

@@ -28,15 +28,26 @@ const CAPABILITIES = capabilities({
 function deploymentPaths(baseUrl: string): {
   chat: (model: string) => string;
   embeddings: (model: string) => string;
+  responses?: string;
 } {
   const path = new URL(baseUrl).pathname.replace(/\/+$/, '');
-  if (/\/deployments\/[^/]+$/.test(path) || /\/v1$/.test(path)) {
+  if (/\/deployments\/[^/]+$/.test(path)) {
+    // The Responses API is not under a deployment: that base URL has no path to it.
     return { chat: () => '/chat/completions', embeddings: () => '/embeddings' };
+  }
+  if (/\/v1$/.test(path)) {
+    return {
+      chat: () => '/chat/completions',
+      embeddings: () => '/embeddings',
+      responses: '/responses',
+    };
   }
   const deployment = (model: string) => `/deployments/${encodeURIComponent(model)}`;
   return {
     chat: (model) => `${deployment(model)}/chat/completions`,
     embeddings: (model) => `${deployment(model)}/embeddings`,
+    // The resource's Responses API takes the deployment as `model`, with the api-version query.
+    responses: '/responses',
   };
 }
 
@@ -55,6 +66,7 @@ export function azureOpenAiProfile(settings: AzureSettings): OpenAiCompatiblePro
     secrets: [settings.apiKey],
     chatPath: paths.chat,
     embeddingsPath: paths.embeddings,
+    ...(paths.responses === undefined ? {} : { responsesPath: paths.responses }),
     capabilities: () => ({ ...CAPABILITIES }),
     listModels: () =>
       settings.deployments.map((name) => ({

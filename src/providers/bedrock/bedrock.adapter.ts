@@ -46,6 +46,7 @@ import {
 } from './bedrock-request.mapper.js';
 import { bedrockFields } from './bedrock-thinking.mapper.js';
 import { type AnswerFrame, malformed, toChatCompletion } from './bedrock-response.mapper.js';
+import { withTraceContext } from './bedrock-trace-context.middleware.js';
 import { createBedrockRuntimeClient } from './bedrock-runtime.factory.js';
 import { BedrockStreamReader } from './bedrock-stream.reader.js';
 
@@ -109,9 +110,12 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
     });
     try {
       const plan = await this.plan(request, call, deadline.signal);
-      const output = await this.client.send(new ConverseCommand(plan.input), {
-        abortSignal: deadline.signal,
-      });
+      const output = await this.client.send(
+        withTraceContext(new ConverseCommand(plan.input), call.traceContext),
+        {
+          abortSignal: deadline.signal,
+        },
+      );
       return toChatCompletion(output, this.frame(call, plan, output.$metadata.requestId));
     } catch (error) {
       throw this.failure(context, error, deadline);
@@ -166,12 +170,15 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
       const answers = await Promise.all(
         texts.map(async (text) => {
           const output = await this.client.send(
-            new InvokeModelCommand({
-              modelId: call.model,
-              contentType: 'application/json',
-              accept: 'application/json',
-              body: toTitanBody(text, request.dimensions),
-            }),
+            withTraceContext(
+              new InvokeModelCommand({
+                modelId: call.model,
+                contentType: 'application/json',
+                accept: 'application/json',
+                body: toTitanBody(text, request.dimensions),
+              }),
+              call.traceContext,
+            ),
             { abortSignal: deadline.signal },
           );
           return readTitanEmbedding(output.body);
@@ -208,10 +215,13 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
     subscriber: Subscriber<ChatCompletionChunk>,
   ): Promise<void> {
     const plan = await this.plan(request, call, deadline.signal);
-    const output = await this.client.send(new ConverseStreamCommand(plan.input), {
-      abortSignal: deadline.signal,
-      requestTimeout: this.timeouts(call).streamIdleMs,
-    });
+    const output = await this.client.send(
+      withTraceContext(new ConverseStreamCommand(plan.input), call.traceContext),
+      {
+        abortSignal: deadline.signal,
+        requestTimeout: this.timeouts(call).streamIdleMs,
+      },
+    );
     deadline.touch();
     if (output.stream === undefined) throw malformed('the stream answer has no event stream');
     const reader = new BedrockStreamReader(this.frame(call, plan, output.$metadata.requestId));

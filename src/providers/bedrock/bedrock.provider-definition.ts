@@ -7,6 +7,7 @@ import type { ProviderDefinition } from '../provider-definition.js';
  */
 export const BEDROCK_PROVIDER: ProviderDefinition = {
   id: 'bedrock',
+  genAiProviderName: 'aws.bedrock',
   prefixes: ['bedrock/'],
   stripPrefix: true,
   activationHint: 'BEDROCK_ENABLED=true with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',

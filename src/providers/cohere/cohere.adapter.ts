@@ -87,6 +87,7 @@ export class CohereAdapter extends LlmProvider {
         json: toCohereChatBody(request, call.model, false),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw cohereStatusError(context, response);
       const failed = failedFinish(response.body);
@@ -107,6 +108,7 @@ export class CohereAdapter extends LlmProvider {
         json: toCohereEmbedBody(request, call.model, this.config.providers.cohere.embedInputType),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw cohereStatusError(context, response);
       return toEmbeddingResult(response.body, call.model);
@@ -143,6 +145,7 @@ export class CohereAdapter extends LlmProvider {
       json: toCohereChatBody(request, call.model, true),
       signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw cohereStatusError(context, response);
     const reader = new CohereStreamReader(context, {

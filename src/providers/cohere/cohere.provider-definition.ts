@@ -6,6 +6,7 @@ import type { ProviderDefinition } from '../provider-definition.js';
  */
 export const COHERE_PROVIDER: ProviderDefinition = {
   id: 'cohere',
+  genAiProviderName: 'cohere',
   prefixes: ['command', 'embed-'],
   stripPrefix: false,
   activationHint: 'COHERE_API_KEY',

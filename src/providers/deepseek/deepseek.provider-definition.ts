@@ -4,6 +4,7 @@ import type { ProviderDefinition } from '../provider-definition.js';
 /** DeepSeek (contract section 5): `deepseek-*` models, prefix kept. */
 export const DEEPSEEK_PROVIDER: ProviderDefinition = {
   id: 'deepseek',
+  genAiProviderName: 'deepseek',
   prefixes: ['deepseek'],
   stripPrefix: false,
   activationHint: 'DEEPSEEK_API_KEY',

@@ -94,6 +94,7 @@ export class GeminiAdapter extends LlmProvider {
         json: await this.chatBody(request, call.signal),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw geminiStatusError(context, response);
       return toChatCompletion(response.body, this.meta(call, context));
@@ -116,6 +117,7 @@ export class GeminiAdapter extends LlmProvider {
           : toBatchEmbedBody(texts, call.model, request.dimensions),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw geminiStatusError(context, response);
       return toEmbeddingResult(response.body, request, call.model, texts.length);
@@ -148,6 +150,7 @@ export class GeminiAdapter extends LlmProvider {
       json: await this.chatBody(request, signal),
       signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw geminiStatusError(context, response);
     const parser = new SseEventParser();

@@ -4,6 +4,7 @@ import { GEMINI_PROVIDER_ID } from './gemini.errors.js';
 /** Google Gemini (contract section 5): `gemini…` model names, sent to Google unchanged. */
 export const GEMINI_PROVIDER: ProviderDefinition = {
   id: GEMINI_PROVIDER_ID,
+  genAiProviderName: 'gcp.gemini',
   prefixes: ['gemini'],
   stripPrefix: false,
   activationHint: 'GEMINI_API_KEY',

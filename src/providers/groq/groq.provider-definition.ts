@@ -4,6 +4,7 @@ import type { ProviderDefinition } from '../provider-definition.js';
 /** Groq (contract section 5): `groq/<model>`, prefix stripped. */
 export const GROQ_PROVIDER: ProviderDefinition = {
   id: 'groq',
+  genAiProviderName: 'groq',
   prefixes: ['groq/'],
   stripPrefix: true,
   activationHint: 'GROQ_API_KEY',

@@ -37,6 +37,7 @@ describe(UpstreamHttpClient.name, () => {
     origin,
     path: '/v1/chat/completions',
     headers: { authorization: `Bearer ${FAKE_OPENAI_API_KEY}` },
+    traceContext: undefined,
     json: { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream },
     signal,
   });

@@ -16,6 +16,8 @@ export interface UpstreamRequest {
   /** Defaults to POST when {@link json} is set, GET otherwise. */
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
+  /** The attempt's W3C Trace Context headers (`ProviderCall.traceContext`), sent as well. */
+  readonly traceContext: Readonly<Record<string, string>> | undefined;
   /** Sent as the JSON request body, with `content-type: application/json`. */
   readonly json?: unknown;
   /** Cancels the call; the upstream socket is destroyed at once. */
@@ -167,8 +169,8 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       path: request.path,
       method: request.method ?? (hasBody ? 'POST' : 'GET'),
       headers: hasBody
-        ? { ...request.headers, 'content-type': 'application/json' }
-        : { ...request.headers },
+        ? { ...request.headers, ...request.traceContext, 'content-type': 'application/json' }
+        : { ...request.headers, ...request.traceContext },
       body: hasBody ? JSON.stringify(request.json) : undefined,
     } as const;
   }

@@ -7,6 +7,7 @@ import type { ProviderDefinition } from '../provider-definition.js';
  */
 export const MISTRAL_PROVIDER: ProviderDefinition = {
   id: 'mistral',
+  genAiProviderName: 'mistral_ai',
   prefixes: ['mistral', 'codestral', 'ministral', 'open-mistral', 'open-mixtral'],
   stripPrefix: false,
   activationHint: 'MISTRAL_API_KEY',

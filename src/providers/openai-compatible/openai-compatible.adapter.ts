@@ -17,7 +17,9 @@ import type {
   ModelDescriptor,
   ProviderCapabilities,
 } from '../llm-provider.types.js';
+import type { ResponsesPassthrough } from '../responses-passthrough.js';
 import { OpenAiCompatibleStreamReader } from './openai-compatible-stream.reader.js';
+import { OpenAiResponsesPassthrough } from './openai-responses.passthrough.js';
 import type { OpenAiCompatibleProfile, WireJson } from './openai-compatible.profile.js';
 import {
   openAiStatusHints,
@@ -36,6 +38,8 @@ import {
 export abstract class OpenAiCompatibleAdapter extends LlmProvider {
   readonly id: string;
   override readonly serverAddress: string;
+  /** Set when the profile names the vendor's Responses API (contract 16). */
+  override readonly responsesPassthrough: ResponsesPassthrough | undefined;
 
   private readonly origin: string;
   private readonly basePath: string;
@@ -62,6 +66,20 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
     this.headers = { accept: 'application/json', ...profile.headers };
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
     this.defaultChatPath = `${this.basePath}/chat/completions${this.search}`;
+    const responsesPath = profile.responsesPath;
+    this.responsesPassthrough =
+      responsesPath === undefined
+        ? undefined
+        : new OpenAiResponsesPassthrough(
+            {
+              provider: profile.id,
+              origin: this.origin,
+              path: `${this.basePath}${responsesPath}${this.search}`,
+              headers: profile.headers,
+              secrets: profile.secrets,
+            },
+            http,
+          );
   }
 
   capabilities(model: string): ProviderCapabilities {
@@ -82,6 +100,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
         json: this.chatBody(request, call.model, false),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       const { body } = response;
@@ -109,6 +128,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
         json: toOpenAiEmbeddingBody(request, call.model, this.profile.embeddingsBase64),
         signal: call.signal,
         timeouts: call.timeouts,
+        traceContext: call.traceContext,
       });
       if (!response.ok) throw this.statusError(context, response);
       return toEmbeddingResult(response.body);
@@ -144,6 +164,7 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
       json: this.chatBody(request, call.model, true),
       signal: stream.signal,
       timeouts: call.timeouts,
+      traceContext: call.traceContext,
     });
     if (!response.ok) throw this.statusError(context, response);
     await pumpSse(response.body, new OpenAiCompatibleStreamReader(context, this.profile), stream);

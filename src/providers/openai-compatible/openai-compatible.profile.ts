@@ -32,6 +32,11 @@ export interface OpenAiCompatibleProfile {
    * when the vendor has no embeddings API.
    */
   embeddingsPath?(model: string): string;
+  /**
+   * The path of the vendor's Responses API under the base URL, when it has one: `/v1/responses`
+   * calls then pass through to it unchanged (contract 16) instead of being translated to chat.
+   */
+  readonly responsesPath?: string;
   capabilities(model: string): ProviderCapabilities;
   /** What GET /v1/models lists for this provider. */
   listModels(): ModelDescriptor[];

@@ -60,6 +60,7 @@ export function openAiProfile(
     headers,
     secrets: [settings.apiKey],
     embeddingsPath: () => '/embeddings',
+    responsesPath: '/responses',
     capabilities: openAiCapabilities,
     listModels: () => settings.models.map((id) => ({ id, ownedBy: 'openai' })),
     streamUsage: true,
@@ -67,7 +68,7 @@ export function openAiProfile(
   };
 }
 
-/** OpenAI's Chat Completions and Embeddings APIs with the installation's key. */
+/** OpenAI's Chat Completions, Embeddings and Responses APIs with the installation's key. */
 @Injectable()
 export class OpenAiAdapter extends OpenAiCompatibleAdapter {
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig, http: UpstreamHttpClient) {

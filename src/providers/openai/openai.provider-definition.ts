@@ -11,6 +11,7 @@ const OPENAI_BASE_URL = 'https://api.openai.com/v1';
  */
 export const OPENAI_PROVIDER: ProviderDefinition = {
   id: 'openai',
+  genAiProviderName: 'openai',
   prefixes: ['gpt', 'o1', 'o3', 'o4', 'chatgpt', 'text-embedding'],
   stripPrefix: false,
   activationHint: 'OPENAI_API_KEY',

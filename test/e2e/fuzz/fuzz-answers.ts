@@ -67,7 +67,7 @@ function describe(error: unknown): string {
 export function problems(
   answer: Exchange,
   secrets: readonly string[],
-  dialect: 'openai' | 'messages' = 'openai',
+  dialect: 'openai' | 'messages' | 'responses' = 'openai',
 ): string[] {
   const out: string[] = [];
   const { status, text } = answer;
@@ -76,7 +76,12 @@ export function problems(
   for (const secret of secrets) if (text.includes(secret)) out.push('a secret in the answer');
   if (/\n\s+at |node_modules|\/src\/[a-z]/.test(text)) out.push('a stack trace or source path');
   if (answer.contentType.startsWith('text/event-stream')) {
-    out.push(...(dialect === 'messages' ? messagesStreamProblems(text) : streamProblems(text)));
+    const streamCheck = {
+      openai: streamProblems,
+      messages: messagesStreamProblems,
+      responses: responsesStreamProblems,
+    }[dialect];
+    out.push(...streamCheck(text));
     return out;
   }
   if (status >= 400) {
@@ -244,4 +249,30 @@ function messagesStreamProblems(text: string): string[] {
     }
   }
   return [`a stream ending without message_stop or an error event: ${last.slice(0, 120)}`];
+}
+
+/**
+ * A Responses stream (contract 16): named events whose `sequence_number`s count up from 0, ending
+ * with `response.completed`, `response.incomplete` or `response.failed`.
+ */
+function responsesStreamProblems(text: string): string[] {
+  const frames = text.split('\n\n').filter((f) => f.trim().length > 0);
+  if (frames.length === 0) return ['an empty stream'];
+  let type = '';
+  for (const [i, frame] of frames.entries()) {
+    const match = /^event: ([a-z_.]+)\ndata: (.*)$/s.exec(frame);
+    if (match === null) return [`not a Responses SSE event: ${frame.slice(0, 80)}`];
+    let event: any;
+    try {
+      event = JSON.parse(match[2]);
+    } catch {
+      return [`an event that is not JSON: ${frame.slice(0, 80)}`];
+    }
+    if (event?.type !== match[1]) return [`event ${match[1]} carries type ${String(event?.type)}`];
+    if (event.sequence_number !== i)
+      return [`event ${i} has sequence_number ${event.sequence_number}`];
+    type = event.type;
+  }
+  if (['response.completed', 'response.incomplete', 'response.failed'].includes(type)) return [];
+  return [`a stream ending with ${type}, not a terminal event`];
 }

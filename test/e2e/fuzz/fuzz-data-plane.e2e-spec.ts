@@ -9,7 +9,7 @@ import {
   expectBothSides,
 } from './fuzz-answers.js';
 import { largeCases, samples, type WireBody } from './fuzz-bodies.js';
-import { chatBody, embeddingsBody, messagesBody } from './fuzz-schemas.js';
+import { chatBody, embeddingsBody, messagesBody, responsesBody } from './fuzz-schemas.js';
 import fc from 'fast-check';
 
 /*
@@ -46,7 +46,7 @@ afterAll(async () => {
 async function fuzz(
   path: string,
   bodies: readonly WireBody[],
-  dialect: 'openai' | 'messages' = 'openai',
+  dialect: 'openai' | 'messages' | 'responses' = 'openai',
 ): Promise<Exchange[]> {
   const headers = { authorization: `Bearer ${key}` };
   const answers = await inParallel(bodies, CONCURRENCY, (body) =>
@@ -88,6 +88,13 @@ describe('fuzzed bodies on the data plane', () => {
   it(`POST /v1/messages: ${RUNS} bodies, each a documented answer in Anthropic's envelope`, async () => {
     const bodies = samples(messagesBody, 'messages', RUNS, SEED + 20);
     const answers = await fuzz('/v1/messages', bodies, 'messages');
+    expectBothSides(answers, 0.05);
+    await stillServing();
+  }, 300_000);
+
+  it(`POST /v1/responses: ${RUNS} bodies, each a documented answer`, async () => {
+    const bodies = samples(responsesBody, 'input', RUNS, SEED + 30);
+    const answers = await fuzz('/v1/responses', bodies, 'responses');
     expectBothSides(answers, 0.05);
     await stillServing();
   }, 300_000);

@@ -187,6 +187,57 @@ export const messagesBody: fc.Arbitrary<Json> = fc.record(
   { requiredKeys: ['model', 'max_tokens', 'messages'] },
 );
 
+/** A Responses API input item (contract 16); the mock answers messages only. */
+const responsesItem = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      role: fc.constantFrom('user', 'assistant', 'system', 'developer'),
+      content: fc.oneof(
+        text,
+        fc.array(fc.record({ type: fc.constant('input_text'), text }), {
+          minLength: 1,
+          maxLength: 2,
+        }),
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('function_call'),
+      call_id: fc.stringMatching(/^call_[a-z0-9]{4,10}$/),
+      name,
+      arguments: fc.json({ maxDepth: 2 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('function_call_output'),
+      call_id: fc.stringMatching(/^call_[a-z0-9]{4,10}$/),
+      output: text,
+    }),
+  },
+);
+
+export const responsesBody: fc.Arbitrary<Json> = fc.record(
+  {
+    model: models,
+    input: fc.oneof(text, fc.array(responsesItem, { minLength: 1, maxLength: 3 })),
+    instructions: text,
+    stream: fc.boolean(),
+    max_output_tokens: fc.integer({ min: 1, max: 4096 }),
+    temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+    top_p: fc.double({ min: 0, max: 1, noNaN: true }),
+    store: fc.boolean(),
+    text: fc.record({ format: fc.record({ type: fc.constantFrom('text', 'json_object') }) }),
+    reasoning: fc.record({ effort: fc.constantFrom('low', 'medium', 'high') }),
+    metadata: fc.dictionary(name, fc.string({ maxLength: 20 }), { maxKeys: 3 }),
+  },
+  { requiredKeys: ['model', 'input'] },
+);
+
 const tenantId = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
 const scopes = fc.subarray(['completions:write', 'embeddings:write', 'models:read']);
 const rateLimits = fc.record(

@@ -113,6 +113,7 @@ describe('tracing of a gateway process', () => {
           'gen_ai.request.max_tokens': 64,
           'gen_ai.request.temperature': 0.3,
           'gen_ai.provider.name': 'openai',
+          'gateway.provider.id': 'openai',
           'gen_ai.response.model': 'gpt-4o-mini',
           'gateway.tenant.id': 'default',
         },
@@ -127,6 +128,7 @@ describe('tracing of a gateway process', () => {
         attributes: {
           'gen_ai.operation.name': 'chat',
           'gen_ai.provider.name': 'openai',
+          'gateway.provider.id': 'openai',
           'gen_ai.request.model': 'gpt-4o-mini',
           'gen_ai.request.max_tokens': 64,
           'gen_ai.request.temperature': 0.3,
@@ -292,6 +294,7 @@ describe('tracing of a gateway process', () => {
         name: 'chat gpt-4o-mini',
         attributes: {
           'gen_ai.provider.name': 'openai',
+          'gateway.provider.id': 'openai',
           'gen_ai.response.finish_reasons': ['stop'],
         },
       });

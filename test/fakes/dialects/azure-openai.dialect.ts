@@ -11,6 +11,7 @@ import { CHAT_FIELDS, EMBEDDING_FIELDS, serverError } from '../fake-openai.reque
 import { openAiUsage } from '../fake-openai.payloads.js';
 import type { FakeAnswer } from '../fake-openai-compatible.types.js';
 import type { FakeDialect } from './fake-dialect.js';
+import { openAiResponsesRoute } from './openai-responses.api.js';
 import {
   alphanumeric,
   asRecord,
@@ -87,6 +88,14 @@ const UNAUTHORIZED: FakeAnswer = {
 
 const NOT_FOUND: FakeAnswer = { status: 404, body: azureError('404', 'Resource not found') };
 
+const MISSING_API_VERSION = {
+  status: 400,
+  body: azureError(
+    'MissingApiVersionParameter',
+    'The api-version query parameter (?api-version=) is required for all requests.',
+  ),
+};
+
 const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/;
 
 const unrecognized = (field: string) =>
@@ -109,17 +118,17 @@ export const AZURE_OPENAI_DIALECT: FakeDialect = {
   },
   authenticate: (headers, apiKey) => (headers['api-key'] === apiKey ? undefined : UNAUTHORIZED),
   route: (method, url) => {
+    // The Responses API sits beside the deployments: the resource's and the v1 API's.
+    if (url.pathname === '/openai/responses' || url.pathname === '/openai/v1/responses') {
+      if (url.pathname === '/openai/responses' && !url.searchParams.get('api-version')) {
+        return { kind: 'answer', answer: MISSING_API_VERSION };
+      }
+      return openAiResponsesRoute(method, '/v1/responses');
+    }
     const match = DEPLOYMENT_PATH.exec(url.pathname);
     if (match === null || method !== 'POST') return { kind: 'answer', answer: NOT_FOUND };
     if (!url.searchParams.get('api-version')) {
-      const answer = {
-        status: 400,
-        body: azureError(
-          'MissingApiVersionParameter',
-          'The api-version query parameter (?api-version=) is required for all requests.',
-        ),
-      };
-      return { kind: 'answer', answer };
+      return { kind: 'answer', answer: MISSING_API_VERSION };
     }
     const model = decodeURIComponent(match[1]);
     const kind = match[2] === 'embeddings' ? 'embeddings' : 'chat';

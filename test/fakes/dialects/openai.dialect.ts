@@ -2,7 +2,8 @@
  * OpenAI itself (wire-formats section 1): Bearer key, unknown request fields refused with 400,
  * `refusal`, `annotations`, `service_tier`, `system_fingerprint` and `obfuscation` on answers and
  * chunks, usage chunk only with `include_usage` (and `usage: null` on the others), base64
- * embeddings. `FakeOpenAiServer` is this dialect.
+ * embeddings; and the Responses API (`openai-responses.api.ts`). `FakeOpenAiServer` is this
+ * dialect.
  */
 import {
   CHAT_FIELDS,
@@ -13,6 +14,7 @@ import {
 } from '../fake-openai.requests.js';
 import { openAiUsage } from '../fake-openai.payloads.js';
 import type { FakeDialect } from './fake-dialect.js';
+import { openAiResponsesRoute } from './openai-responses.api.js';
 import {
   asRecord,
   openAiEnvelope,
@@ -51,6 +53,7 @@ export const OPENAI_DIALECT: FakeDialect = {
     return field === undefined ? undefined : unrecognized(field);
   },
   refusals: true,
+  route: (method, url) => openAiResponsesRoute(method, url.pathname),
   usageBody: openAiUsage,
   roleDelta: (hasToolCalls) => ({
     role: 'assistant',
