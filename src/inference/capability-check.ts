@@ -1,8 +1,10 @@
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
-import type {
-  ChatCompletionRequest,
-  ProviderCapabilities,
+import {
+  type ChatCompletionRequest,
+  OPTIONAL_FIELDS,
+  type OptionalField,
+  type ProviderCapabilities,
 } from '../providers/llm-provider.types.js';
 
 /** Something a request needs that a target cannot honour. */
@@ -12,6 +14,17 @@ export interface CapabilityGap {
   readonly param: string;
   /** What is missing, in words: `tool calls`, `image inputs`, ... */
   readonly what: string;
+  /** One of the optional fields of contract 4.2, whose support differs per model. */
+  readonly field?: true;
+}
+
+/**
+ * Values that ask nothing of a target: the default OpenAI would apply itself. They pass to a
+ * target without the field (and are not sent), since leaving them out changes nothing.
+ */
+function asksNothing(field: OptionalField, value: unknown): boolean {
+  if (field === 'n') return value === 1;
+  return (field === 'logprobs' || field === 'store') && value === false;
 }
 
 /**
@@ -59,6 +72,38 @@ export function capabilityGaps(
   if (format === 'json_object' && capabilities.jsonObject === 'none') {
     gap(ErrorCode.UnsupportedResponseFormat, 'response_format', "response_format 'json_object'");
   }
+  for (const field of OPTIONAL_FIELDS) {
+    const value = request[field];
+    if (value === undefined || asksNothing(field, value)) continue;
+    const support = capabilities.fields?.[field];
+    if (support === undefined) {
+      gaps.push({
+        code: ErrorCode.UnsupportedCapability,
+        param: field,
+        what: `'${field}'`,
+        field: true,
+      });
+    } else if (support.stream === false && request.stream === true) {
+      gaps.push({
+        code: ErrorCode.UnsupportedCapability,
+        param: field,
+        what: `'${field}' with stream: true`,
+        field: true,
+      });
+    } else if (
+      support.values !== undefined &&
+      !(typeof value === 'string' && support.values.includes(value))
+    ) {
+      // `values` narrows string fields only (the validator has checked the type).
+      const shown = typeof value === 'string' ? value : JSON.stringify(value);
+      gaps.push({
+        code: ErrorCode.UnsupportedCapability,
+        param: field,
+        what: `${field} '${shown}' (only ${support.values.join(', ')})`,
+        field: true,
+      });
+    }
+  }
   if (promptTokens !== undefined && promptTokens > capabilities.maxContextTokens) {
     gap(
       ErrorCode.UnsupportedCapability,
@@ -69,29 +114,22 @@ export function capabilityGaps(
   return gaps;
 }
 
-/** Refuses what no provider can honour, whatever the target (contract 4.7). */
-export function assertServable(request: ChatCompletionRequest): void {
-  if (request.n !== undefined && request.n !== 1) {
-    throw new GatewayError(ErrorCode.UnsupportedCapability, 'Only n=1 is supported.', {
-      param: 'n',
-    });
-  }
-}
-
 /**
- * Refuses, before dispatch, what the one target provider cannot honour, naming the field:
- * never silently dropped.
+ * Refuses, before dispatch, what the one target provider cannot honour, naming the field (and,
+ * for the optional fields that differ per model, the model): never silently dropped.
  */
 export function assertCapabilities(
   request: ChatCompletionRequest,
   capabilities: ProviderCapabilities,
   providerId: string,
+  model?: string,
 ): void {
-  assertServable(request);
   const [first] = capabilityGaps(request, capabilities);
   if (first === undefined) return;
-  throw new GatewayError(first.code, `Provider '${providerId}' does not support ${first.what}.`, {
-    param: first.param,
-    provider: providerId,
-  });
+  const on = first.field && model !== undefined ? ` on model '${model}'` : '';
+  throw new GatewayError(
+    first.code,
+    `Provider '${providerId}' does not support ${first.what}${on}.`,
+    { param: first.param, provider: providerId },
+  );
 }

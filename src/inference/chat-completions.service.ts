@@ -17,7 +17,7 @@ import {
   type RoutePlan,
   RoutePlanner,
 } from '../routing/route-planner.service.js';
-import { assertCapabilities, assertServable, capabilityGaps } from './capability-check.js';
+import { assertCapabilities, capabilityGaps } from './capability-check.js';
 import { shapeForCaller } from './chat-stream.operators.js';
 
 /**
@@ -96,7 +96,6 @@ export class ChatCompletionsService {
    * some targets otherwise, the Messages passthrough, plans once and hands the plan back).
    */
   plan(request: ChatCompletionRequest, context: GovernanceContext): RoutePlan {
-    assertServable(request);
     const probe: CapabilityProbe = {
       lacks: (target) => {
         const promptTokens = (context.estimatedPromptTokens ??= estimatePromptTokens(
@@ -110,6 +109,7 @@ export class ChatCompletionsService {
           request,
           target.provider.capabilities(target.upstreamModel),
           target.provider.id,
+          target.upstreamModel,
         ),
     };
     return this.planner.plan(request.model, probe, this.governance.routing(context));

@@ -88,13 +88,76 @@ export interface ChatCompletionRequest {
   parallel_tool_calls?: boolean;
   metadata?: Record<string, string>;
   /**
-   * How hard a reasoning model thinks (`none` ... `xhigh`): set by the Responses ingress from
-   * `reasoning.effort`.
+   * The OpenAI fields of contract 4.2: forwarded, mapped or refused per target (the matrix).
+   * `reasoning_effort` is also set by the Responses ingress from `reasoning.effort`.
    */
-  reasoning_effort?: string;
-  /** Accepted only with the value 1 (contract 4.7). */
+  reasoning_effort?: ReasoningEffort;
+  verbosity?: 'low' | 'medium' | 'high';
+  service_tier?: 'auto' | 'default' | 'flex' | 'scale' | 'priority';
+  store?: boolean;
+  prediction?: { type: 'content'; content: string | TextPart[] };
+  modalities?: ('text' | 'audio')[];
+  audio?: { format: AudioFormat; voice: string | { id: string } };
+  web_search_options?: WebSearchOptions;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  logit_bias?: Record<string, number>;
   n?: number;
+  prompt_cache_key?: string;
+  safety_identifier?: string;
 }
+
+/** OpenAI's `reasoning_effort` values (openai SDK 6.x `Shared.ReasoningEffort`). */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
+export type AudioFormat = 'wav' | 'aac' | 'mp3' | 'flac' | 'opus' | 'pcm16';
+
+export interface WebSearchOptions {
+  search_context_size?: 'low' | 'medium' | 'high';
+  user_location?: {
+    type: 'approximate';
+    approximate: { city?: string; country?: string; region?: string; timezone?: string };
+  } | null;
+}
+
+/**
+ * The optional OpenAI request fields of contract 4.2 that a target may or may not honour. Each
+ * provider declares, per model, which of them it takes (its parameter map): a field outside the
+ * map is refused with `unsupported_capability` naming it, never silently dropped.
+ */
+export const OPTIONAL_FIELDS = [
+  'reasoning_effort',
+  'verbosity',
+  'service_tier',
+  'store',
+  'prediction',
+  'modalities',
+  'audio',
+  'web_search_options',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'n',
+  'prompt_cache_key',
+  'safety_identifier',
+] as const;
+export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
+
+/**
+ * How a target honours a field: `forward` sends it as the caller wrote it; `mapped` translates it
+ * into the vendor's own parameter (e.g. `reasoning_effort` into a thinking budget). `values`
+ * narrows a string field to the values the target takes.
+ */
+export interface FieldSupport {
+  readonly how: 'forward' | 'mapped';
+  readonly values?: readonly string[];
+  /** `false`: honoured on JSON answers only, refused with `stream: true`. */
+  readonly stream?: false;
+}
+
+/** A provider's parameter map for one model: the optional fields it honours. */
+export type FieldMap = Readonly<Partial<Record<OptionalField, FieldSupport>>>;
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
@@ -118,13 +181,26 @@ export interface ChatCompletion {
       content: string | null;
       refusal: string | null;
       tool_calls?: ToolCall[];
+      /** Spoken answers (`modalities: ['audio']`), as OpenAI sends them. */
+      audio?: Record<string, unknown>;
+      /** URL citations of `web_search_options` answers, as OpenAI sends them. */
+      annotations?: unknown[];
     };
     finish_reason: FinishReason;
-    logprobs: null;
+    /** The upstream's token log probabilities when the caller asked for `logprobs`. */
+    logprobs: ChoiceLogprobs | null;
   }[];
+  /** The tier that served the call, as OpenAI reports it. */
+  service_tier?: string;
   /** Absent when the upstream reported none: usage is never invented here (metering estimates it). */
   usage?: Usage;
   system_fingerprint?: string;
+}
+
+/** OpenAI's `choices[].logprobs`, passed through as the upstream sent it. */
+export interface ChoiceLogprobs {
+  content: unknown[] | null;
+  refusal?: unknown[] | null;
 }
 
 export interface ToolCallDelta {
@@ -141,9 +217,10 @@ export interface ChunkChoice {
     content?: string | null;
     refusal?: string | null;
     tool_calls?: ToolCallDelta[];
+    audio?: Record<string, unknown>;
   };
   finish_reason: FinishReason | null;
-  logprobs?: null;
+  logprobs?: ChoiceLogprobs | null;
 }
 
 /**
@@ -159,6 +236,7 @@ export interface ChatCompletionChunk {
   choices: ChunkChoice[];
   usage?: Usage | null;
   system_fingerprint?: string;
+  service_tier?: string;
 }
 
 export interface EmbeddingRequest {
@@ -186,6 +264,8 @@ export interface ProviderCapabilities {
   jsonObject: 'native' | 'emulated' | 'none';
   embeddings: boolean;
   maxContextTokens: number;
+  /** The optional fields this model honours; absent: none of them (nothing granted by omission). */
+  fields?: FieldMap;
 }
 
 /** One entry of GET /v1/models. */

@@ -453,8 +453,9 @@ describe('anthropic provider through the gateway', () => {
   it('lists the configured Claude models with their capabilities', async () => {
     const ids: string[] = [];
     for await (const entry of client.models.list()) ids.push(entry.id);
-    expect(ids).toEqual(expect.arrayContaining(['claude-sonnet-4-5', 'claude-3-haiku']));
-    const res = await fetch(`${gw.url}/v1/models/claude-3-haiku`);
+    expect(ids).toEqual(expect.arrayContaining(['claude-sonnet-4-5', 'claude-haiku-4-5']));
+    expect(ids.filter((id) => id.startsWith('claude-3'))).toEqual([]);
+    const res = await fetch(`${gw.url}/v1/models/claude-haiku-4-5`);
     expect((await readJson(res)).capabilities).toEqual({
       supports_streaming: true,
       supports_vision: true,

@@ -567,9 +567,12 @@ describe('bedrock provider through the gateway', () => {
       const res = await fetch(`${gw.url}/v1/models`);
       const list = await readJson(res);
       expectOpenAiShape('ListModelsResponse', list);
-      expect(list.data.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining([MODEL]));
+      const listed = 'bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0';
+      const ids: string[] = list.data.map((m: { id: string }) => m.id);
+      expect(ids).toEqual(expect.arrayContaining([listed]));
+      expect(ids.filter((id) => id.includes('claude-3'))).toEqual([]);
 
-      const card = await readJson(await fetch(`${gw.url}/v1/models/${MODEL}`));
+      const card = await readJson(await fetch(`${gw.url}/v1/models/${listed}`));
       expect(card.capabilities).toEqual({
         supports_streaming: true,
         supports_vision: true,

@@ -504,8 +504,10 @@ describe('cohere provider through the gateway', () => {
     const list: unknown = await readJson(await fetch(`${gw.url}/v1/models`));
     expectOpenAiShape('ListModelsResponse', list);
     const ids = (list as { data: { id: string }[] }).data.map((m) => m.id);
-    expect(ids).toEqual(expect.arrayContaining(['command-r-plus', 'command-r', 'embed-v4.0']));
-    const card = (await readJson(await fetch(`${gw.url}/v1/models/command-r-plus`))) as {
+    expect(ids).toEqual(
+      expect.arrayContaining(['command-a-03-2025', 'command-r-plus-08-2024', 'embed-v4.0']),
+    );
+    const card = (await readJson(await fetch(`${gw.url}/v1/models/command-a-03-2025`))) as {
       owned_by: string;
       capabilities: object;
     };

@@ -591,8 +591,15 @@ describe('gemini provider through the gateway', () => {
     it('lists the configured Gemini models with their capabilities', async () => {
       const ids: string[] = [];
       for await (const m of client.models.list()) ids.push(m.id);
-      expect(ids).toEqual(expect.arrayContaining(['gemini-2.0-flash', 'gemini-embedding-001']));
-      const res = await fetch(`${gw.url}/v1/models/gemini-2.0-flash`);
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          'gemini-2.5-flash',
+          'gemini-3-pro-preview',
+          'gemini-embedding-001',
+        ]),
+      );
+      expect(ids.filter((id) => id.startsWith('gemini-1.5'))).toEqual([]);
+      const res = await fetch(`${gw.url}/v1/models/gemini-2.5-flash`);
       expect((await readJson(res)).capabilities).toMatchObject({
         supports_vision: true,
         supports_tool_calls: true,

@@ -133,16 +133,20 @@ describe('HTTP surface', () => {
 
     it.each([
       ['logprobs', true],
-      ['top_logprobs', 2],
       ['logit_bias', { 1: 2 }],
+      ['reasoning_effort', 'low'],
+      ['service_tier', 'flex'],
       ['functions', []],
-    ])('refuses the unsupported field %s with unsupported_capability', async (field, value) => {
-      const res = await postJson(chatUrl(), { ...hello, [field]: value });
-      expect(res.status).toBe(400);
-      expectEnvelope(res.body, 400, 'unsupported_capability', field);
-    });
+    ])(
+      'refuses the field %s the mock cannot honour with unsupported_capability',
+      async (field, value) => {
+        const res = await postJson(chatUrl(), { ...hello, [field]: value });
+        expect(res.status).toBe(400);
+        expectEnvelope(res.body, 400, 'unsupported_capability', field);
+      },
+    );
 
-    it('accepts n=1 and refuses any other n', async () => {
+    it('accepts n=1 and refuses any other n where the target cannot answer several', async () => {
       expect((await postJson(chatUrl(), { ...hello, n: 1 })).status).toBe(200);
       const res = await postJson(chatUrl(), { ...hello, n: 2 });
       expectEnvelope(res.body, 400, 'unsupported_capability', 'n');

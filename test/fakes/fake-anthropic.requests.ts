@@ -93,6 +93,30 @@ export function checkMessagesRequest(
   }
 }
 
+/** Extended thinking as Anthropic checks it (extended-thinking guide), in its words. */
+function checkThinking(body: Json): void {
+  const thinking = body.thinking;
+  if (thinking === undefined) return;
+  if (typeof thinking !== 'object' || thinking === null)
+    fault('thinking: Input should be an object');
+  const { type, budget_tokens: budget } = thinking as Json;
+  if (type === 'disabled') return;
+  if (type !== 'enabled') fault("thinking.type: Input should be 'enabled' or 'disabled'");
+  if (!Number.isInteger(budget) || (budget as number) < 1024) {
+    fault('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+  }
+  if ((body.max_tokens as number) <= (budget as number)) {
+    fault('`max_tokens` must be greater than `thinking.budget_tokens`.');
+  }
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    fault('`temperature` may only be set to 1 when thinking is enabled.');
+  }
+  const choice = body.tool_choice as Json | undefined;
+  if (choice?.type === 'any' || choice?.type === 'tool') {
+    fault('Thinking may not be enabled when tool_choice forces tool use.');
+  }
+}
+
 function checkTopLevel(body: Json): void {
   extraKeys(body, REQUEST_FIELDS, '');
   if (typeof body.model !== 'string' || body.model === '') fault('model: Field required');
@@ -106,6 +130,7 @@ function checkTopLevel(body: Json): void {
   checkSystem(body.system);
   range(body.temperature, 'temperature', 0, 1);
   range(body.top_p, 'top_p', 0, 1);
+  checkThinking(body);
   if (body.top_k !== undefined && !(Number.isInteger(body.top_k) && (body.top_k as number) >= 0)) {
     fault('top_k: Input should be a non-negative integer');
   }

@@ -210,25 +210,31 @@ export function resolveReply(
   };
 }
 
-/** The whole `generateContent` answer. */
-export function generateContentBody(reply: ResolvedReply): Record<string, unknown> {
+/**
+ * The whole `generateContent` answer; `candidateCount` candidates, the text of candidate i>0
+ * marked with its index.
+ */
+export function generateContentBody(
+  reply: ResolvedReply,
+  candidateCount = 1,
+): Record<string, unknown> {
   if (reply.blockReason) return blockedBody(reply);
-  const parts: Record<string, unknown>[] = [];
-  if (reply.thought) parts.push({ text: reply.thought, thought: true });
-  if (reply.text !== undefined) parts.push({ text: reply.text });
-  for (const call of reply.functionCalls) parts.push(functionCallPart(call));
-  return envelope(
-    reply,
-    [
-      {
-        content: { parts, role: 'model' },
-        finishReason: reply.finishReason,
-        index: 0,
-        ...safety(),
-      },
-    ],
-    usageMetadata(reply.usage, 1),
-  );
+  const candidate = (index: number) => {
+    const parts: Record<string, unknown>[] = [];
+    if (reply.thought) parts.push({ text: reply.thought, thought: true });
+    if (reply.text !== undefined) {
+      parts.push({ text: index === 0 ? reply.text : `${reply.text} (candidate ${index})` });
+    }
+    for (const call of reply.functionCalls) parts.push(functionCallPart(call));
+    return {
+      content: { parts, role: 'model' },
+      finishReason: reply.finishReason,
+      index,
+      ...safety(),
+    };
+  };
+  const candidates = Array.from({ length: Math.max(1, candidateCount) }, (_, i) => candidate(i));
+  return envelope(reply, candidates, usageMetadata(reply.usage, 1));
 }
 
 /**

@@ -231,7 +231,10 @@ export class FakeGeminiServer extends FakeApiKeyUpstreamServer<GeminiVocabulary>
       if (call.thoughtSignature) this.issuedSignatures.add(call.thoughtSignature);
     }
     if (request.rpc === 'generateContent') {
-      return this.sendJson(res, 200, generateContentBody(resolved));
+      const config = (request.body as { generationConfig?: { candidateCount?: unknown } })
+        .generationConfig;
+      const count = typeof config?.candidateCount === 'number' ? config.candidateCount : 1;
+      return this.sendJson(res, 200, generateContentBody(resolved, count));
     }
 
     let chunks = streamChunks(resolved);

@@ -75,11 +75,45 @@ export function completionBody(dialect: FakeDialect, context: FakeAnswerContext)
     object: 'chat.completion',
     created: context.created,
     model: context.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: context.finishReason }],
+    choices: Array.from({ length: choiceCount(context) }, (_, index) => ({
+      index,
+      message: index === 0 ? message : { ...message, content: nthText(message.content, index) },
+      logprobs: logprobsOf(
+        context,
+        index === 0 ? message.content : nthText(message.content, index),
+      ),
+      finish_reason: context.finishReason,
+    })),
     usage: dialect.usageBody(context.usage),
   };
   dialect.decorateCompletion?.(body, context);
   return body;
+}
+
+/** `n` choices, as OpenAI answers them (text replies only); choice i>0 says which it is. */
+function choiceCount(context: FakeAnswerContext): number {
+  const n = context.call.body.n;
+  return typeof n === 'number' && n > 1 && context.toolCalls.length === 0 ? n : 1;
+}
+
+function nthText(content: unknown, index: number): unknown {
+  return typeof content === 'string' ? `${content} (choice ${index})` : content;
+}
+
+/** OpenAI's `logprobs` when asked for: one entry per word of the text, a fixed log probability. */
+function logprobsOf(context: FakeAnswerContext, content: unknown): Json | null {
+  if (context.call.body.logprobs !== true || typeof content !== 'string') return null;
+  const top =
+    typeof context.call.body.top_logprobs === 'number' ? context.call.body.top_logprobs : 0;
+  return {
+    content: content.split(/(?<= )/).map((token) => ({
+      token,
+      logprob: -0.25,
+      bytes: [...Buffer.from(token)],
+      top_logprobs: Array.from({ length: top }, () => ({ token, logprob: -0.25, bytes: null })),
+    })),
+    refusal: null,
+  };
 }
 
 /** A stream's chunks in order; the kinds let the fake drop or cut some. */
@@ -109,15 +143,15 @@ export function streamChunks(dialect: FakeDialect, context: FakeAnswerContext): 
     dialect.decorateChunk?.(json, stage, context);
     return json;
   };
-  const choice = (delta: Json, finish?: string): Json => {
+  const choice = (delta: Json, finish?: string, index = 0): Json => {
     if (finish !== undefined) {
       return dialect.sparseChunks
-        ? { index: 0, delta, finish_reason: finish }
-        : { index: 0, delta, logprobs: null, finish_reason: finish };
+        ? { index, delta, finish_reason: finish }
+        : { index, delta, logprobs: null, finish_reason: finish };
     }
     return dialect.sparseChunks
-      ? { index: 0, delta }
-      : { index: 0, delta, logprobs: null, finish_reason: null };
+      ? { index, delta }
+      : { index, delta, logprobs: null, finish_reason: null };
   };
 
   const body = [chunk('role', [choice(dialect.roleDelta(toolCalls.length > 0))])];
@@ -133,6 +167,14 @@ export function streamChunks(dialect: FakeDialect, context: FakeAnswerContext): 
     for (const piece of pieces(refused ? (reply.refusal ?? '') : replyText(reply))) {
       body.push(chunk('content', [choice(refused ? { refusal: piece } : { content: piece })]));
     }
+  }
+
+  // Choices past the first (`n`), each whole: role, its text, its finish.
+  for (let index = 1; index < choiceCount(context); index++) {
+    body.push(chunk('role', [choice(dialect.roleDelta(false), undefined, index)]));
+    const text = nthText(replyText(reply), index) as string;
+    body.push(chunk('content', [choice({ content: text }, undefined, index)]));
+    body.push(chunk('content', [choice(dialect.finishDelta(), context.finishReason, index)]));
   }
 
   const finishDelta = dialect.finishDelta();

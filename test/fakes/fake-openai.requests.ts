@@ -11,7 +11,7 @@ export const CHAT_FIELDS: ReadonlySet<string> = new Set([
   'user', 'safety_identifier', 'prompt_cache_key', 'stream', 'stream_options', 'tools',
   'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'service_tier',
   'store', 'metadata', 'modalities', 'audio', 'prediction', 'web_search_options', 'functions',
-  'function_call',
+  'function_call', 'verbosity', 'prompt_cache_retention',
 ]); // prettier-ignore
 
 /** The embeddings schema has `additionalProperties: false`. */

@@ -16,10 +16,13 @@ export const bedrockSchema = z
     'base-url': optionalUrl().default(''),
     endpoint: optionalUrl().default(''),
     models: stringList().default([
-      'bedrock/anthropic.claude-3-sonnet-20240229-v1:0',
-      'bedrock/amazon.titan-text-express-v1',
-      'bedrock/meta.llama3-70b-instruct-v1:0',
-      'bedrock/mistral.mistral-7b-instruct-v0:2',
+      // Current models reached through cross-region inference profiles (December 2026).
+      'bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'bedrock/global.anthropic.claude-haiku-4-5-20251001-v1:0',
+      'bedrock/amazon.nova-pro-v1:0',
+      'bedrock/amazon.nova-lite-v1:0',
+      'bedrock/meta.llama3-3-70b-instruct-v1:0',
+      'bedrock/mistral.mistral-large-2402-v1:0',
     ]),
   })
   .refine((v) => v['base-url'] === '' || v.endpoint === '' || v['base-url'] === v.endpoint, {

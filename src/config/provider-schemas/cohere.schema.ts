@@ -11,9 +11,10 @@ export const cohereSchema = z.strictObject({
     .enum(['search_document', 'search_query', 'classification', 'clustering'])
     .default('search_document'),
   models: stringList().default([
-    'command-r-plus',
-    'command-r',
     'command-a-03-2025',
+    'command-r-plus-08-2024',
+    'command-r-08-2024',
+    'command-r7b-12-2024',
     'embed-v4.0',
     'embed-english-v3.0',
     'embed-multilingual-v3.0',

@@ -6,9 +6,12 @@ export const geminiSchema = z.strictObject({
   'api-key': str().default(''),
   'base-url': url().default('https://generativelanguage.googleapis.com/v1beta'),
   models: stringList().default([
-    'gemini-2.0-flash',
-    'gemini-1.5-pro',
-    'gemini-1.5-flash',
+    // Current models (December 2026); Gemini 1.5 is retired.
+    'gemini-3-pro-preview',
+    'gemini-3-flash-preview',
+    'gemini-2.5-pro',
+    'gemini-2.5-flash',
+    'gemini-2.5-flash-lite',
     'gemini-embedding-001',
   ]),
 });

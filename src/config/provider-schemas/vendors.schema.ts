@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, int, optionalUrl, str, stringList, url } from '../schema-fields.js';
+import { OPTIONAL_FIELDS } from '../../providers/llm-provider.types.js';
 import { bearerCompatibleSchema, capabilityOverridesSchema } from './openai-compatible.schema.js';
 
 /** `gateway.providers.azure-openai`: a resource's deployments, addressed by name. */
@@ -14,12 +15,24 @@ export const azureOpenAiSchema = z.strictObject({
 
 export const mistralSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.mistral.ai/v1',
-  models: ['mistral-large-latest', 'mistral-small-latest', 'codestral-latest', 'mistral-embed'],
+  models: [
+    'mistral-large-latest',
+    'mistral-medium-latest',
+    'mistral-small-latest',
+    'magistral-medium-latest',
+    'codestral-latest',
+    'mistral-embed',
+  ],
 });
 
 export const groqSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.groq.com/openai/v1',
-  models: ['groq/llama-3.3-70b-versatile', 'groq/llama-3.1-8b-instant'],
+  models: [
+    'groq/openai/gpt-oss-120b',
+    'groq/openai/gpt-oss-20b',
+    'groq/llama-3.3-70b-versatile',
+    'groq/llama-3.1-8b-instant',
+  ],
 });
 
 export const deepseekSchema = bearerCompatibleSchema({
@@ -29,22 +42,28 @@ export const deepseekSchema = bearerCompatibleSchema({
 
 export const qwenSchema = bearerCompatibleSchema({
   baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1',
-  models: ['qwen-plus', 'qwen-max', 'qwen-turbo'],
+  models: ['qwen3-max', 'qwen-plus', 'qwen-flash'],
 });
 
 export const moonshotSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.moonshot.cn/v1',
-  models: ['moonshot-v1-8k', 'moonshot-v1-32k', 'moonshot-v1-128k', 'kimi-k2-0905-preview'],
+  models: ['kimi-k2.5', 'kimi-k2-thinking', 'kimi-k2-turbo-preview', 'moonshot-v1-128k'],
 });
 
 export const chatglmSchema = bearerCompatibleSchema({
   baseUrl: 'https://open.bigmodel.cn/api/paas/v4',
-  models: ['glm-4-plus', 'glm-4-flash', 'glm-4.5'],
+  models: ['glm-4.6', 'glm-4.5', 'glm-4.5-air', 'glm-4.5-flash'],
 });
 
 export const grokSchema = bearerCompatibleSchema({
   baseUrl: 'https://api.x.ai/v1',
-  models: ['grok-4', 'grok-3', 'grok-3-mini', 'grok-2-vision-1212'],
+  models: [
+    'grok-4',
+    'grok-4-1-fast-reasoning',
+    'grok-4-1-fast-non-reasoning',
+    'grok-3-mini',
+    'grok-code-fast-1',
+  ],
 });
 
 /** `gateway.providers.ollama`: a local server, no key; its OpenAI-compatible `/v1` endpoint. */
@@ -68,6 +87,9 @@ const customCapabilitiesSchema = z
     'json-schema': bool().default(false),
     embeddings: bool().default(false),
     'max-context-tokens': int(1).default(128_000),
+    // OpenAI's optional chat fields (contract 4.2) the host documents, forwarded verbatim
+    // (vLLM and most hosts: n, logprobs, top_logprobs, logit_bias); the rest are refused.
+    fields: z.array(z.enum(OPTIONAL_FIELDS)).default([]),
   })
   .prefault({});
 

@@ -52,6 +52,26 @@ describe(RequestText.name, () => {
     expect(body.messages[3].content).toBe('RESULT');
   });
 
+  it("scans a chat's prediction, as a string or text parts, since the upstream receives it", () => {
+    const asString: ChatCompletionRequest = {
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      prediction: { type: 'content', content: 'draft' },
+    };
+    const first = RequestText.of('chat', asString);
+    expect(first.slots.map((s) => s.text)).toEqual(['hi', 'draft']);
+    upper(first);
+    expect(asString.prediction).toEqual({ type: 'content', content: 'DRAFT' });
+
+    const asParts: ChatCompletionRequest = {
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      prediction: { type: 'content', content: [{ type: 'text', text: 'a' }] },
+    };
+    upper(RequestText.of('chat', asParts));
+    expect(asParts.prediction?.content).toEqual([{ type: 'text', text: 'A' }]);
+  });
+
   it('leaves tool arguments byte for byte when nothing in them was replaced', () => {
     const args = '{ "a" : "keep",  "b": 2 }';
     const body: ChatCompletionRequest = {

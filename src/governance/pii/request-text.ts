@@ -15,7 +15,8 @@ export interface TextSlot {
  * Every text of a validated request that reaches the upstream (contract 9.2 scope): each message's
  * text parts (system, user, assistant and tool results alike), the arguments of tool calls replayed
  * in assistant messages (their JSON string values, so a value restored or redacted keeps the JSON
- * valid; arguments that are not JSON are scanned as text), and the embeddings input. Images and
+ * valid; arguments that are not JSON are scanned as text), a chat's `prediction` text, and the
+ * embeddings input. Images and
  * token-array inputs are not text and are not scanned. `commit` writes replaced arguments back.
  */
 export class RequestText {
@@ -46,6 +47,15 @@ export class RequestText {
         }
       }
       for (const call of message.tool_calls ?? []) this.toolArguments(call);
+    }
+    // A predicted output (contract 4.2 `prediction`) is text the upstream receives too.
+    const prediction = body.prediction;
+    if (prediction !== undefined) {
+      if (typeof prediction.content === 'string') {
+        this.slot(prediction.content, (text) => (prediction.content = text));
+      } else {
+        for (const part of prediction.content) this.slot(part.text, (text) => (part.text = text));
+      }
     }
   }
 

@@ -20,14 +20,26 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CheckBodyWith } from '../../common/validation/body-check.decorator.js';
-import type {
-  ChatCompletionRequest,
-  FunctionTool,
-  ResponseFormat,
-  ToolChoice,
+import {
+  type ChatCompletionRequest,
+  type FunctionTool,
+  REASONING_EFFORTS,
+  type ReasoningEffort,
+  type ResponseFormat,
+  type ToolChoice,
 } from '../../providers/llm-provider.types.js';
 import { checkChatCompletionRequest } from './chat-completion-request.validator.js';
 import { ChatMessageDto, EACH_OBJECT } from './chat-message.dto.js';
+import {
+  IsAudioOutput,
+  IsLogitBias,
+  IsModalities,
+  IsPrediction,
+  IsTopLogprobs,
+  IsWebSearchOptions,
+  SERVICE_TIERS,
+  VERBOSITIES,
+} from './openai-option.validators.js';
 import {
   FUNCTION_NAME,
   FUNCTION_NAME_MESSAGE,
@@ -202,10 +214,64 @@ export class ChatCompletionRequestDto implements ChatCompletionRequest {
   @IsStringMap()
   metadata?: Record<string, string>;
 
-  /** Accepted so that `n: 1` passes; any other value is refused as unsupported. */
+  /** The fields below are forwarded, mapped or refused per target (contract 4.2). */
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(128)
   n?: number;
+
+  @IsOptional()
+  @IsIn(REASONING_EFFORTS)
+  reasoning_effort?: ReasoningEffort;
+
+  @IsOptional()
+  @IsIn(VERBOSITIES)
+  verbosity?: ChatCompletionRequest['verbosity'];
+
+  @IsOptional()
+  @IsIn(SERVICE_TIERS)
+  service_tier?: ChatCompletionRequest['service_tier'];
+
+  @IsOptional()
+  @IsBoolean()
+  store?: boolean;
+
+  @IsOptional()
+  @IsPrediction()
+  prediction?: ChatCompletionRequest['prediction'];
+
+  @IsOptional()
+  @IsModalities()
+  modalities?: ChatCompletionRequest['modalities'];
+
+  @IsOptional()
+  @IsAudioOutput()
+  audio?: ChatCompletionRequest['audio'];
+
+  @IsOptional()
+  @IsWebSearchOptions()
+  web_search_options?: ChatCompletionRequest['web_search_options'];
+
+  @IsOptional()
+  @IsBoolean()
+  logprobs?: boolean;
+
+  @IsOptional()
+  @IsTopLogprobs()
+  top_logprobs?: number;
+
+  @IsOptional()
+  @IsLogitBias()
+  logit_bias?: Record<string, number>;
+
+  @IsOptional()
+  @MaxLength(1024)
+  @IsString()
+  prompt_cache_key?: string;
+
+  @IsOptional()
+  @MaxLength(64)
+  @IsString()
+  safety_identifier?: string;
 }

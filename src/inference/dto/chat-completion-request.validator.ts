@@ -22,7 +22,18 @@ import {
   optional,
   validateIf,
 } from '../../common/validation/object-shape.js';
+import { REASONING_EFFORTS } from '../../providers/llm-provider.types.js';
 import { checkChatMessage } from './chat-message.validator.js';
+import {
+  audioProblem,
+  logitBiasProblem,
+  modalitiesProblem,
+  predictionProblem,
+  SERVICE_TIERS,
+  topLogprobsProblem,
+  VERBOSITIES,
+  webSearchOptionsProblem,
+} from './openai-option.validators.js';
 import {
   FUNCTION_NAME,
   FUNCTION_NAME_MESSAGE,
@@ -93,4 +104,17 @@ export const checkChatCompletionRequest = objectShape('ChatCompletionRequestDto'
   parallel_tool_calls: optional(isBoolean()),
   metadata: optional(custom(stringMapProblem)),
   n: optional(max(128), min(1), isInt()),
+  reasoning_effort: optional(isIn(REASONING_EFFORTS)),
+  verbosity: optional(isIn(VERBOSITIES)),
+  service_tier: optional(isIn(SERVICE_TIERS)),
+  store: optional(isBoolean()),
+  prediction: optional(custom(predictionProblem)),
+  modalities: optional(custom(modalitiesProblem)),
+  audio: optional(custom(audioProblem)),
+  web_search_options: optional(custom(webSearchOptionsProblem)),
+  logprobs: optional(isBoolean()),
+  top_logprobs: optional(custom(topLogprobsProblem)),
+  logit_bias: optional(custom(logitBiasProblem)),
+  prompt_cache_key: optional(isString(), maxLength(1024)),
+  safety_identifier: optional(isString(), maxLength(64)),
 });

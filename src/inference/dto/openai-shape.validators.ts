@@ -6,7 +6,7 @@ import { ValidationOptions, registerDecorator } from 'class-validator';
  * and the hand-written body checks; messages start with `$property` so the pipe can replace it
  * with the full path.
  */
-function define(
+export function define(
   name: string,
   check: (value: unknown, owner: object) => string | undefined,
   options?: ValidationOptions,

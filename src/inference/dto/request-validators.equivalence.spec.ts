@@ -79,6 +79,26 @@ const tool = (fn: unknown = { name: 'get_weather', parameters: { type: 'object' 
 });
 const long = (n: number) => 'a'.repeat(n);
 /** 200 characters for validator.js (surrogate pairs and variation sequences count once). */
+/** Every contract 4.2 OpenAI option, each with a valid value. */
+const OPENAI_OPTIONS: Body = {
+  reasoning_effort: 'high',
+  verbosity: 'low',
+  service_tier: 'flex',
+  store: true,
+  prediction: { type: 'content', content: 'draft' },
+  modalities: ['text', 'audio'],
+  audio: { format: 'mp3', voice: 'alloy' },
+  web_search_options: {
+    search_context_size: 'low',
+    user_location: { type: 'approximate', approximate: { city: 'Paris', country: 'FR' } },
+  },
+  logprobs: true,
+  top_logprobs: 2,
+  logit_bias: { '50256': -100 },
+  prompt_cache_key: 'k',
+  safety_identifier: 'user-hash',
+};
+
 const emoji = '😀'.repeat(100) + 'e\uFE0F'.repeat(100);
 
 const CHAT_BODIES: Array<[string, Body]> = [
@@ -103,6 +123,7 @@ const CHAT_BODIES: Array<[string, Body]> = [
       parallel_tool_calls: false,
       metadata: { a: 'b' },
       n: 1,
+      ...OPENAI_OPTIONS,
     }),
   ],
   [
@@ -127,13 +148,59 @@ const CHAT_BODIES: Array<[string, Body]> = [
           'parallel_tool_calls',
           'metadata',
           'n',
+          ...Object.keys(OPENAI_OPTIONS),
         ].map((k) => [k, null]),
       ),
     ),
   ],
   ['an empty body', {}],
-  ['an unknown top-level field', chat({ logprobs: true })],
-  ['unknown fields before invalid ones', chat({ temperature: 9, top_logprobs: 2, functions: [] })],
+  ['an unknown top-level field', chat({ logprobs_extra: true })],
+  ['unknown fields before invalid ones', chat({ temperature: 9, top_k: 2, functions: [] })],
+  ['n above 1', chat({ n: 4 })],
+  ['an unknown reasoning_effort', chat({ reasoning_effort: 'maximal' })],
+  ['reasoning_effort xhigh', chat({ reasoning_effort: 'xhigh' })],
+  ['an unknown verbosity', chat({ verbosity: 'loud' })],
+  ['an unknown service_tier', chat({ service_tier: 'gold' })],
+  ['store as a string', chat({ store: 'yes' })],
+  ['a prediction of the wrong type', chat({ prediction: { type: 'text', content: 'x' } })],
+  [
+    'a prediction with text parts',
+    chat({ prediction: { type: 'content', content: [{ type: 'text', text: 'x' }] } }),
+  ],
+  [
+    'a prediction with an image part',
+    chat({ prediction: { type: 'content', content: [{ type: 'image_url' }] } }),
+  ],
+  ['an empty modalities list', chat({ modalities: [] })],
+  ['an unknown modality', chat({ modalities: ['text', 'video'] })],
+  ['a repeated modality', chat({ modalities: ['text', 'text'] })],
+  ['audio without a voice', chat({ audio: { format: 'mp3' } })],
+  ['audio in an unknown format', chat({ audio: { format: 'ogg', voice: 'alloy' } })],
+  ['audio with a custom voice', chat({ audio: { format: 'wav', voice: { id: 'voice_1' } } })],
+  [
+    'web search with an unknown size',
+    chat({ web_search_options: { search_context_size: 'huge' } }),
+  ],
+  [
+    'web search with a bad location',
+    chat({ web_search_options: { user_location: { type: 'exact' } } }),
+  ],
+  [
+    'web search with a numeric city',
+    chat({
+      web_search_options: { user_location: { type: 'approximate', approximate: { city: 5 } } },
+    }),
+  ],
+  ['logprobs as a number', chat({ logprobs: 1 })],
+  ['top_logprobs without logprobs', chat({ top_logprobs: 3 })],
+  ['top_logprobs above 20', chat({ logprobs: true, top_logprobs: 21 })],
+  ['top_logprobs as a fraction', chat({ logprobs: true, top_logprobs: 1.5 })],
+  ['logit_bias with a word key', chat({ logit_bias: { hello: 1 } })],
+  ['logit_bias out of range', chat({ logit_bias: { '50256': -101 } })],
+  ['logit_bias as an array', chat({ logit_bias: [1] })],
+  ['a long prompt_cache_key', chat({ prompt_cache_key: long(1025) })],
+  ['a long safety_identifier', chat({ safety_identifier: long(65) })],
+  ['a numeric safety_identifier', chat({ safety_identifier: 7 })],
   ['a numeric unknown field', chat({ 5: 1, foo: 2 })],
   ['an unknown nested field', chat({ stream_options: { include_usage: true, extra: 1 } })],
   ['a numeric unknown nested field', chat({ stream_options: { 7: 1 } })],
@@ -440,11 +507,58 @@ describe('request validators: hand-written checks against the class-validator DT
 
     it.each([
       [
-        chat({ logprobs: true }),
+        chat({ functions: [] }),
         'unsupported_capability',
-        'logprobs',
-        "The field 'logprobs' is not supported by this gateway.",
+        'functions',
+        "The field 'functions' is not supported by this gateway.",
       ],
+      ...(
+        [
+          [
+            'reasoning_effort',
+            'max',
+            'reasoning_effort must be one of the following values: none, minimal, low, medium, high, xhigh',
+          ],
+          ['verbosity', 'loud', 'verbosity must be one of the following values: low, medium, high'],
+          [
+            'service_tier',
+            'gold',
+            'service_tier must be one of the following values: auto, default, flex, scale, priority',
+          ],
+          ['store', 1, 'store must be a boolean value'],
+          [
+            'prediction',
+            { type: 'content' },
+            'prediction content must be a string or an array of text parts',
+          ],
+          ['modalities', ['video'], "modalities must be a non-empty array of 'text' and 'audio'"],
+          [
+            'audio',
+            { format: 'ogg', voice: 'alloy' },
+            'audio format must be one of wav, aac, mp3, flac, opus, pcm16',
+          ],
+          [
+            'web_search_options',
+            { search_context_size: 'huge' },
+            'web_search_options search_context_size must be low, medium or high',
+          ],
+          ['logprobs', 'yes', 'logprobs must be a boolean value'],
+          ['top_logprobs', 3, 'top_logprobs requires logprobs: true'],
+          ['logit_bias', { '1': 200 }, 'logit_bias values must be numbers between -100 and 100'],
+          ['n', 0, 'n must not be less than 1'],
+          ['prompt_cache_key', 5, 'prompt_cache_key must be a string'],
+          [
+            'safety_identifier',
+            long(65),
+            'safety_identifier must be shorter than or equal to 64 characters',
+          ],
+        ] as const
+      ).map(([field, value, message]): [Body, string, string, string] => [
+        chat({ [field]: value }),
+        'validation_error',
+        field,
+        message,
+      ]),
       [
         withMessage({ role: 'wizard', content: 'x' }),
         'validation_error',

@@ -128,6 +128,19 @@ const CHAT_SEED: Body = {
   parallel_tool_calls: true,
   metadata: { a: 'b' },
   n: 1,
+  reasoning_effort: 'low',
+  verbosity: 'high',
+  service_tier: 'auto',
+  store: false,
+  prediction: { type: 'content', content: [{ type: 'text', text: 'p' }] },
+  modalities: ['text'],
+  audio: { format: 'wav', voice: { id: 'v' } },
+  web_search_options: { user_location: { type: 'approximate', approximate: { city: 'c' } } },
+  logprobs: true,
+  top_logprobs: 1,
+  logit_bias: { '7': 1 },
+  prompt_cache_key: 'k',
+  safety_identifier: 's',
 };
 
 const EMBEDDING_SEED: Body = {

@@ -6,6 +6,7 @@ import type {
   ResponseFormat,
   ToolChoice,
 } from '../llm-provider.types.js';
+import { thinkingBudget } from '../reasoning-budget.js';
 import { toAnthropicConversation } from './anthropic-messages.mapper.js';
 import type {
   AnthropicMessagesRequest,
@@ -67,11 +68,16 @@ export function toAnthropicRequest(
   if (request.top_p !== undefined) body.top_p = request.top_p;
   const stops = request.stop === undefined ? [] : [request.stop].flat();
   if (stops.length > 0) body.stop_sequences = stops;
-  if (request.user !== undefined) body.metadata = { user_id: request.user };
+  // `safety_identifier` is OpenAI's successor to `user`: both name the end user to the vendor.
+  const endUser = request.safety_identifier ?? request.user;
+  if (endUser !== undefined) body.metadata = { user_id: endUser };
 
   const setup = toolSetup(request);
   if (setup.tools !== undefined) body.tools = setup.tools;
   if (setup.tool_choice !== undefined) body.tool_choice = setup.tool_choice;
+  if (request.reasoning_effort !== undefined) {
+    applyThinking(body, request, setup, request.max_completion_tokens ?? request.max_tokens);
+  }
   if (options.stream) body.stream = true;
   return { body, structuredOutput: setup.structuredOutput };
 }
@@ -99,6 +105,60 @@ function refuseUnsupported(request: ChatCompletionRequest): void {
       "Provider 'anthropic' does not support metadata; use 'user' to identify the end user.",
     );
   }
+}
+
+/**
+ * `reasoning_effort` as extended thinking (Anthropic's extended-thinking guide): a budget from the
+ * shared table, or thinking disabled for `none`/`minimal`. Thinking needs `max_tokens` above the
+ * budget: without a caller's limit the answer keeps the default on top of the budget; a caller's
+ * limit at or below it is refused (OpenAI counts reasoning inside max_completion_tokens too, so
+ * the budget could not be spent). Thinking also rules out a temperature other than 1, `top_p`
+ * below 0.95 and a forced tool (so `tool_choice` required/named and json_schema's forced tool).
+ */
+function applyThinking(
+  body: AnthropicMessagesRequest,
+  request: ChatCompletionRequest,
+  setup: ToolSetup,
+  callerMax: number | undefined,
+): void {
+  const budget = thinkingBudget(request.reasoning_effort ?? 'none');
+  if (budget === undefined) {
+    body.thinking = { type: 'disabled' };
+    return;
+  }
+  const effort = `reasoning_effort '${request.reasoning_effort}'`;
+  if (request.temperature !== undefined && request.temperature !== 1) {
+    throw unsupported(
+      'temperature',
+      `Provider 'anthropic' thinks with ${effort} only at temperature 1 (or unset), not ${request.temperature}.`,
+    );
+  }
+  if (request.top_p !== undefined && request.top_p < 0.95) {
+    throw unsupported(
+      'top_p',
+      `Provider 'anthropic' thinks with ${effort} only with top_p between 0.95 and 1 (or unset).`,
+    );
+  }
+  const forced = body.tool_choice?.type === 'any' || body.tool_choice?.type === 'tool';
+  if (forced) {
+    const param = setup.structuredOutput ? 'response_format' : 'tool_choice';
+    throw unsupported(
+      param,
+      `Provider 'anthropic' cannot think (${effort}) while a tool call is forced` +
+        (setup.structuredOutput ? ' (response_format json_schema is a forced tool there).' : '.'),
+    );
+  }
+  if (callerMax === undefined) {
+    body.max_tokens = budget + body.max_tokens;
+  } else if (callerMax <= budget) {
+    const param =
+      request.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
+    throw unsupported(
+      param,
+      `Provider 'anthropic' needs ${param} above the thinking budget of ${budget} tokens for ${effort}; raise it or lower the effort.`,
+    );
+  }
+  body.thinking = { type: 'enabled', budget_tokens: budget };
 }
 
 function withJsonInstruction(

@@ -109,6 +109,11 @@ export function toUsage(value: unknown): Usage | undefined {
   if (typeof raw.cache_read_input_tokens === 'number') {
     usage.prompt_tokens_details = { cached_tokens: cacheRead };
   }
+  // Thinking is billed inside output_tokens; newer answers also say how much of it was thinking.
+  const thinking = asRecord(raw.output_tokens_details)?.thinking_tokens;
+  if (typeof thinking === 'number') {
+    usage.completion_tokens_details = { reasoning_tokens: thinking };
+  }
   return usage;
 }
 

@@ -56,5 +56,7 @@ export interface AnthropicMessagesRequest {
   metadata?: { user_id: string };
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
+  /** Extended thinking, from `reasoning_effort` (see reasoning-budget.ts). */
+  thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'disabled' };
   stream?: true;
 }

@@ -259,6 +259,11 @@ describe(AnthropicAdapter.name, () => {
       jsonObject: 'emulated',
       embeddings: false,
       maxContextTokens: 200_000,
+      fields: { safety_identifier: { how: 'mapped' } },
+    });
+    expect(adapter.capabilities('claude-sonnet-4-5').fields).toEqual({
+      reasoning_effort: { how: 'mapped' },
+      safety_identifier: { how: 'mapped' },
     });
   });
 

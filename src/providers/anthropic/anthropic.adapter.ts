@@ -22,6 +22,7 @@ import type {
 } from '../llm-provider.types.js';
 import type { MessagesPassthrough } from '../messages-passthrough.js';
 import { AnthropicMessagesPassthrough } from './anthropic-passthrough.adapter.js';
+import { anthropicFields } from './anthropic.parameter-map.js';
 import { toAnthropicRequest } from './anthropic-request.mapper.js';
 import { toChatCompletion } from './anthropic-response.mapper.js';
 import { AnthropicStreamReader } from './anthropic-stream.reader.js';
@@ -91,8 +92,8 @@ export class AnthropicAdapter extends LlmProvider {
     );
   }
 
-  capabilities(_model: string): ProviderCapabilities {
-    return { ...CAPABILITIES };
+  capabilities(model: string): ProviderCapabilities {
+    return { ...CAPABILITIES, fields: anthropicFields(model) };
   }
 
   listModels(): ModelDescriptor[] {

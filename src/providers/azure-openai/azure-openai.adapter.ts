@@ -4,6 +4,7 @@ import { UpstreamHttpClient } from '../http/upstream-http.client.js';
 import { OpenAiCompatibleAdapter } from '../openai-compatible/openai-compatible.adapter.js';
 import type { OpenAiCompatibleProfile } from '../openai-compatible/openai-compatible.profile.js';
 import { capabilities } from '../openai-compatible/compatible-capabilities.js';
+import { ALL_FORWARDED } from '../field-map.js';
 
 type AzureSettings = GatewayConfig['providers']['azureOpenai'];
 
@@ -14,6 +15,8 @@ const CAPABILITIES = capabilities({
   jsonObject: 'native',
   embeddings: true,
   maxContextTokens: 128_000,
+  // Azure serves OpenAI's API on its deployments: every optional field of contract 4.2 passes.
+  fields: ALL_FORWARDED,
 });
 
 /**

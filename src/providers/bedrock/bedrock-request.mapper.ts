@@ -13,6 +13,7 @@ import type {
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import type { InlineImage } from '../http/image-fetcher.js';
+import { applyThinking } from './bedrock-thinking.mapper.js';
 import type {
   ChatCompletionRequest,
   ChatMessage,
@@ -100,6 +101,8 @@ export function toConversePlan(
   const structuredTool = format?.type === 'json_schema' ? STRUCTURED_OUTPUT_TOOL : undefined;
   const toolConfig = toToolConfig(request, messages);
   if (toolConfig !== undefined) input.toolConfig = toolConfig;
+  const choice = toolConfig?.toolChoice;
+  applyThinking(input, request, choice?.any !== undefined || choice?.tool !== undefined);
   return structuredTool === undefined ? { input } : { input, structuredTool };
 }
 

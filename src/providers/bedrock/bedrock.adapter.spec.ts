@@ -1,3 +1,4 @@
+import { bedrockFields } from './bedrock-thinking.mapper.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { createServer } from 'node:net';
@@ -373,6 +374,7 @@ describe(BedrockAdapter.name, () => {
         jsonObject: 'emulated',
         embeddings: true,
         maxContextTokens: 200_000,
+        fields: bedrockFields(MODEL),
       });
     });
   });

@@ -44,6 +44,7 @@ import {
   imageReferences,
   toConversePlan,
 } from './bedrock-request.mapper.js';
+import { bedrockFields } from './bedrock-thinking.mapper.js';
 import { type AnswerFrame, malformed, toChatCompletion } from './bedrock-response.mapper.js';
 import { withTraceContext } from './bedrock-trace-context.middleware.js';
 import { createBedrockRuntimeClient } from './bedrock-runtime.factory.js';
@@ -92,8 +93,8 @@ export class BedrockAdapter extends LlmProvider implements OnApplicationShutdown
     );
   }
 
-  capabilities(_model: string): ProviderCapabilities {
-    return { ...CAPABILITIES };
+  capabilities(model: string): ProviderCapabilities {
+    return { ...CAPABILITIES, fields: bedrockFields(model) };
   }
 
   listModels(): ModelDescriptor[] {

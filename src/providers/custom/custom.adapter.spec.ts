@@ -19,6 +19,7 @@ const base: CustomProviderSettings = {
     jsonSchema: false,
     embeddings: false,
     maxContextTokens: 128_000,
+    fields: [],
   },
   resilience: undefined,
 };
@@ -60,6 +61,19 @@ describe('custom provider profile', () => {
       capabilities: { ...base.capabilities, embeddings: true },
     });
     expect(embedding.embeddingsPath?.('m')).toBe('/embeddings');
+  });
+
+  it('forwards only the optional OpenAI fields the operator declared', () => {
+    expect(customProfile('fireworks', base).capabilities('x').fields).toEqual({});
+    const vllm = customProfile('vllm', {
+      ...base,
+      capabilities: { ...base.capabilities, fields: ['n', 'logprobs', 'top_logprobs'] },
+    });
+    expect(vllm.capabilities('x').fields).toEqual({
+      n: { how: 'forward' },
+      logprobs: { how: 'forward' },
+      top_logprobs: { how: 'forward' },
+    });
   });
 
   it('lists its models under its prefix', () => {

@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../../config/gateway-config.types.js';
 import type { UpstreamHttpClient } from '../http/upstream-http.client.js';
+import { forwarded } from '../field-map.js';
 import { capabilities } from '../openai-compatible/compatible-capabilities.js';
 import { OpenAiCompatibleAdapter } from '../openai-compatible/openai-compatible.adapter.js';
 import type { OpenAiCompatibleProfile } from '../openai-compatible/openai-compatible.profile.js';
@@ -41,6 +42,7 @@ export function customProfile(
     jsonSchema: declared.jsonSchema ? 'native' : 'none',
     embeddings: declared.embeddings,
     maxContextTokens: declared.maxContextTokens,
+    fields: Object.fromEntries(declared.fields.map((field) => [field, forwarded()])),
   });
   const prefix = settings.stripPrefix ? settings.prefix[0] : undefined;
   return {

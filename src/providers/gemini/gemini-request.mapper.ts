@@ -11,6 +11,7 @@ import type {
 } from '../llm-provider.types.js';
 import { GEMINI_PROVIDER_ID } from './gemini.errors.js';
 import { toGeminiSchema } from './gemini-schema.mapper.js';
+import { toThinkingConfig } from './gemini-thinking.mapper.js';
 import { thoughtSignatureOf } from './gemini-tool-call-id.mapper.js';
 
 /**
@@ -273,10 +274,16 @@ function toGenerationConfig(request: ChatCompletionRequest): Json {
     config.stopSequences = typeof request.stop === 'string' ? [request.stop] : [...request.stop];
   }
   if (request.seed !== undefined) config.seed = request.seed;
+  if (request.n !== undefined && request.n > 1) config.candidateCount = request.n;
   if (request.presence_penalty !== undefined) config.presencePenalty = request.presence_penalty;
   if (request.frequency_penalty !== undefined) config.frequencyPenalty = request.frequency_penalty;
   if (request.response_format !== undefined) {
     Object.assign(config, toResponseFormat(request.response_format));
+  }
+  if (request.reasoning_effort !== undefined) {
+    // The capability check refuses the field for models that do not think.
+    const thinking = toThinkingConfig(request.model, request.reasoning_effort);
+    if (thinking !== undefined) config.thinkingConfig = thinking;
   }
   return config;
 }

@@ -112,29 +112,45 @@ export function toChatCompletion(body: unknown, meta: AnswerMeta): ChatCompletio
     }
     throw malformed('the answer has no candidates');
   }
-  if (answer.finishReason === undefined) throw malformed('the candidate has no finishReason');
-  const toolCalls = answer.functionCalls.map((call) => toToolCall(call, meta.newKey()));
+  // Several candidates (`n` as candidateCount): each is read as a one-candidate answer.
+  const candidates = (asRecord(body)?.candidates as unknown[]).map((candidate, position) => ({
+    answer: position === 0 ? answer : readAnswer({ candidates: [candidate] }),
+    index: candidateIndex(candidate, position),
+  }));
   const completion: ChatCompletion = {
     id: completionId(answer.responseId, meta),
     object: 'chat.completion',
     created: meta.created,
     model: answer.modelVersion ?? meta.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: answer.hasText ? answer.text : null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-        },
-        finish_reason: toFinishReason(answer.finishReason, toolCalls.length > 0, meta.context),
-        logprobs: null,
-      },
-    ],
+    choices: candidates.map(({ answer: one, index }) => toChoice(one, index, meta)),
   };
   if (answer.usage !== undefined) completion.usage = answer.usage;
   return completion;
+}
+
+function candidateIndex(candidate: unknown, position: number): number {
+  const index = asRecord(candidate)?.index;
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 ? index : position;
+}
+
+function toChoice(
+  answer: GeminiAnswer,
+  index: number,
+  meta: AnswerMeta,
+): ChatCompletion['choices'][number] {
+  if (answer.finishReason === undefined) throw malformed('the candidate has no finishReason');
+  const toolCalls = answer.functionCalls.map((call) => toToolCall(call, meta.newKey()));
+  return {
+    index,
+    message: {
+      role: 'assistant',
+      content: answer.hasText ? answer.text : null,
+      refusal: null,
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    },
+    finish_reason: toFinishReason(answer.finishReason, toolCalls.length > 0, meta.context),
+    logprobs: null,
+  };
 }
 
 export function toToolCall(call: GeminiFunctionCall, key: string): ToolCall {

@@ -1,3 +1,4 @@
+import { geminiFields } from './gemini-thinking.mapper.js';
 import { MAX_TOOL_CALL_ID_LENGTH } from '../llm-provider.types.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
@@ -357,6 +358,11 @@ describe(GeminiAdapter.name, () => {
       jsonObject: 'native',
       embeddings: true,
       maxContextTokens: 1_000_000,
+      fields: geminiFields(MODEL),
+    });
+    expect(adapter.capabilities('gemini-2.5-pro').fields).toEqual({
+      reasoning_effort: { how: 'mapped' },
+      n: { how: 'mapped', stream: false },
     });
     expect(fake.requests).toHaveLength(0);
   });

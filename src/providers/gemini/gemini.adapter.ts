@@ -24,6 +24,7 @@ import {
   toEmbeddingResult,
 } from './gemini-embedding.mapper.js';
 import { imagesToInline, toGeminiChatBody } from './gemini-request.mapper.js';
+import { geminiFields } from './gemini-thinking.mapper.js';
 import { type AnswerMeta, toChatCompletion } from './gemini-response.mapper.js';
 import { GeminiStreamReader } from './gemini-stream.reader.js';
 import { newToolCallKey } from './gemini-tool-call-id.mapper.js';
@@ -75,8 +76,8 @@ export class GeminiAdapter extends LlmProvider {
     this.secrets = [settings.apiKey];
   }
 
-  capabilities(_model: string): ProviderCapabilities {
-    return { ...CAPABILITIES };
+  capabilities(model: string): ProviderCapabilities {
+    return { ...CAPABILITIES, fields: geminiFields(model) };
   }
 
   listModels(): ModelDescriptor[] {

@@ -4,6 +4,8 @@ import { UpstreamHttpClient } from '../http/upstream-http.client.js';
 import type { FinishReason } from '../llm-provider.types.js';
 import { bearerProfile } from '../openai-compatible/bearer-profile.js';
 import { capabilities } from '../openai-compatible/compatible-capabilities.js';
+import { forwarded } from '../field-map.js';
+import type { FieldMap } from '../llm-provider.types.js';
 import { OpenAiCompatibleAdapter } from '../openai-compatible/openai-compatible.adapter.js';
 import type { WireJson } from '../openai-compatible/openai-compatible.profile.js';
 import { toMistralToolCallId } from './mistral-tool-call-id.js';
@@ -37,6 +39,8 @@ export function toMistralBody(body: WireJson): void {
   }
 }
 
+const MISTRAL_FIELDS: FieldMap = { n: forwarded(), prediction: forwarded() };
+
 /** `model_length` is Mistral's "the context window ran out". */
 export function mistralFinishReason(value: string): FinishReason | undefined {
   return value === 'model_length' ? 'length' : undefined;
@@ -59,6 +63,8 @@ export class MistralAdapter extends OpenAiCompatibleAdapter {
           embeddings: true,
           maxContextTokens: 128_000,
         }),
+        // Mistral documents `n` and `prediction` (wire-formats 7) with OpenAI's shapes.
+        fields: () => MISTRAL_FIELDS,
         embeddingsPath: () => '/embeddings',
         streamUsage: false,
         adaptChatBody: toMistralBody,

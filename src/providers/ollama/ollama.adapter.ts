@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import { UpstreamHttpClient } from '../http/upstream-http.client.js';
 import { capabilities, withOverrides } from '../openai-compatible/compatible-capabilities.js';
+import { forwarded } from '../field-map.js';
 import { OpenAiCompatibleAdapter } from '../openai-compatible/openai-compatible.adapter.js';
 import type { OpenAiCompatibleProfile } from '../openai-compatible/openai-compatible.profile.js';
 
@@ -18,6 +19,9 @@ const CAPABILITIES = capabilities({
   jsonObject: 'none',
   embeddings: true,
   maxContextTokens: 32_000,
+  // Ollama's `/v1` documents `reasoning_effort` for thinking models (wire-formats 6.2); `n`,
+  // `logit_bias` and the rest are listed as unsupported.
+  fields: { reasoning_effort: forwarded(['low', 'medium', 'high']) },
 });
 
 /**

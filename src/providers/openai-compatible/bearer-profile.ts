@@ -1,4 +1,5 @@
-import type { ProviderCapabilities } from '../llm-provider.types.js';
+import { NO_FIELDS } from '../field-map.js';
+import type { FieldMap, ProviderCapabilities } from '../llm-provider.types.js';
 import { type CapabilityOverrides, withOverrides } from './compatible-capabilities.js';
 import { bearerHeaders, type OpenAiCompatibleProfile } from './openai-compatible.profile.js';
 
@@ -17,6 +18,13 @@ export type BearerVendorTraits = Omit<
   'id' | 'baseUrl' | 'headers' | 'secrets' | 'capabilities' | 'listModels' | 'embeddingsBase64'
 > & {
   readonly capabilities: ProviderCapabilities;
+  /**
+   * The vendor's parameter map per model: the optional fields of contract 4.2 it documents.
+   * Absent: none (what a vendor does not document is refused, not forwarded).
+   */
+  readonly fields?: (model: string) => FieldMap;
+  /** Where a model differs from the vendor's row (its context window, images). */
+  readonly perModel?: (model: string) => Partial<Omit<ProviderCapabilities, 'fields'>>;
   /** Default false: most compatibles send embeddings as floats only. */
   readonly embeddingsBase64?: boolean;
 };
@@ -27,15 +35,20 @@ export function bearerProfile(
   settings: BearerVendorSettings,
   traits: BearerVendorTraits,
 ): OpenAiCompatibleProfile {
-  const { embeddingsBase64, ...quirks } = traits;
+  const { embeddingsBase64, fields, perModel, ...quirks } = traits;
   const capabilities = withOverrides(traits.capabilities, settings.capabilities);
+  // The operator's overrides win over the per-model rows too.
+  const row = (model: string) =>
+    perModel === undefined
+      ? capabilities
+      : withOverrides({ ...traits.capabilities, ...perModel(model) }, settings.capabilities);
   return {
     ...quirks,
     id,
     baseUrl: settings.baseUrl,
     headers: bearerHeaders(settings.apiKey),
     secrets: [settings.apiKey],
-    capabilities: () => ({ ...capabilities }),
+    capabilities: (model) => ({ ...row(model), fields: fields?.(model) ?? NO_FIELDS }),
     listModels: () => settings.models.map((model) => ({ id: model, ownedBy: id })),
     embeddingsBase64: embeddingsBase64 ?? false,
   };

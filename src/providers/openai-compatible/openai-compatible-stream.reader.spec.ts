@@ -55,6 +55,7 @@ describe(OpenAiCompatibleStreamReader.name, () => {
       created: 1741570000,
       model: 'gpt-4o-mini-2024-07-18',
       system_fingerprint: 'fp_44709d6fcb',
+      service_tier: 'default',
       choices: [],
       usage: {
         prompt_tokens: 9,

@@ -171,7 +171,8 @@ export abstract class OpenAiCompatibleAdapter extends LlmProvider {
   }
 
   private chatBody(request: ChatCompletionRequest, model: string, stream: boolean) {
-    const body = toOpenAiChatBody(request, model, stream, this.profile.streamUsage);
+    const { fields } = this.profile.capabilities(model);
+    const body = toOpenAiChatBody(request, model, stream, this.profile.streamUsage, fields);
     this.profile.adaptChatBody?.(body, request);
     return body;
   }

@@ -1,3 +1,4 @@
+import { ALL_FORWARDED } from '../field-map.js';
 import { readFileSync } from 'node:fs';
 import { UpstreamHttpError } from '../http/upstream-http.error.js';
 import type { ChatCompletionRequest } from '../llm-provider.types.js';
@@ -78,7 +79,7 @@ describe('OpenAI mapper', () => {
     };
 
     it('forwards every field of the request, with the upstream model', () => {
-      expect(toOpenAiChatBody(full, 'gpt-4o-2024-08-06', false)).toEqual({
+      expect(toOpenAiChatBody(full, 'gpt-4o-2024-08-06', false, true, ALL_FORWARDED)).toEqual({
         ...full,
         model: 'gpt-4o-2024-08-06',
       });
@@ -152,6 +153,7 @@ describe('OpenAI mapper', () => {
           completion_tokens_details: { reasoning_tokens: 0 },
         },
         system_fingerprint: 'fp_44709d6fcb',
+        service_tier: 'default',
       });
     });
 
@@ -213,13 +215,13 @@ describe('OpenAI mapper', () => {
   });
 
   describe(toChatChunk.name, () => {
-    it('drops obfuscation, service_tier, usage: null and nulls the schema forbids', () => {
+    it("drops obfuscation, a vendor's service_tier, usage: null and nulls the schema forbids", () => {
       const chunk = toChatChunk({
         id: 'c',
         object: 'chat.completion.chunk',
         created: 1,
         model: 'm',
-        service_tier: 'default',
+        service_tier: 'on_demand',
         system_fingerprint: null,
         obfuscation: 'xyz',
         usage: null,

@@ -16,7 +16,11 @@ import type {
   ToolCallDelta,
   ToolChoice,
   Usage,
+  FieldMap,
+  ChoiceLogprobs,
 } from '../llm-provider.types.js';
+import { OPTIONAL_FIELDS } from '../llm-provider.types.js';
+import { forwards } from '../field-map.js';
 
 /**
  * Pure translation between the gateway's vocabulary and OpenAI's wire format (wire-formats
@@ -48,6 +52,7 @@ export function toOpenAiChatBody(
   model: string,
   stream: boolean,
   streamUsage = true,
+  fields?: FieldMap,
 ): Json {
   const body: Json = { model, messages: request.messages.map(toOpenAiMessage) };
   copyDefined(body, request, [
@@ -60,8 +65,13 @@ export function toOpenAiChatBody(
     'seed',
     'user',
     'parallel_tool_calls',
-    'n',
   ]);
+  // The optional fields of contract 4.2, verbatim where the target's parameter map forwards them
+  // (the capability check has refused the rest; a default such as `n: 1` stays home).
+  for (const field of OPTIONAL_FIELDS) {
+    const value = request[field];
+    if (value !== undefined && forwards(fields, field)) body[field] = structuredClone(value);
+  }
   if (request.stop !== undefined) {
     body.stop = typeof request.stop === 'string' ? request.stop : [...request.stop];
   }
@@ -114,6 +124,11 @@ export function toChatCompletion(body: unknown, mapFinish?: FinishReasonMapper):
       const finish = toFinishReason(c.finish_reason, mapFinish);
       if (finish === null) throw malformed('a choice has no finish_reason');
       const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.map(toToolCall) : [];
+      const audio = asRecord(message.audio);
+      const annotations =
+        Array.isArray(message.annotations) && message.annotations.length > 0
+          ? message.annotations
+          : undefined;
       return {
         index: typeof c.index === 'number' ? c.index : position,
         message: {
@@ -121,13 +136,17 @@ export function toChatCompletion(body: unknown, mapFinish?: FinishReasonMapper):
           content: nullableString(message.content),
           refusal: nullableString(message.refusal),
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          ...(audio !== undefined ? { audio } : {}),
+          ...(annotations !== undefined ? { annotations } : {}),
         },
         finish_reason: finish,
-        logprobs: null,
+        logprobs: toLogprobs(c.logprobs),
       };
     }),
     usage: toUsage(raw.usage),
   };
+  const tier = serviceTier(raw.service_tier);
+  if (tier !== undefined) completion.service_tier = tier;
   if (typeof raw.system_fingerprint === 'string') {
     completion.system_fingerprint = raw.system_fingerprint;
   }
@@ -152,6 +171,8 @@ export function toChatChunk(json: unknown, mapFinish?: FinishReasonMapper): Chat
     choices,
   };
   if (typeof raw.system_fingerprint === 'string') chunk.system_fingerprint = raw.system_fingerprint;
+  const tier = serviceTier(raw.service_tier);
+  if (tier !== undefined) chunk.service_tier = tier;
   const usage = toUsage(raw.usage);
   if (usage !== undefined) chunk.usage = usage;
   return chunk;
@@ -212,11 +233,13 @@ function toChunkChoice(
     delta.refusal = rawDelta.refusal;
   }
   if (Array.isArray(rawDelta.tool_calls)) delta.tool_calls = rawDelta.tool_calls.map(toToolDelta);
+  const audio = asRecord(rawDelta.audio);
+  if (audio !== undefined) delta.audio = audio;
   return {
     index: typeof c.index === 'number' ? c.index : position,
     delta,
     finish_reason: toFinishReason(c.finish_reason, mapFinish),
-    logprobs: null,
+    logprobs: toLogprobs(c.logprobs),
   };
 }
 
@@ -250,6 +273,29 @@ function toToolCall(call: unknown): ToolCall {
     type: 'function',
     function: { name: fn.name, arguments: typeof fn.arguments === 'string' ? fn.arguments : '' },
   };
+}
+
+/** OpenAI's tiers; a vendor's own (Groq's `on_demand`) would not validate against its schema. */
+const SERVICE_TIERS: ReadonlySet<unknown> = new Set([
+  'auto',
+  'default',
+  'flex',
+  'scale',
+  'priority',
+]);
+
+function serviceTier(value: unknown): string | undefined {
+  return SERVICE_TIERS.has(value) ? (value as string) : undefined;
+}
+
+/** `choices[].logprobs` as the upstream sent it (asked for with `logprobs`), else null. */
+function toLogprobs(value: unknown): ChoiceLogprobs | null {
+  const raw = asRecord(value);
+  if (raw === undefined) return null;
+  const content = Array.isArray(raw.content) ? raw.content : null;
+  const logprobs: ChoiceLogprobs = { content };
+  if (Array.isArray(raw.refusal) || raw.refusal === null) logprobs.refusal = raw.refusal;
+  return logprobs;
 }
 
 function toUsage(value: unknown): Usage | undefined {

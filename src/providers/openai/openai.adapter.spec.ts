@@ -1,3 +1,5 @@
+import { ALL_FORWARDED } from '../field-map.js';
+import { OPTIONAL_FIELDS } from '../llm-provider.types.js';
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -102,6 +104,7 @@ describe(OpenAiAdapter.name, () => {
           completion_tokens_details: { reasoning_tokens: 0 },
         },
         system_fingerprint: 'fp_fake0001',
+        service_tier: 'default',
       });
     });
 
@@ -320,8 +323,9 @@ describe(OpenAiAdapter.name, () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('declares OpenAI’s capabilities', () => {
-    expect(adapterWith().capabilities('gpt-4o')).toEqual({
+  it('declares OpenAI’s capabilities, per model, with every optional field forwarded', () => {
+    const adapter = adapterWith();
+    expect(adapter.capabilities('gpt-4o')).toEqual({
       streaming: true,
       vision: true,
       tools: true,
@@ -329,7 +333,14 @@ describe(OpenAiAdapter.name, () => {
       jsonObject: 'native',
       embeddings: true,
       maxContextTokens: 128_000,
+      fields: ALL_FORWARDED,
     });
+    expect(Object.keys(ALL_FORWARDED)).toEqual([...OPTIONAL_FIELDS]);
+    expect(adapter.capabilities('gpt-5.2').maxContextTokens).toBe(400_000);
+    expect(adapter.capabilities('gpt-5-chat-latest').maxContextTokens).toBe(128_000);
+    expect(adapter.capabilities('gpt-4.1-mini').maxContextTokens).toBe(1_047_576);
+    expect(adapter.capabilities('o3').maxContextTokens).toBe(200_000);
+    expect(adapter.capabilities('o3-mini').vision).toBe(false);
   });
 
   describe('wiring', () => {

@@ -81,7 +81,8 @@ describe(`${OpenAiAdapter.name} streaming`, () => {
     for (const chunk of chunks) {
       expect(chunk.object).toBe('chat.completion.chunk');
       expect(chunk).not.toHaveProperty('obfuscation');
-      expect(chunk).not.toHaveProperty('service_tier');
+      // OpenAI's own tier is kept: a caller that chose `service_tier` learns which one served it.
+      expect(chunk.service_tier).toBe('default');
       expect(chunk).not.toHaveProperty('system_fingerprint');
     }
     expect(chunks.slice(0, -1).every((c) => !('usage' in c))).toBe(true);

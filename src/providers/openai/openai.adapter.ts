@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import { UpstreamHttpClient } from '../http/upstream-http.client.js';
+import { ALL_FORWARDED } from '../field-map.js';
 import type { ProviderCapabilities } from '../llm-provider.types.js';
 import { OpenAiCompatibleAdapter } from '../openai-compatible/openai-compatible.adapter.js';
 import {
@@ -16,7 +17,35 @@ const CAPABILITIES: ProviderCapabilities = {
   jsonObject: 'native',
   embeddings: true,
   maxContextTokens: 128_000,
+  // OpenAI's own API takes every optional field of contract 4.2 (per-model limits, such as
+  // `reasoning_effort` on a non-reasoning model, are OpenAI's to refuse).
+  fields: ALL_FORWARDED,
 };
+
+/**
+ * Context windows that differ from the row, by model-name prefix (longest first; OpenAI's model
+ * pages). The `-chat` variants of GPT-5.x keep ChatGPT's 128k.
+ */
+const CONTEXT_WINDOWS: readonly (readonly [RegExp, number])[] = [
+  [/^gpt-5(\.\d+)?-chat/, 128_000],
+  [/^gpt-5/, 400_000],
+  [/^gpt-4\.1/, 1_047_576],
+  [/^(o1|o3|o4)(?!-preview)/, 200_000],
+  [/^gpt-3\.5/, 16_385],
+];
+
+/** Models without image input (the row says yes). */
+const TEXT_ONLY = /^(gpt-3\.5|o3-mini|o1-mini|text-embedding)/;
+
+/** OpenAI's matrix row for one model. */
+export function openAiCapabilities(model: string): ProviderCapabilities {
+  const window = CONTEXT_WINDOWS.find(([pattern]) => pattern.test(model))?.[1];
+  return {
+    ...CAPABILITIES,
+    vision: !TEXT_ONLY.test(model),
+    maxContextTokens: window ?? CAPABILITIES.maxContextTokens,
+  };
+}
 
 /** OpenAI itself (wire-formats section 1), or any host its `base-url` is re-pointed at. */
 export function openAiProfile(
@@ -32,7 +61,7 @@ export function openAiProfile(
     secrets: [settings.apiKey],
     embeddingsPath: () => '/embeddings',
     responsesPath: '/responses',
-    capabilities: () => ({ ...CAPABILITIES }),
+    capabilities: openAiCapabilities,
     listModels: () => settings.models.map((id) => ({ id, ownedBy: 'openai' })),
     streamUsage: true,
     embeddingsBase64: true,

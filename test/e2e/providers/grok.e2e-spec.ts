@@ -17,7 +17,7 @@ describeOpenAiCompatibleProvider(
       tools: true,
       jsonObject: true,
       jsonSchema: true,
-      maxContextTokens: 131_072,
+      maxContextTokens: 256_000,
     },
   },
   (context) => {

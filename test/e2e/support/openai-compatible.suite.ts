@@ -134,7 +134,9 @@ export function describeOpenAiCompatibleProvider(
       const models = await readJson(await fetch(`${gw.url}/v1/models`));
       const mine = models.data.filter((m: { owned_by: string }) => m.owned_by === item.id);
       expect(mine.length).toBeGreaterThan(0);
-      expect(mine[0].capabilities).toMatchObject({
+      // The row is per model where a vendor's models differ (OpenAI's context windows).
+      const card = mine.find((m: { id: string }) => m.id === item.model) ?? mine[0];
+      expect(card.capabilities).toMatchObject({
         supports_streaming: true,
         supports_vision: item.capabilities.vision,
         supports_tool_calls: item.capabilities.tools,

@@ -31,7 +31,10 @@ export function rewriteCompletion(
         rewriteToolCall(call, rewriter, findings),
       );
     }
-    return { ...choice, message: rewritten };
+    // Token log probabilities spell out the text: once it is rewritten they would undo the
+    // rewrite, so they go with it.
+    const changed = rewritten.content !== message.content || rewritten.refusal !== message.refusal;
+    return { ...choice, message: rewritten, ...(changed ? { logprobs: null } : {}) };
   });
   settleFindings(rewriter, findings);
   return { ...completion, choices };

@@ -77,7 +77,9 @@ export class PiiStreamRewriter {
     if (done) calls.push(...hold.tools.flush());
     setToolCalls(delta, takeCalls(calls, findings));
     if (done) this.choices.delete(choice.index);
-    return { ...choice, delta };
+    // Held-back text and the tokens' log probabilities no longer line up, and the tokens would
+    // spell out what the rewrite removes: a scanned stream carries none.
+    return { ...choice, delta, ...(choice.logprobs ? { logprobs: null } : {}) };
   }
 
   private releaseAll(findings: PiiType[]): ChatCompletionChunk[] {
