@@ -12,6 +12,8 @@ import { BootstrapPoliciesService } from './bootstrap/bootstrap-policies.service
 import { BootstrapConsole, StdoutBootstrapConsole } from './bootstrap/bootstrap.console.js';
 import { BOOTSTRAP_ENVIRONMENT, BootstrapService } from './bootstrap/bootstrap.service.js';
 import { KeysAdminController } from './keys-admin.controller.js';
+import { ActivityAdminController } from './metering/activity-admin.controller.js';
+import { ActivityAdminService } from './metering/activity-admin.service.js';
 import { BudgetsAdminController } from './metering/budgets-admin.controller.js';
 import { MeteringAdminModule } from './metering/metering-admin.module.js';
 import { PricingAdminController } from './metering/pricing-admin.controller.js';
@@ -37,11 +39,13 @@ const MIN_TOKEN_LENGTH = 24;
     BudgetsAdminController,
     PricingAdminController,
     SpendAdminController,
+    ActivityAdminController,
     AdminOpenApiController,
   ],
   providers: [
     AdminTokenGuard,
     AuditAdminService,
+    ActivityAdminService,
     AdminOpenApiService,
     { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminModule] },
     BootstrapService,
