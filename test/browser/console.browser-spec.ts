@@ -137,6 +137,8 @@ gateway:
     await page.getByLabel('Id (optional)').fill('xss-corp');
     await page.getByLabel('Name', { exact: true }).fill(XSS);
     await page.getByLabel('Tags (optional)').fill(`team=${XSS}`);
+    await page.getByLabel('Requests per minute (optional)').fill('100');
+    await page.getByLabel('Tokens per minute (optional)').fill('20000');
     await page.getByRole('button', { name: 'Create tenant' }).click();
     const row = page.locator('tr[data-tenant="xss-corp"]');
     await row.waitFor();
@@ -283,6 +285,7 @@ gateway:
     await detail.waitFor();
     expect(await detail.textContent()).toContain('ADMIN_CHANGE');
     expect(await detail.locator('pre').textContent()).toContain('"action"');
+    await screenshot(page, 'audit-event');
 
     await page.getByLabel('Event type').selectOption('GATEWAY_RESPONSE');
     await page.getByLabel('Tenant').fill('xss-corp');
@@ -329,7 +332,9 @@ gateway:
     expect(Number(acme?.split(',')[1])).toBeGreaterThanOrEqual(5);
   });
 
-  it('creates a budget and shows its utilisation, and the limits set on keys', async () => {
+  it('creates a budget and shows its utilisation, and the rate limits with their use', async () => {
+    // A call of the tenant with limits of its own, just now: counted in "the last minute".
+    expect((await chat(await issueKey(gw, { tenant: 'xss-corp' }))).status).toBe(200);
     await go('Budgets & limits');
     await page.getByRole('button', { name: 'Create budget' }).click();
     await page.getByText('A limit in USD').waitFor();
@@ -342,6 +347,15 @@ gateway:
     await meter.waitFor();
     expect(Number(await meter.getAttribute('max'))).toBe(5);
     expect(await page.locator('tr[data-budget="acme-month"]').textContent()).toContain('of $5.00');
+    // The tenant's own rate limits, with the last minute of its calls against them.
+    const requests = page.getByRole('meter', {
+      name: 'tenant xss-corp: requests in the last minute',
+    });
+    await requests.waitFor();
+    expect(Number(await requests.getAttribute('max'))).toBe(100);
+    expect(Number(await requests.getAttribute('value'))).toBeGreaterThanOrEqual(1);
+    const tokens = page.getByRole('meter', { name: 'tenant xss-corp: tokens in the last minute' });
+    expect(Number(await tokens.getAttribute('max'))).toBe(20000);
     await screenshot(page, 'budgets');
   });
 

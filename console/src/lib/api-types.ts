@@ -57,6 +57,7 @@ export interface Activity {
   total: ActivitySums;
   top_tenants: Array<ActivitySums & { name: string }>;
   top_models: Array<ActivitySums & { name: string }>;
+  top_keys: Array<ActivitySums & { name: string }>;
 }
 
 export type SpendRow = Record<string, string | number>;

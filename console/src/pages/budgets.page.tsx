@@ -1,7 +1,15 @@
 import { useState } from 'preact/hooks';
-import { messageOf } from '../lib/admin-api';
+import { messageOf, query } from '../lib/admin-api';
 import { useApi } from '../lib/api-context';
-import type { ApiKey, Budget, BudgetUsage, Tenant, TenantList } from '../lib/api-types';
+import type {
+  Activity,
+  ActivitySums,
+  ApiKey,
+  Budget,
+  BudgetUsage,
+  Tenant,
+  TenantList,
+} from '../lib/api-types';
 import { BUDGET_PERIODS, type BudgetForm, budgetDraft } from '../lib/budget-form';
 import { count, usd, when } from '../lib/format';
 import { useLoad } from '../lib/use-load';
@@ -236,13 +244,31 @@ interface LimitRow {
   scope: string;
   requests: number | null | undefined;
   tokens: number | null | undefined;
+  used: ActivitySums | undefined;
 }
 
-/** The per-minute limits set on tenants (first page) and their keys; others use the defaults. */
+/**
+ * The per-minute limits set on tenants (first 100) and their keys, each with the calls and
+ * tokens of the last 60 seconds (from the audit trail) against it; everything else runs on the
+ * configured defaults.
+ */
 function RateLimits() {
   const api = useApi();
   const rows = useLoad(async (): Promise<LimitRow[]> => {
-    const tenants = await api.get<TenantList>('/v1/admin/tenants?limit=100');
+    const to = Date.now();
+    const [tenants, recent] = await Promise.all([
+      api.get<TenantList>('/v1/admin/tenants?limit=100'),
+      api.get<Activity>(
+        `/v1/admin/activity${query({
+          from: new Date(to - 60_000).toISOString(),
+          to: new Date(to).toISOString(),
+          bucket: 'minute',
+          top: 1000,
+        })}`,
+      ),
+    ]);
+    const byTenant = new Map(recent.top_tenants.map((row) => [row.name, row]));
+    const byKey = new Map(recent.top_keys.map((row) => [row.name, row]));
     const out: LimitRow[] = [];
     await Promise.all(
       tenants.data.map(async (tenant: Tenant) => {
@@ -252,6 +278,7 @@ function RateLimits() {
             scope: `tenant ${tenant.id}`,
             requests: limits.requests_per_minute,
             tokens: limits.tokens_per_minute,
+            used: byTenant.get(tenant.id),
           });
         const keys = await api.get<{ data: ApiKey[] }>(
           `/v1/admin/tenants/${encodeURIComponent(tenant.id)}/keys`,
@@ -262,6 +289,7 @@ function RateLimits() {
             scope: `key ${key.name} (${key.masked_key}) of ${tenant.id}`,
             requests: key.rate_limits.requests_per_minute,
             tokens: key.rate_limits.tokens_per_minute,
+            used: byKey.get(key.id),
           });
         }
       }),
@@ -272,8 +300,9 @@ function RateLimits() {
     <>
       <h2>Rate limits</h2>
       <p class="hint">
-        Limits set on tenants and keys; every other tenant and key has the configured defaults. Set
-        them when creating a tenant or a key.
+        Limits set on tenants and keys, with the last 60 seconds of calls against them (read from
+        the audit trail: the limiter's own bucket may differ by a burst). Every other tenant and key
+        has the configured defaults.
       </p>
       {rows.error && <Notice kind="error">{rows.error}</Notice>}
       {rows.data && rows.data.length === 0 && <p>No tenant or key has limits of its own.</p>}
@@ -283,20 +312,28 @@ function RateLimits() {
             <thead>
               <tr>
                 <th scope="col">Applies to</th>
-                <th scope="col" class="num">
-                  Requests per minute
-                </th>
-                <th scope="col" class="num">
-                  Tokens per minute
-                </th>
+                <th scope="col">Requests per minute</th>
+                <th scope="col">Tokens per minute</th>
               </tr>
             </thead>
             <tbody>
               {rows.data.map((row) => (
-                <tr key={row.scope}>
+                <tr key={row.scope} data-scope={row.scope}>
                   <td>{row.scope}</td>
-                  <td class="num">{row.requests == null ? 'default' : count(row.requests)}</td>
-                  <td class="num">{row.tokens == null ? 'default' : count(row.tokens)}</td>
+                  <td>
+                    <LimitCell
+                      label={`${row.scope}: requests in the last minute`}
+                      limit={row.requests}
+                      used={row.used?.requests ?? 0}
+                    />
+                  </td>
+                  <td>
+                    <LimitCell
+                      label={`${row.scope}: tokens in the last minute`}
+                      limit={row.tokens}
+                      used={(row.used?.input_tokens ?? 0) + (row.used?.output_tokens ?? 0)}
+                    />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -304,5 +341,26 @@ function RateLimits() {
         </div>
       )}
     </>
+  );
+}
+
+function LimitCell({
+  label,
+  limit,
+  used,
+}: {
+  label: string;
+  limit: number | null | undefined;
+  used: number;
+}) {
+  if (limit == null) return <span>default</span>;
+  return (
+    <Utilisation
+      label={label}
+      used={used}
+      limit={limit}
+      soft={80}
+      text={`${count(used)} of ${count(limit)} in the last minute`}
+    />
   );
 }

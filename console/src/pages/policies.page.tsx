@@ -108,7 +108,7 @@ export function PoliciesPage() {
     <section aria-labelledby="policies-title">
       <h1 id="policies-title">Policies</h1>
       {list.error && <Notice kind="error">{list.error}</Notice>}
-      {list.data && (
+      {list.data && list.data.data.length > 0 && (
         <div class="table-wrap">
           <table aria-label="Policies">
             <thead>

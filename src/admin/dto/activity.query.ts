@@ -1,9 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { SLUG_PATTERN, SLUG_TEXT } from './admin-input.validators.js';
 
 export const ACTIVITY_BUCKETS = ['minute', 'hour', 'day'] as const;
 export type ActivityBucket = (typeof ACTIVITY_BUCKETS)[number];
+export const DEFAULT_TOP = 10;
+const MAX_TOP = 1_000;
 
 /** GET /v1/admin/activity: calls over time, for the console's overview (contract 17). */
 export class ActivityQuery {
@@ -33,4 +36,18 @@ export class ActivityQuery {
   @Matches(SLUG_PATTERN, { message: `$property must be a tenant id (${SLUG_TEXT})` })
   @IsString()
   tenant?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_TOP,
+    default: DEFAULT_TOP,
+    description: 'How many tenants, models and keys each ranking lists.',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @Max(MAX_TOP)
+  @Min(1)
+  @IsInt()
+  top?: number;
 }

@@ -6,7 +6,7 @@ import { AuditTrail } from '../../governance/audit/audit-trail.service.js';
 import type { AuditRecord } from '../../governance/audit/audit.types.js';
 import { isoMicros } from '../../governance/audit/audit.writer.js';
 import { AuditRepository } from '../../storage/audit.repository.js';
-import type { ActivityBucket, ActivityQuery } from '../dto/activity.query.js';
+import { type ActivityBucket, type ActivityQuery, DEFAULT_TOP } from '../dto/activity.query.js';
 import {
   type ActivityCall,
   ActivityAggregator,
@@ -19,7 +19,6 @@ import {
 
 /** The most calls one answer reads; past it the answer says `truncated` (newest calls first). */
 export const MAX_ACTIVITY_CALLS = 200_000;
-const TOP = 10;
 const DAY_MS = 86_400_000;
 
 export interface ActivityView {
@@ -33,6 +32,7 @@ export interface ActivityView {
   readonly total: ActivitySums;
   readonly top_tenants: ActivityRanking[];
   readonly top_models: ActivityRanking[];
+  readonly top_keys: ActivityRanking[];
 }
 
 /**
@@ -84,7 +84,7 @@ export class ActivityAdminService {
       to: new Date(to).toISOString(),
       bucket,
       truncated,
-      ...aggregator.result(TOP),
+      ...aggregator.result(query.top ?? DEFAULT_TOP),
     };
   }
 }
@@ -94,6 +94,7 @@ function callOf(record: AuditRecord): ActivityCall {
   return {
     at: Date.parse(record.timestamp),
     tenant: record.tenant,
+    keyId: record.key_id,
     model: text(payload.model),
     status: number(payload.status),
     inputTokens: number(payload.input_tokens),

@@ -1,10 +1,11 @@
-import { ActivityAggregator, bucketStart } from './activity.aggregator.js';
+import { ActivityAggregator, type ActivityCall, bucketStart } from './activity.aggregator.js';
 
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
-const call = (iso: string, extra: Partial<Parameters<ActivityAggregator['add']>[0]> = {}) => ({
+const call = (iso: string, extra: Partial<ActivityCall> = {}): ActivityCall => ({
   at: at(iso),
   tenant: 'acme',
+  keyId: 'key_a',
   model: 'gpt-4o',
   status: 200,
   inputTokens: 10,
@@ -58,6 +59,7 @@ describe(ActivityAggregator.name, () => {
       ['beta', 1],
     ]);
     expect(result.top_models).toEqual([expect.objectContaining({ name: 'gpt-4o', requests: 2 })]);
+    expect(result.top_keys).toEqual([expect.objectContaining({ name: 'key_a', requests: 3 })]);
   });
 
   it('ranks by requests and keeps the top n', () => {

@@ -30,6 +30,7 @@ export interface ActivityRanking extends ActivitySums {
 export interface ActivityCall {
   readonly at: number;
   readonly tenant: string | null;
+  readonly keyId: string | null;
   readonly model: string | null;
   readonly status: number;
   readonly inputTokens: number;
@@ -66,12 +67,13 @@ function rounded<T extends ActivitySums>(sums: T): T {
 
 /**
  * Sums calls into every bucket of [from, to) (empty buckets included, so a chart's time axis has
- * no holes) and ranks tenants and models by requests.
+ * no holes) and ranks tenants, models and API keys by requests.
  */
 export class ActivityAggregator {
   private readonly points = new Map<number, ActivitySums>();
   private readonly tenants = new Map<string, ActivitySums>();
   private readonly models = new Map<string, ActivitySums>();
+  private readonly keys = new Map<string, ActivitySums>();
   private readonly total = zero();
 
   constructor(
@@ -91,6 +93,7 @@ export class ActivityAggregator {
     add(this.total, call);
     if (call.tenant !== null) add(this.entry(this.tenants, call.tenant), call);
     if (call.model !== null) add(this.entry(this.models, call.model), call);
+    if (call.keyId !== null) add(this.entry(this.keys, call.keyId), call);
   }
 
   result(top: number): {
@@ -98,6 +101,7 @@ export class ActivityAggregator {
     total: ActivitySums;
     top_tenants: ActivityRanking[];
     top_models: ActivityRanking[];
+    top_keys: ActivityRanking[];
   } {
     return {
       series: [...this.points].map(([at, sums]) => ({
@@ -107,6 +111,7 @@ export class ActivityAggregator {
       total: rounded(this.total),
       top_tenants: ranking(this.tenants, top),
       top_models: ranking(this.models, top),
+      top_keys: ranking(this.keys, top),
     };
   }
 

@@ -60,6 +60,13 @@ gateway:
     expect(body.top_tenants[0]).toMatchObject({ name: 'acme', requests: 4, errors: 1 });
     expect(body.top_tenants[1]).toMatchObject({ name: 'beta', requests: 1, errors: 0 });
     expect(body.top_models.map((m: { name: string }) => m.name)).toContain('mock/a');
+    // Keys by id: the ones that made calls (the unknown key has none).
+    expect(body.top_keys).toHaveLength(2);
+    expect(body.top_keys[0]).toMatchObject({ requests: 4, errors: 1 });
+    expect(body.top_keys[0].name).toMatch(/^key_/);
+    const one = await call(gw, 'GET', '/v1/admin/activity?top=1');
+    expect(one.body.top_tenants).toHaveLength(1);
+    expect(one.body.top_keys).toHaveLength(1);
   });
 
   it('filters by tenant and range', async () => {
@@ -83,6 +90,13 @@ gateway:
   });
 
   it('refuses bad input with the field named', async () => {
+    for (const top of ['0', '1001', 'x'])
+      expectError(
+        await call(gw, 'GET', `/v1/admin/activity?top=${top}`),
+        400,
+        'validation_error',
+        'top',
+      );
     expectError(
       await call(gw, 'GET', '/v1/admin/activity?bucket=week'),
       400,
