@@ -17,7 +17,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-# The web console (Preact + Vite): `npm run build` bundles it into dist-console/.
+# The web console (Preact + Vite): `npm run build` bundles it into dist/console/.
 COPY console ./console
 RUN npm run build
 
@@ -36,7 +36,6 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/dist-console ./dist-console
 COPY package.json ./
 COPY config ./config
 # The embedded SQLite database (./data/gateway.db) is the only path the gateway writes under /app;

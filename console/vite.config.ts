@@ -9,7 +9,8 @@ export default defineConfig({
   base: '/console/',
   plugins: [preact()],
   build: {
-    outDir: fileURLToPath(new URL('../dist-console', import.meta.url)),
+    // Into dist/ (after `nest build`, which empties it), so the package and the image carry it.
+    outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
     assetsDir: 'assets',
     assetsInlineLimit: 0,

@@ -23,7 +23,7 @@ const suites = [
   // and jest would wait for it forever; the results are written before it exits.
   { name: 'e2e', config: 'jest.e2e.config.js', extra: ['--runInBand', '--forceExit'] },
   // The web console in a real headless Chromium (Debian's /usr/bin/chromium), against a gateway
-  // started in the test: `npm run build` above bundled the console into dist-console/.
+  // started in the test: `npm run build` above bundled the console into dist/console/.
   { name: 'browser', config: 'jest.browser.config.js', extra: ['--runInBand', '--forceExit'] },
 ];
 const passthrough = process.argv.slice(2);

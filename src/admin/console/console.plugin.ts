@@ -13,15 +13,17 @@ import {
 export const CONSOLE_PATH = '/console';
 
 /**
- * `vite build` writes the console to `dist-console/` at the package root; this file sits two
- * folders below the root's `src/` or `dist/`, so one relative path serves both.
+ * `vite build` writes the console to `dist/console/`, after `nest build` (which empties `dist/`).
+ * This file sits two folders below the package root's `src/` (tests) or `dist/` (a build), so one
+ * relative path serves both.
  */
 export const DEFAULT_CONSOLE_ROOT = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
   '..',
   '..',
-  'dist-console',
+  'dist',
+  'console',
 );
 
 export interface ConsolePluginOptions {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { TOKEN } from '../../helpers/admin-client.js';
 import { type GatewayUnderTest, startGateway } from '../../helpers/gateway-harness.js';
 
-const BUILT = resolve('dist-console');
+const BUILT = resolve('dist/console');
 
 /** The web console's serving (contract 17): where, with which headers, and only with the admin API. */
 describe('Console: serving', () => {
@@ -12,7 +12,7 @@ describe('Console: serving', () => {
 
   beforeAll(async () => {
     if (!existsSync(resolve(BUILT, 'index.html'))) {
-      throw new Error('dist-console/ does not exist: run `npm run build` first (npm test does).');
+      throw new Error('dist/console/ does not exist: run `npm run build` first (npm test does).');
     }
     script = readdirSync(resolve(BUILT, 'assets')).find((name) => name.endsWith('.js'))!;
     gw = await startGateway({ env: { GATEWAY_ADMIN_TOKEN: TOKEN } });
