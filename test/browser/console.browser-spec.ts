@@ -359,7 +359,7 @@ gateway:
     await screenshot(page, 'budgets');
   });
 
-  it('is usable at a phone width', async () => {
+  it('is usable at a phone width and with the keyboard', async () => {
     const phone = await openConsole(browser, gw.url, { width: 390, height: 844 });
     await phone.page.goto(`${gw.url}/console/`);
     await phone.page.getByLabel('Admin token').fill(TOKEN);
@@ -371,6 +371,17 @@ gateway:
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone.page, 'overview-phone');
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the content; the
+    // sections are links reachable in order.
+    await phone.page.keyboard.press('Tab');
+    expect(await phone.page.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Skip to content',
+    );
+    await phone.page.keyboard.press('Enter');
+    expect(await phone.page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await phone.page.getByRole('link', { name: 'Spend' }).focus();
+    await phone.page.keyboard.press('Enter');
+    await phone.page.getByRole('heading', { name: 'Spend' }).waitFor();
     expect(phone.problems).toEqual([]);
     await phone.context.close();
   });
