@@ -17,6 +17,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
+# The web console (Preact + Vite): `npm run build` bundles it into dist/console/.
+COPY console ./console
 RUN npm run build
 
 FROM toolchain AS prod-deps

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the unit tests, then the end-to-end tests, each with jest's normal output, and ends with one
-// plain summary line ("N passed, N failed") that CI and humans can read at a glance.
-// Extra arguments go to both jest runs (e.g. `npm test -- --testNamePattern=mock`).
+// Runs the unit tests, the end-to-end tests, then the console's browser tests, each with jest's
+// normal output, and ends with one plain summary line ("N passed, N failed") that CI and humans
+// can read at a glance. Extra arguments go to every jest run (e.g. `npm test -- --testNamePattern=mock`).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,9 @@ const suites = [
   // process: none is listed when it happens) outlives the last suite of a full run now and then,
   // and jest would wait for it forever; the results are written before it exits.
   { name: 'e2e', config: 'jest.e2e.config.js', extra: ['--runInBand', '--forceExit'] },
+  // The web console in a real headless Chromium (Debian's /usr/bin/chromium), against a gateway
+  // started in the test: `npm run build` above bundled the console into dist/console/.
+  { name: 'browser', config: 'jest.browser.config.js', extra: ['--runInBand', '--forceExit'] },
 ];
 const passthrough = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'gateway-tests-'));

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { installConsole } from './admin/console/console.installer.js';
 import { AppModule } from './app.module.js';
 import { ErrorCode } from './common/errors/error-code.js';
 import { ErrorEnvelopes } from './common/errors/error-envelopes.js';
@@ -68,6 +69,7 @@ export async function createGatewayApp(
     );
   });
 
+  await installConsole(app, config);
   app.useGlobalFilters(new GatewayExceptionFilter(routes, envelopes));
   app.useGlobalPipes(new RequestValidationPipe());
   await app.init();

@@ -6,6 +6,8 @@ import { AdminTokenGuard } from './admin-token.guard.js';
 import { AuditAdminController } from './audit-admin.controller.js';
 import { AuditAdminService } from './audit-admin.service.js';
 import { KeysAdminController } from './keys-admin.controller.js';
+import { ActivityAdminController } from './metering/activity-admin.controller.js';
+import { ActivityAdminService } from './metering/activity-admin.service.js';
 import { BudgetsAdminController } from './metering/budgets-admin.controller.js';
 import { MeteringAdminModule } from './metering/metering-admin.module.js';
 import { PricingAdminController } from './metering/pricing-admin.controller.js';
@@ -29,11 +31,13 @@ import { TenantsAdminController } from './tenants-admin.controller.js';
     BudgetsAdminController,
     PricingAdminController,
     SpendAdminController,
+    ActivityAdminController,
     AdminOpenApiController,
   ],
   providers: [
     AdminTokenGuard,
     AuditAdminService,
+    ActivityAdminService,
     AdminOpenApiService,
     { provide: ADMIN_OPENAPI_MODULES, useFactory: () => [AdminApiModule] },
   ],
