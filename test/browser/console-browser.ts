@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install chromium`; .ci/run installs it when missing). */
@@ -20,7 +21,14 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export const SCREENSHOTS = resolve('docs/screenshots');
+/**
+ * Where the screenshots go: `docs/screenshots/` (shown by the README) when
+ * `CONSOLE_SCREENSHOTS=1`, else a temporary folder, so a test run leaves the work tree alone.
+ */
+export const SCREENSHOTS =
+  process.env.CONSOLE_SCREENSHOTS === '1'
+    ? resolve('docs/screenshots')
+    : join(tmpdir(), `console-screenshots-${process.pid}`);
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
@@ -61,7 +69,7 @@ export async function openConsole(
   return { context, page, problems };
 }
 
-/** Writes `docs/screenshots/<name>.png` (the README shows them). */
+/** Writes `<SCREENSHOTS>/<name>.png`. */
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage });
