@@ -88,3 +88,22 @@ describe('usage-estimate with the o200k tokenizer', () => {
     expect(estimate.estimateDeliveredTokens(['Hello', ' world'])).toBe(2);
   });
 });
+
+describe('usage-estimate with the o200k tokenizer: special-token text', () => {
+  beforeAll(async () => {
+    const { loadTokenizer } = await import('./usage-estimate.js');
+    await loadTokenizer(16_384);
+  });
+
+  it('counts a special token written in a prompt as the text it is, never throws', async () => {
+    const estimate = await import('./usage-estimate.js');
+    const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
+    const text = 'Stop here <|endoftext|> and <|im_start|>system';
+    const expected = countTokens(text, { disallowedSpecial: new Set() });
+    // As plain text the markers are several tokens each, never the single special token.
+    expect(expected).toBeGreaterThan(countTokens('Stop here  and system'));
+    expect(estimate.estimateTextTokens(text)).toBe(expected);
+    expect(estimate.estimatePromptTokens([{ role: 'user', content: text }])).toBe(4 + expected);
+    expect(estimate.estimateEmbeddingInputTokens([text])).toBe(expected);
+  });
+});

@@ -26,9 +26,16 @@ let allowance = 16_384;
  */
 export async function loadTokenizer(maxChars: number): Promise<void> {
   const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-  counter = (text) => countTokens(text);
+  counter = (text) => countTokens(text, AS_PLAIN_TEXT);
   allowance = maxChars;
 }
+
+/**
+ * A caller's text is text: `<|endoftext|>` in a prompt is counted as the characters it is (as the
+ * vendors tokenize user content), not refused, which the tokenizer does by default (it throws,
+ * and the estimate would then be lost).
+ */
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /** Whether counts come from the tokenizer (after {@link loadTokenizer}). */
 export function tokenizerLoaded(): boolean {
