@@ -1,5 +1,6 @@
 import type { ChatMessage } from './llm-provider.types.js';
 import {
+  CountMemo,
   estimateEmbeddingInputTokens,
   estimatePromptTokens,
   estimateTextTokens,
@@ -105,5 +106,50 @@ describe('usage-estimate with the o200k tokenizer: special-token text', () => {
     expect(estimate.estimateTextTokens(text)).toBe(expected);
     expect(estimate.estimatePromptTokens([{ role: 'user', content: text }])).toBe(4 + expected);
     expect(estimate.estimateEmbeddingInputTokens([text])).toBe(expected);
+  });
+});
+
+describe(CountMemo.name, () => {
+  const byLength = () => {
+    const calls: string[] = [];
+    const tokenize = (text: string) => {
+      calls.push(text);
+      return text.length;
+    };
+    return { calls, tokenize };
+  };
+
+  it('tokenizes a text once and answers the same count after', () => {
+    const memo = new CountMemo(100);
+    const { calls, tokenize } = byLength();
+    expect(memo.count('hello', tokenize)).toBe(5);
+    expect(memo.count('hello', tokenize)).toBe(5);
+    expect(memo.count('hello', () => 999)).toBe(5);
+    expect(calls).toEqual(['hello']);
+  });
+
+  it('drops the texts not used for two generations, keeps those in use', () => {
+    // Generations of at most 10 characters each.
+    const memo = new CountMemo(20);
+    const { calls, tokenize } = byLength();
+    memo.count('aaaa', tokenize);
+    memo.count('bbbb', tokenize);
+    memo.count('cccc', tokenize); // the first generation is full: it becomes the previous one
+    memo.count('aaaa', tokenize); // found in the previous generation: moves to the current one
+    memo.count('dddd', tokenize); // full again: bbbb, in neither, is gone
+    expect(memo.size).toEqual({ texts: 3, chars: 12 });
+    memo.count('aaaa', tokenize);
+    memo.count('cccc', tokenize);
+    memo.count('bbbb', tokenize);
+    expect(calls).toEqual(['aaaa', 'bbbb', 'cccc', 'dddd', 'bbbb']);
+  });
+
+  it('keeps no text larger than a generation, and still counts it', () => {
+    const memo = new CountMemo(20);
+    const { calls, tokenize } = byLength();
+    expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
+    expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
+    expect(memo.size).toEqual({ texts: 0, chars: 0 });
+    expect(calls).toHaveLength(2);
   });
 });

@@ -7,7 +7,8 @@ import type { ChatMessage, EmbeddingRequest } from './llm-provider.types.js';
  * `gpt-tokenizer`'s o200k encoding: exact for current OpenAI models and within a few percent for
  * the other major vendors' English. Without it, or past the per-call character allowance (the
  * tokenizer costs about 20 µs per KB), about four characters per token, which overestimates
- * English slightly: the safe side for a reservation.
+ * English slightly: the safe side for a reservation. Counts of texts seen recently are looked up
+ * rather than tokenized again ({@link CountMemo}).
  */
 
 const CHARS_PER_TOKEN = 4;
@@ -26,7 +27,8 @@ let allowance = 16_384;
  */
 export async function loadTokenizer(maxChars: number): Promise<void> {
   const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-  counter = (text) => countTokens(text, AS_PLAIN_TEXT);
+  const memo = new CountMemo(MEMO_MAX_CHARS);
+  counter = (text) => memo.count(text, (t) => countTokens(t, AS_PLAIN_TEXT));
   allowance = maxChars;
 }
 
@@ -36,6 +38,61 @@ export async function loadTokenizer(maxChars: number): Promise<void> {
  * and the estimate would then be lost).
  */
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/**
+ * Characters of counted texts the memo keeps (about 2 MB at most). Calls repeat most of their
+ * text: the same system prompt on every call, and a conversation's earlier turns on each of its
+ * later calls, so each text is tokenized once and looked up after.
+ */
+const MEMO_MAX_CHARS = 1 << 20;
+
+/** Texts longer than this are counted every time rather than kept. */
+const MEMO_MAX_TEXT_CHARS = 64 * 1024;
+
+/**
+ * Token counts of recently counted texts, kept in two generations (the hashlru scheme): new
+ * counts go to the current one; once its texts pass half of `maxChars`, it becomes the previous
+ * one and the old previous one is dropped whole. A text found in the previous generation moves
+ * to the current one, so texts in use survive. Every step is O(1): no per-entry eviction, which
+ * in a V8 Map leaves deleted slots that later iterations walk over. Lives in this process's
+ * memory only (never logged or exported).
+ */
+export class CountMemo {
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private currentChars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  count(text: string, tokenize: (text: string) => number): number {
+    const known = this.current.get(text);
+    if (known !== undefined) return known;
+    const old = this.previous.get(text);
+    const tokens = old ?? tokenize(text);
+    if (text.length <= MEMO_MAX_TEXT_CHARS && 2 * text.length <= this.maxChars) {
+      this.keep(text, tokens);
+    }
+    return tokens;
+  }
+
+  /** Texts kept, and their characters in all. */
+  get size(): { readonly texts: number; readonly chars: number } {
+    const texts = new Set([...this.current.keys(), ...this.previous.keys()]);
+    let chars = 0;
+    for (const text of texts) chars += text.length;
+    return { texts: texts.size, chars };
+  }
+
+  private keep(text: string, tokens: number): void {
+    if (2 * (this.currentChars + text.length) > this.maxChars) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.currentChars = 0;
+    }
+    this.current.set(text, tokens);
+    this.currentChars += text.length;
+  }
+}
 
 /** Whether counts come from the tokenizer (after {@link loadTokenizer}). */
 export function tokenizerLoaded(): boolean {
