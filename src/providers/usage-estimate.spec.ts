@@ -128,24 +128,22 @@ describe(CountMemo.name, () => {
     expect(calls).toEqual(['hello']);
   });
 
-  it('drops the texts not used for two generations, keeps those in use', () => {
-    // Generations of at most 10 characters each.
-    const memo = new CountMemo(20);
+  it('drops the least recently used texts once the kept characters pass the bound', () => {
+    const memo = new CountMemo(10);
     const { calls, tokenize } = byLength();
     memo.count('aaaa', tokenize);
     memo.count('bbbb', tokenize);
-    memo.count('cccc', tokenize); // the first generation is full: it becomes the previous one
-    memo.count('aaaa', tokenize); // found in the previous generation: moves to the current one
-    memo.count('dddd', tokenize); // full again: bbbb, in neither, is gone
-    expect(memo.size).toEqual({ texts: 3, chars: 12 });
+    memo.count('aaaa', tokenize); // used again: bbbb is now the oldest
+    memo.count('cccc', tokenize); // 12 characters: bbbb goes
+    expect(memo.size).toEqual({ texts: 2, chars: 8 });
     memo.count('aaaa', tokenize);
     memo.count('cccc', tokenize);
     memo.count('bbbb', tokenize);
-    expect(calls).toEqual(['aaaa', 'bbbb', 'cccc', 'dddd', 'bbbb']);
+    expect(calls).toEqual(['aaaa', 'bbbb', 'cccc', 'bbbb']);
   });
 
-  it('keeps no text larger than a generation, and still counts it', () => {
-    const memo = new CountMemo(20);
+  it('keeps no text larger than its bound, and still counts it', () => {
+    const memo = new CountMemo(10);
     const { calls, tokenize } = byLength();
     expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
     expect(memo.count('x'.repeat(11), tokenize)).toBe(11);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ChatMessage, EmbeddingRequest } from './llm-provider.types.js';
 
 /**
@@ -50,47 +51,32 @@ const MEMO_MAX_CHARS = 1 << 20;
 const MEMO_MAX_TEXT_CHARS = 64 * 1024;
 
 /**
- * Token counts of recently counted texts, kept in two generations (the hashlru scheme): new
- * counts go to the current one; once its texts pass half of `maxChars`, it becomes the previous
- * one and the old previous one is dropped whole. A text found in the previous generation moves
- * to the current one, so texts in use survive. Every step is O(1): no per-entry eviction, which
- * in a V8 Map leaves deleted slots that later iterations walk over. Lives in this process's
- * memory only (never logged or exported).
+ * Token counts of recently counted texts, least recently used dropped first once the texts kept
+ * pass `maxChars` in all (`lru-cache`). Lives in this process's memory only (never logged or
+ * exported).
  */
 export class CountMemo {
-  private current = new Map<string, number>();
-  private previous = new Map<string, number>();
-  private currentChars = 0;
+  private readonly counts: LRUCache<string, number>;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(maxChars: number) {
+    this.counts = new LRUCache<string, number>({
+      maxSize: maxChars,
+      maxEntrySize: Math.min(maxChars, MEMO_MAX_TEXT_CHARS),
+      sizeCalculation: (_tokens, text) => Math.max(1, text.length),
+    });
+  }
 
   count(text: string, tokenize: (text: string) => number): number {
-    const known = this.current.get(text);
+    const known = this.counts.get(text);
     if (known !== undefined) return known;
-    const old = this.previous.get(text);
-    const tokens = old ?? tokenize(text);
-    if (text.length <= MEMO_MAX_TEXT_CHARS && 2 * text.length <= this.maxChars) {
-      this.keep(text, tokens);
-    }
+    const tokens = tokenize(text);
+    this.counts.set(text, tokens);
     return tokens;
   }
 
   /** Texts kept, and their characters in all. */
   get size(): { readonly texts: number; readonly chars: number } {
-    const texts = new Set([...this.current.keys(), ...this.previous.keys()]);
-    let chars = 0;
-    for (const text of texts) chars += text.length;
-    return { texts: texts.size, chars };
-  }
-
-  private keep(text: string, tokens: number): void {
-    if (2 * (this.currentChars + text.length) > this.maxChars) {
-      this.previous = this.current;
-      this.current = new Map();
-      this.currentChars = 0;
-    }
-    this.current.set(text, tokens);
-    this.currentChars += text.length;
+    return { texts: this.counts.size, chars: this.counts.calculatedSize };
   }
 }
 
