@@ -120,7 +120,7 @@ describe(CountMemo.name, () => {
   };
 
   it('tokenizes a text once and answers the same count after', () => {
-    const memo = new CountMemo(100);
+    const memo = new CountMemo(100, 1_000);
     const { calls, tokenize } = byLength();
     expect(memo.count('hello', tokenize)).toBe(5);
     expect(memo.count('hello', tokenize)).toBe(5);
@@ -128,26 +128,35 @@ describe(CountMemo.name, () => {
     expect(calls).toEqual(['hello']);
   });
 
-  it('drops the least recently used texts once the kept characters pass the bound', () => {
-    const memo = new CountMemo(10);
+  it('drops the least recently used texts past its bound', () => {
+    const memo = new CountMemo(2, 1_000);
     const { calls, tokenize } = byLength();
     memo.count('aaaa', tokenize);
     memo.count('bbbb', tokenize);
     memo.count('aaaa', tokenize); // used again: bbbb is now the oldest
-    memo.count('cccc', tokenize); // 12 characters: bbbb goes
-    expect(memo.size).toEqual({ texts: 2, chars: 8 });
+    memo.count('cccc', tokenize); // a third text: bbbb goes
+    expect(memo.size).toBe(2);
     memo.count('aaaa', tokenize);
     memo.count('cccc', tokenize);
     memo.count('bbbb', tokenize);
     expect(calls).toEqual(['aaaa', 'bbbb', 'cccc', 'bbbb']);
   });
 
-  it('keeps no text larger than its bound, and still counts it', () => {
-    const memo = new CountMemo(10);
+  it('keeps no text longer than its bound, and still counts it', () => {
+    const memo = new CountMemo(10, 10);
     const { calls, tokenize } = byLength();
     expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
     expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
-    expect(memo.size).toEqual({ texts: 0, chars: 0 });
+    expect(memo.size).toBe(0);
     expect(calls).toHaveLength(2);
+  });
+
+  it('keeps digests, never the prompt text itself', () => {
+    const memo = new CountMemo(10, 1_000);
+    const prompt = 'My card is 4111 1111 1111 1111';
+    memo.count(prompt, (text) => text.length);
+    expect(memo.keys()).toHaveLength(1);
+    expect(memo.keys().some((key) => key.includes('4111') || key.includes('card'))).toBe(false);
+    expect(memo.keys()[0]).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
 });

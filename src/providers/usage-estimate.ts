@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { ChatMessage, EmbeddingRequest } from './llm-provider.types.js';
 
@@ -28,7 +29,7 @@ let allowance = 16_384;
  */
 export async function loadTokenizer(maxChars: number): Promise<void> {
   const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-  const memo = new CountMemo(MEMO_MAX_CHARS);
+  const memo = new CountMemo(MEMO_MAX_TEXTS, MEMO_MAX_TEXT_CHARS);
   counter = (text) => memo.count(text, (t) => countTokens(t, AS_PLAIN_TEXT));
   allowance = maxChars;
 }
@@ -41,42 +42,48 @@ export async function loadTokenizer(maxChars: number): Promise<void> {
 const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /**
- * Characters of counted texts the memo keeps (about 2 MB at most). Calls repeat most of their
- * text: the same system prompt on every call, and a conversation's earlier turns on each of its
- * later calls, so each text is tokenized once and looked up after.
+ * Texts whose counts the memo keeps. Calls repeat most of their text: the same system prompt on
+ * every call, and a conversation's earlier turns on each of its later calls, so each text is
+ * tokenized once and looked up after.
  */
-const MEMO_MAX_CHARS = 1 << 20;
+const MEMO_MAX_TEXTS = 16_384;
 
 /** Texts longer than this are counted every time rather than kept. */
 const MEMO_MAX_TEXT_CHARS = 64 * 1024;
 
 /**
- * Token counts of recently counted texts, least recently used dropped first once the texts kept
- * pass `maxChars` in all (`lru-cache`). Lives in this process's memory only (never logged or
- * exported).
+ * Token counts of recently counted texts, least recently used dropped first past `maxTexts`
+ * (`lru-cache`). A text is kept only as its SHA-256 digest: no prompt outlives its call in this
+ * memo (a heap snapshot shows digests and counts). Hashing costs about a tenth of tokenizing.
  */
 export class CountMemo {
   private readonly counts: LRUCache<string, number>;
 
-  constructor(maxChars: number) {
-    this.counts = new LRUCache<string, number>({
-      maxSize: maxChars,
-      maxEntrySize: Math.min(maxChars, MEMO_MAX_TEXT_CHARS),
-      sizeCalculation: (_tokens, text) => Math.max(1, text.length),
-    });
+  constructor(
+    maxTexts: number,
+    private readonly maxTextChars: number,
+  ) {
+    this.counts = new LRUCache<string, number>({ max: maxTexts });
   }
 
   count(text: string, tokenize: (text: string) => number): number {
-    const known = this.counts.get(text);
+    if (text.length > this.maxTextChars) return tokenize(text);
+    const key = hash('sha256', text, 'base64');
+    const known = this.counts.get(key);
     if (known !== undefined) return known;
     const tokens = tokenize(text);
-    this.counts.set(text, tokens);
+    this.counts.set(key, tokens);
     return tokens;
   }
 
-  /** Texts kept, and their characters in all. */
-  get size(): { readonly texts: number; readonly chars: number } {
-    return { texts: this.counts.size, chars: this.counts.calculatedSize };
+  /** Texts kept. */
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** What the memo holds as keys (digests), for tests that check no text is kept. */
+  keys(): string[] {
+    return [...this.counts.keys()];
   }
 }
 
