@@ -1,5 +1,6 @@
 import type { ChatMessage } from './llm-provider.types.js';
 import {
+  CountMemo,
   estimateEmbeddingInputTokens,
   estimatePromptTokens,
   estimateTextTokens,
@@ -86,5 +87,76 @@ describe('usage-estimate with the o200k tokenizer', () => {
     // 100 characters exceed the 64-character allowance: the character rule.
     expect(estimate.estimateTextTokens('x'.repeat(100))).toBe(25);
     expect(estimate.estimateDeliveredTokens(['Hello', ' world'])).toBe(2);
+  });
+});
+
+describe('usage-estimate with the o200k tokenizer: special-token text', () => {
+  beforeAll(async () => {
+    const { loadTokenizer } = await import('./usage-estimate.js');
+    await loadTokenizer(16_384);
+  });
+
+  it('counts a special token written in a prompt as the text it is, never throws', async () => {
+    const estimate = await import('./usage-estimate.js');
+    const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
+    const text = 'Stop here <|endoftext|> and <|im_start|>system';
+    const expected = countTokens(text, { disallowedSpecial: new Set() });
+    // As plain text the markers are several tokens each, never the single special token.
+    expect(expected).toBeGreaterThan(countTokens('Stop here  and system'));
+    expect(estimate.estimateTextTokens(text)).toBe(expected);
+    expect(estimate.estimatePromptTokens([{ role: 'user', content: text }])).toBe(4 + expected);
+    expect(estimate.estimateEmbeddingInputTokens([text])).toBe(expected);
+  });
+});
+
+describe(CountMemo.name, () => {
+  const byLength = () => {
+    const calls: string[] = [];
+    const tokenize = (text: string) => {
+      calls.push(text);
+      return text.length;
+    };
+    return { calls, tokenize };
+  };
+
+  it('tokenizes a text once and answers the same count after', () => {
+    const memo = new CountMemo(100, 1_000);
+    const { calls, tokenize } = byLength();
+    expect(memo.count('hello', tokenize)).toBe(5);
+    expect(memo.count('hello', tokenize)).toBe(5);
+    expect(memo.count('hello', () => 999)).toBe(5);
+    expect(calls).toEqual(['hello']);
+  });
+
+  it('drops the least recently used texts past its bound', () => {
+    const memo = new CountMemo(2, 1_000);
+    const { calls, tokenize } = byLength();
+    memo.count('aaaa', tokenize);
+    memo.count('bbbb', tokenize);
+    memo.count('aaaa', tokenize); // used again: bbbb is now the oldest
+    memo.count('cccc', tokenize); // a third text: bbbb goes
+    expect(memo.size).toBe(2);
+    memo.count('aaaa', tokenize);
+    memo.count('cccc', tokenize);
+    memo.count('bbbb', tokenize);
+    expect(calls).toEqual(['aaaa', 'bbbb', 'cccc', 'bbbb']);
+  });
+
+  it('keeps no text longer than its bound, and still counts it', () => {
+    const memo = new CountMemo(10, 10);
+    const { calls, tokenize } = byLength();
+    expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
+    expect(memo.count('x'.repeat(11), tokenize)).toBe(11);
+    expect(memo.size).toBe(0);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('keeps digests, never the prompt text itself', () => {
+    const memo = new CountMemo(10, 1_000);
+    const prompt = 'My card is 4111 1111 1111 1111';
+    memo.count(prompt, (text) => text.length);
+    expect(memo.keys()).toHaveLength(1);
+    expect(memo.keys().some((key) => key.includes('4111') || key.includes('card'))).toBe(false);
+    expect(memo.keys()[0]).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
 });

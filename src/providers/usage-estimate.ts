@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { ChatMessage, EmbeddingRequest } from './llm-provider.types.js';
 
 /**
@@ -7,7 +9,8 @@ import type { ChatMessage, EmbeddingRequest } from './llm-provider.types.js';
  * `gpt-tokenizer`'s o200k encoding: exact for current OpenAI models and within a few percent for
  * the other major vendors' English. Without it, or past the per-call character allowance (the
  * tokenizer costs about 20 µs per KB), about four characters per token, which overestimates
- * English slightly: the safe side for a reservation.
+ * English slightly: the safe side for a reservation. Counts of texts seen recently are looked up
+ * rather than tokenized again ({@link CountMemo}).
  */
 
 const CHARS_PER_TOKEN = 4;
@@ -26,8 +29,62 @@ let allowance = 16_384;
  */
 export async function loadTokenizer(maxChars: number): Promise<void> {
   const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
-  counter = (text) => countTokens(text);
+  const memo = new CountMemo(MEMO_MAX_TEXTS, MEMO_MAX_TEXT_CHARS);
+  counter = (text) => memo.count(text, (t) => countTokens(t, AS_PLAIN_TEXT));
   allowance = maxChars;
+}
+
+/**
+ * A caller's text is text: `<|endoftext|>` in a prompt is counted as the characters it is (as the
+ * vendors tokenize user content), not refused, which the tokenizer does by default (it throws,
+ * and the estimate would then be lost).
+ */
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/**
+ * Texts whose counts the memo keeps. Calls repeat most of their text: the same system prompt on
+ * every call, and a conversation's earlier turns on each of its later calls, so each text is
+ * tokenized once and looked up after.
+ */
+const MEMO_MAX_TEXTS = 16_384;
+
+/** Texts longer than this are counted every time rather than kept. */
+const MEMO_MAX_TEXT_CHARS = 64 * 1024;
+
+/**
+ * Token counts of recently counted texts, least recently used dropped first past `maxTexts`
+ * (`lru-cache`). A text is kept only as its SHA-256 digest: no prompt outlives its call in this
+ * memo (a heap snapshot shows digests and counts). Hashing costs about a tenth of tokenizing.
+ */
+export class CountMemo {
+  private readonly counts: LRUCache<string, number>;
+
+  constructor(
+    maxTexts: number,
+    private readonly maxTextChars: number,
+  ) {
+    this.counts = new LRUCache<string, number>({ max: maxTexts });
+  }
+
+  count(text: string, tokenize: (text: string) => number): number {
+    if (text.length > this.maxTextChars) return tokenize(text);
+    const key = hash('sha256', text, 'base64');
+    const known = this.counts.get(key);
+    if (known !== undefined) return known;
+    const tokens = tokenize(text);
+    this.counts.set(key, tokens);
+    return tokens;
+  }
+
+  /** Texts kept. */
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** What the memo holds as keys (digests), for tests that check no text is kept. */
+  keys(): string[] {
+    return [...this.counts.keys()];
+  }
 }
 
 /** Whether counts come from the tokenizer (after {@link loadTokenizer}). */

@@ -87,6 +87,24 @@ gateway:
     expect(hard.length).toBeGreaterThan(0);
   });
 
+  it('estimates a prompt that quotes a special token (<|endoftext|>) as text, never fails on it', async () => {
+    const key = await issueKey(gw, { tenant: 'special-text' });
+    await budget({ tenant: 'special-text', period: 'day', limit_usd: 100 });
+    const content = 'Explain what <|endoftext|> and <|im_start|> mean in a prompt.';
+    const answer = await postJson(
+      chat(),
+      { model: 'mock/echo', max_tokens: 10, messages: [{ role: 'user', content }] },
+      auth(key),
+    );
+    expect(answer.status).toBe(200);
+    // The mock reports the gateway's estimate: the markers counted as the characters they are.
+    const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
+    const asText = countTokens(content, { disallowedSpecial: new Set() });
+    expect((answer.body as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(
+      4 + asText,
+    );
+  });
+
   it('reports the tightest remaining amount after the real cost, and the reservation on a stream', async () => {
     const key = await issueKey(gw, { tenant: 'remaining' });
     await budget({ tenant: 'remaining', period: 'month', limit_usd: 10 });
