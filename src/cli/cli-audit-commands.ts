@@ -8,6 +8,7 @@ import type { AuditEntry } from '../governance/audit/audit.types.js';
 import { type VerifyReport, verifyAuditChain } from '../governance/audit/audit.verifier.js';
 import { describeDatabaseTarget, resolveDatabaseTarget } from '../storage/database-target.js';
 import { createDatabase } from '../storage/database.factory.js';
+import { warnStorage } from '../storage/storage.logger.js';
 import { KyselyAuditRepository } from '../storage/kysely-audit.repository.js';
 import type { CliCommand, CommandContext } from './cli-command.types.js';
 import { optionalString, printJson } from './cli-options.js';
@@ -49,7 +50,7 @@ export const AUDIT_COMMANDS: readonly CliCommand[] = [
         report = await verifyAuditChain(readable(file), options);
       } else {
         source = describeDatabaseTarget(target);
-        const db = createDatabase(target);
+        const db = createDatabase(target, warnStorage);
         try {
           report = await verifyAuditChain(
             storedEntries(new KyselyAuditRepository(db), writer),

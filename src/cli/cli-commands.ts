@@ -10,6 +10,7 @@ import { hashApiKey, isWellFormedKey } from '../governance/auth/api-key.secret.j
 import type { Tenant } from '../storage/tenant.types.js';
 import { describeDatabaseTarget, resolveDatabaseTarget } from '../storage/database-target.js';
 import { createDatabase } from '../storage/database.factory.js';
+import { warnStorage } from '../storage/storage.logger.js';
 import { migrateToLatest } from '../storage/database.migrator.js';
 import type { CliCommand } from './cli-command.types.js';
 import {
@@ -225,7 +226,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     args: [],
     async run(context) {
       const target = resolveDatabaseTarget(context.config().storage);
-      const db = createDatabase(target);
+      const db = createDatabase(target, warnStorage);
       try {
         const applied = await migrateToLatest(db);
         const where = describeDatabaseTarget(target);

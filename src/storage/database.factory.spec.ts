@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { createDatabase } from './database.factory.js';
+import { warnStorage } from './storage.logger.js';
 
 describe(createDatabase.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-factory-'));
@@ -12,7 +13,7 @@ describe(createDatabase.name, () => {
 
   it('creates the SQLite file and its folders on first use, in WAL mode with foreign keys on', async () => {
     const path = join(dir, 'nested', 'deeper', 'gateway.db');
-    const db = createDatabase({ kind: 'sqlite', path });
+    const db = createDatabase({ kind: 'sqlite', path }, warnStorage);
     expect(existsSync(path)).toBe(false);
     try {
       const pragma = async (name: string) =>
@@ -29,7 +30,7 @@ describe(createDatabase.name, () => {
 
   it('runs SQLite transactions as BEGIN IMMEDIATE and rolls them back on failure', async () => {
     const path = join(dir, 'immediate.db');
-    const db = createDatabase({ kind: 'sqlite', path });
+    const db = createDatabase({ kind: 'sqlite', path }, warnStorage);
     const other = new Database(path, { timeout: 0 });
     try {
       await sql`create table t (v integer)`.execute(db);

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
@@ -21,7 +20,14 @@ const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  * `destroy()` closes either. Each driver is imported when its database is first opened, so a
  * gateway loads only the one it uses.
  */
-export function createDatabase(target: DatabaseTarget): GatewayDatabase {
+/**
+ * Where a database reports trouble nobody asked about (a pooled PostgreSQL connection lost):
+ * the gateway's logger on its thread, a forwarder in the audit worker. A parameter rather than
+ * Nest's Logger, so the audit worker does not load Nest (about 18 MB of its own heap).
+ */
+export type StorageWarn = (message: string) => void;
+
+export function createDatabase(target: DatabaseTarget, warn: StorageWarn): GatewayDatabase {
   switch (target.kind) {
     case 'sqlite':
       return new Kysely<DatabaseSchema>({
@@ -29,7 +35,7 @@ export function createDatabase(target: DatabaseTarget): GatewayDatabase {
       });
     case 'postgres':
       return new Kysely<DatabaseSchema>({
-        dialect: new PostgresDialect({ pool: () => createPool(target.url) }),
+        dialect: new PostgresDialect({ pool: () => createPool(target.url, warn) }),
       });
   }
 }
@@ -53,7 +59,7 @@ export async function openSqlite(path: string): Promise<Database.Database> {
   return db;
 }
 
-async function createPool(url: string): Promise<pg.Pool> {
+async function createPool(url: string, warn: StorageWarn): Promise<pg.Pool> {
   const { default: pg } = await import('pg');
   const builtinParser: (oid: number, format?: 'text' | 'binary') => unknown =
     pg.types.getTypeParser;
@@ -72,7 +78,7 @@ async function createPool(url: string): Promise<pg.Pool> {
   // An idle client losing its server (restart, failover) is reported here; unhandled, it would
   // end the process. The pool replaces the client on the next query.
   pool.on('error', (err) => {
-    new Logger('Storage').warn(`PostgreSQL connection lost: ${err.message}`);
+    warn(`PostgreSQL connection lost: ${err.message}`);
   });
   // A client checked out but between two queries (inside a transaction, or just acquired) when
   // the server goes away emits 'error' on itself, where the pool's idle listener is not attached:

@@ -1,15 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
 import type { AuditCheckpoint, AuditRecord, ChainHead } from '../governance/audit/audit.types.js';
 import { toAuditRecord, toAuditRow } from './audit-row.mapper.js';
 import { AuditRepository, type AuditCursor, type AuditFilter } from './audit.repository.js';
-import { DATABASE, type GatewayDatabase } from './database.types.js';
+import type { GatewayDatabase } from './database.types.js';
 
 /** Rows per INSERT statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_INSERT = 1_000;
 
-@Injectable()
+/** Not a Nest provider class: the storage module builds it, and the audit worker uses it alone. */
 export class KyselyAuditRepository extends AuditRepository {
-  constructor(@Inject(DATABASE) private readonly db: GatewayDatabase) {
+  constructor(private readonly db: GatewayDatabase) {
     super();
   }
 

@@ -7,9 +7,10 @@ import { CredentialCipher } from './credential.cipher.js';
 import { createDatabase } from './database.factory.js';
 import { DatabaseLifecycle } from './database.lifecycle.js';
 import { resolveDatabaseTarget, type DatabaseTarget } from './database-target.js';
-import { DATABASE, DATABASE_TARGET } from './database.types.js';
+import { DATABASE, DATABASE_TARGET, type GatewayDatabase } from './database.types.js';
 import { KyselyApiKeyRepository } from './kysely-api-key.repository.js';
 import { KyselyAuditRepository } from './kysely-audit.repository.js';
+import { warnStorage } from './storage.logger.js';
 import { KyselyBudgetRepository } from './kysely-budget.repository.js';
 import { KyselyPolicyRepository } from './kysely-policy.repository.js';
 import { KyselyPricingRepository } from './kysely-pricing.repository.js';
@@ -37,7 +38,7 @@ import { UsageRepository } from './usage.repository.js';
     },
     {
       provide: DATABASE,
-      useFactory: (target: DatabaseTarget) => createDatabase(target),
+      useFactory: (target: DatabaseTarget) => createDatabase(target, warnStorage),
       inject: [DATABASE_TARGET],
     },
     {
@@ -52,7 +53,12 @@ import { UsageRepository } from './usage.repository.js';
     { provide: TenantRepository, useClass: KyselyTenantRepository },
     { provide: ApiKeyRepository, useClass: KyselyApiKeyRepository },
     { provide: PolicyRepository, useClass: KyselyPolicyRepository },
-    { provide: AuditRepository, useClass: KyselyAuditRepository },
+    // A plain class (no Nest decorators): the audit worker thread uses it without loading Nest.
+    {
+      provide: AuditRepository,
+      useFactory: (db: GatewayDatabase) => new KyselyAuditRepository(db),
+      inject: [DATABASE],
+    },
     { provide: BudgetRepository, useClass: KyselyBudgetRepository },
     { provide: PricingRepository, useClass: KyselyPricingRepository },
     { provide: UsageRepository, useClass: KyselyUsageRepository },

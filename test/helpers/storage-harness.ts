@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createDatabase } from '../../src/storage/database.factory.js';
+import { warnStorage } from '../../src/storage/storage.logger.js';
 import { resolveDatabaseTarget } from '../../src/storage/database-target.js';
 import type { GatewayDatabase } from '../../src/storage/database.types.js';
 
@@ -63,7 +64,7 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
 
 /** A query builder on a test database's URL, opened the way the gateway opens it (not migrated). */
 export function openDatabase(url: string): GatewayDatabase {
-  return createDatabase(resolveDatabaseTarget({ databaseUrl: url, sqlitePath: '' }));
+  return createDatabase(resolveDatabaseTarget({ databaseUrl: url, sqlitePath: '' }), warnStorage);
 }
 
 async function withAdmin(work: (admin: pg.Client) => Promise<unknown>): Promise<void> {

@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-import { Logger, type LoggerService } from '@nestjs/common';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDatabase } from '../../storage/database.factory.js';
 import type { GatewayDatabase } from '../../storage/database.types.js';
@@ -15,7 +13,7 @@ import type {
   ToAuditWorker,
 } from './audit-worker.protocol.js';
 import type { AuditCheckpoint, AuditRecord, ChainHead } from './audit.types.js';
-import { AuditChainWriter, type AuditSink } from './audit.writer.js';
+import { AuditChainWriter, type AuditLog, type AuditSink } from './audit.writer.js';
 
 /*
  * The audit worker thread (contract 12): it owns this process's chain. Events arrive as plain
@@ -35,21 +33,15 @@ function send(message: FromAuditWorker): void {
   port?.postMessage(message);
 }
 
-/** Log lines go to the gateway's logger, so they are formatted and filtered like the others. */
-class ForwardingLogger implements LoggerService {
-  log(message: unknown) {
-    this.forward('log', message);
-  }
-  warn(message: unknown) {
-    this.forward('warn', message);
-  }
-  error(message: unknown) {
-    this.forward('error', message);
-  }
-  private forward(level: LogLevel, message: unknown) {
-    send({ type: 'log', level, message });
-  }
+/**
+ * Log lines go to the gateway's logger, so they are formatted and filtered like the others.
+ * Nothing here loads Nest: its logger alone would cost this thread about 18 MB of heap.
+ */
+function forward(level: LogLevel, message: unknown): void {
+  send({ type: 'log', level, message });
 }
+
+const log: AuditLog = { error: (entry) => forward('error', entry) };
 
 /** The store over the gateway's thread, for a database only its connection holds (`:memory:`). */
 class RelayedSink implements AuditSink {
@@ -86,7 +78,6 @@ class RelayedSink implements AuditSink {
 }
 
 async function main(): Promise<void> {
-  Logger.overrideLogger(new ForwardingLogger());
   const settings = { ...data.settings, warnings: [] };
   const relay = data.target === undefined ? new RelayedSink() : undefined;
   let db: GatewayDatabase | undefined;
@@ -135,9 +126,10 @@ async function main(): Promise<void> {
       settings.file === undefined ? undefined : await AuditFileMirror.open(settings.file);
     const target = data.target;
     if (target?.kind === 'sqlite') appender = await SqliteAuditAppender.open(target.path);
-    else if (target !== undefined) db = createDatabase(target);
+    else if (target !== undefined)
+      db = createDatabase(target, (message) => forward('warn', message));
     const sink = relay ?? appender ?? new KyselyAuditRepository(db as GatewayDatabase);
-    const chain = new AuditChainWriter(settings, sink, mirror, (events, stats) =>
+    const chain = new AuditChainWriter(settings, sink, log, mirror, (events, stats) =>
       send({ type: 'committed', events, stats }),
     );
     await chain.start();

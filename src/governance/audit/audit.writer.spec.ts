@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { storedEntries } from './audit-store.source.js';
 import type { AuditSettings } from './audit.settings.js';
 import type { AuditCheckpoint, AuditEvent, AuditRecord, ChainHead } from './audit.types.js';
 import { verifyAuditChain } from './audit.verifier.js';
-import { AuditChainWriter, isoMicros } from './audit.writer.js';
+import { AuditChainWriter, type AuditLog, isoMicros } from './audit.writer.js';
 
 /** The store port in memory, with a switch that makes it refuse commits. */
 class MemoryAuditStore extends AuditRepository {
@@ -85,17 +84,19 @@ function entries(store: MemoryAuditStore) {
   return Promise.resolve(storedEntries(store));
 }
 
+/** The writer's error reports, unheard: these tests read the store and the chain instead. */
+const quiet: AuditLog = { error: () => undefined };
+
 describe(AuditChainWriter.name, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'gw-audit-writer-'));
-    Logger.overrideLogger(false);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('queues without waiting, then commits in batches of at most batch-size', async () => {
     const store = new MemoryAuditStore();
-    const writer = new AuditChainWriter(settings({ batchSize: 40 }), store);
+    const writer = new AuditChainWriter(settings({ batchSize: 40 }), store, quiet);
     await writer.start();
     for (let n = 1; n <= 100; n++) writer.record(event(n));
     expect(store.records).toHaveLength(0);
@@ -114,7 +115,7 @@ describe(AuditChainWriter.name, () => {
   it('stamps ISO-8601 UTC microsecond timestamps that never go backwards', async () => {
     expect(isoMicros(1_765_076_645_123_456)).toBe('2025-12-07T03:04:05.123456Z');
     const store = new MemoryAuditStore();
-    const writer = new AuditChainWriter(settings(), store);
+    const writer = new AuditChainWriter(settings(), store, quiet);
     await writer.start();
     for (let n = 1; n <= 50; n++) writer.record(event(n));
     await writer.stop();
@@ -125,7 +126,7 @@ describe(AuditChainWriter.name, () => {
 
   it('flushes by itself within flush-interval-ms', async () => {
     const store = new MemoryAuditStore();
-    const writer = new AuditChainWriter(settings({ flushIntervalMs: 10 }), store);
+    const writer = new AuditChainWriter(settings({ flushIntervalMs: 10 }), store, quiet);
     await writer.start();
     writer.record(event(1));
     await new Promise((done) => setTimeout(done, 60));
@@ -135,12 +136,12 @@ describe(AuditChainWriter.name, () => {
 
   it('resumes its chain after a restart with the same writer id', async () => {
     const store = new MemoryAuditStore();
-    const first = new AuditChainWriter(settings(), store);
+    const first = new AuditChainWriter(settings(), store, quiet);
     await first.start();
     first.record(event(1));
     first.record(event(2));
     await first.stop();
-    const second = new AuditChainWriter(settings(), store);
+    const second = new AuditChainWriter(settings(), store, quiet);
     await second.start();
     second.record(event(3));
     await second.stop();
@@ -151,7 +152,7 @@ describe(AuditChainWriter.name, () => {
 
   it('keeps a refused batch sealed and retries it: no seq is lost or skipped', async () => {
     const store = new MemoryAuditStore();
-    const writer = new AuditChainWriter(settings({ batchSize: 10 }), store);
+    const writer = new AuditChainWriter(settings({ batchSize: 10 }), store, quiet);
     await writer.start();
     store.failing = true;
     for (let n = 1; n <= 25; n++) writer.record(event(n));
@@ -169,6 +170,7 @@ describe(AuditChainWriter.name, () => {
     const writer = new AuditChainWriter(
       settings({ signingKey: keys.privateKey, checkpointEvery: 5, batchSize: 5 }),
       store,
+      quiet,
     );
     await writer.start();
     for (let n = 1; n <= 12; n++) writer.record(event(n));
@@ -188,6 +190,7 @@ describe(AuditChainWriter.name, () => {
     const writer = new AuditChainWriter(
       settings({ signingKey: keys.privateKey }),
       store,
+      quiet,
       await AuditFileMirror.open(path),
     );
     await writer.start();
@@ -213,7 +216,7 @@ describe(AuditChainWriter.name, () => {
 
   it('records a payload JCS cannot take made safe, instead of losing the batch', async () => {
     const store = new MemoryAuditStore();
-    const writer = new AuditChainWriter(settings(), store);
+    const writer = new AuditChainWriter(settings(), store, quiet);
     await writer.start();
     writer.record({ ...event(1), payload: { text: 'lone \ud800 surrogate', n: Number.NaN } });
     writer.record(event(2));

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AuditRepository } from '../../storage/audit.repository.js';
 import { sealRecord, signCheckpoint } from './audit-chain.js';
@@ -50,8 +49,16 @@ const SHUTDOWN_DRAIN_MS = 15_000;
  * counts what is outstanding and refuses calls past `maxQueue`: {@link AuditWorkerClient}). It
  * runs in the audit worker thread, off the thread that serves requests.
  */
+/**
+ * Where the writer reports what went wrong (a structured entry; never record content). The worker
+ * forwards it to the gateway's logger; a parameter rather than Nest's Logger, so the worker thread
+ * does not load Nest (about 18 MB of its own heap).
+ */
+export interface AuditLog {
+  error(entry: Readonly<Record<string, unknown>>): void;
+}
+
 export class AuditChainWriter {
-  private readonly logger = new Logger('Audit');
   private queue: Queued[] = [];
   /** Sealed but not yet committed: retried as they are, so seqs never skip. */
   private unsaved: AuditRecord[] = [];
@@ -78,6 +85,7 @@ export class AuditChainWriter {
   constructor(
     private readonly settings: AuditSettings,
     private readonly store: AuditSink,
+    private readonly log: AuditLog,
     private readonly mirror?: AuditFileMirror,
     private readonly onCommit?: CommitListener,
   ) {}
@@ -136,7 +144,7 @@ export class AuditChainWriter {
     while (this.depth > 0 || this.checkpointDue()) {
       if (await this.flushOnce()) continue;
       if (Date.now() > deadline) {
-        this.logger.error({
+        this.log.error({
           msg: `Shutdown: the audit store kept refusing; ${this.depth} audit events were not written`,
           writer: this.settings.writer,
         });
@@ -203,7 +211,7 @@ export class AuditChainWriter {
     try {
       await this.mirror?.append(records, checkpoints);
     } catch (err) {
-      this.logger.error({
+      this.log.error({
         msg: `The audit file ${this.mirror?.path} could not be appended to: ${describe(err)}`,
       });
     }
@@ -283,7 +291,7 @@ export class AuditChainWriter {
     const now = Date.now();
     if (now - this.lastErrorLog < ERROR_LOG_EVERY_MS) return;
     this.lastErrorLog = now;
-    this.logger.error({
+    this.log.error({
       msg: `The audit store refused a batch (kept, retrying): ${describe(err)}`,
       writer: this.settings.writer,
       queue_depth: this.depth,
