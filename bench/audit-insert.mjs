@@ -48,7 +48,7 @@ function threadCpuMicros() {
 }
 
 /** A GATEWAY_RESPONSE as the gateway writes one for the bench's call (contract 12's fields). */
-function payload(i) {
+function payload() {
   return {
     // Random, as the gateway's trace ids are: where a row lands in the trace_id index.
     trace_id: randomUUID(),
@@ -92,7 +92,7 @@ function sealedChain(writer, count) {
           tenant: 'bench',
           key_id: 'key-bench',
           event_type: 'GATEWAY_RESPONSE',
-          payload: payload(seq),
+          payload: payload(),
           prev_hash: records.at(-1)?.hash ?? null,
         },
         SECRET,
@@ -116,7 +116,7 @@ async function prefill(store, count) {
         tenant: 'bench',
         key_id: 'key-bench',
         event_type: 'GATEWAY_RESPONSE',
-        payload: payload(seq),
+        payload: payload(),
         prev_hash: hex(),
         hash: hex(),
         hmac: hex(),
