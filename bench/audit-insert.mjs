@@ -3,7 +3,7 @@
 // it had its own statements; still the PostgreSQL path) and through the prepared better-sqlite3
 // statements it now uses (src/storage/sqlite-audit.appender.ts).
 //
-//   node bench/audit-insert.mjs [--events N] [--batch N] [--rounds N]     (build first)
+//   node bench/audit-insert.mjs [--events N] [--batch N] [--rounds N] [--prefill N]  (build first)
 //
 // The records are sealed (RFC 8785, SHA-256, HMAC, as the writer seals them) before the timed
 // part, which is only the commits: `events` records in transactions of `batch` (the bench's
@@ -12,7 +12,10 @@
 // file. CPU is this thread's own, read from /proc/self/task/<tid>/stat (user + system), so other
 // load on the machine lengthens a round but does not add to its figure; process.cpuUsage() (all
 // threads) is printed beside it. Figures: µs of CPU per event, median of the rounds (and range).
+// `--prefill N` first stores N rows (another writer's, random ids as the gateway's are): an insert
+// costs more in a grown table, where each random-key index (trace_id) lands on a page of its own.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +31,7 @@ const arg = (name, fallback) => {
 const EVENTS = arg('events', 5_000);
 const BATCH = arg('batch', 25);
 const ROUNDS = arg('rounds', 6);
+const PREFILL = arg('prefill', 0);
 
 const dist = (path) => import(pathToFileURL(join(DIST, path)).href);
 const { sealRecord } = await dist('governance/audit/audit-chain.js');
@@ -44,9 +48,10 @@ function threadCpuMicros() {
 }
 
 /** A GATEWAY_RESPONSE as the gateway writes one for the bench's call (contract 12's fields). */
-function payload(i) {
+function payload() {
   return {
-    trace_id: `0b6c1e0e-5f7a-4c1e-9d2b-${String(i).padStart(12, '0')}`,
+    // Random, as the gateway's trace ids are: where a row lands in the trace_id index.
+    trace_id: randomUUID(),
     method: 'POST',
     path: '/v1/chat/completions',
     status: 200,
@@ -81,13 +86,13 @@ function sealedChain(writer, count) {
       sealRecord(
         {
           seq,
-          event_id: `${writer}-${seq}`,
+          event_id: randomUUID(),
           timestamp: at,
           writer,
           tenant: 'bench',
           key_id: 'key-bench',
           event_type: 'GATEWAY_RESPONSE',
-          payload: payload(seq),
+          payload: payload(),
           prev_hash: records.at(-1)?.hash ?? null,
         },
         SECRET,
@@ -95,6 +100,30 @@ function sealedChain(writer, count) {
     );
   }
   return records;
+}
+
+/** Rows of another writer, as many as asked, unsealed (only their keys and sizes matter). */
+async function prefill(store, count) {
+  const hex = () => randomBytes(32).toString('hex');
+  for (let from = 1; from <= count; from += 5_000) {
+    const rows = [];
+    for (let seq = from; seq < Math.min(count + 1, from + 5_000); seq++) {
+      rows.push({
+        seq,
+        event_id: randomUUID(),
+        timestamp: new Date(Date.parse('2026-12-06T00:00:00Z') + seq).toISOString(),
+        writer: 'prefill',
+        tenant: 'bench',
+        key_id: 'key-bench',
+        event_type: 'GATEWAY_RESPONSE',
+        payload: payload(),
+        prev_hash: hex(),
+        hash: hex(),
+        hmac: hex(),
+      });
+    }
+    await store.append(rows, []);
+  }
 }
 
 async function timed(store, records) {
@@ -123,6 +152,7 @@ try {
     kysely: new KyselyAuditRepository(db),
     prepared: await SqliteAuditAppender.open(path),
   };
+  await prefill(paths.prepared, PREFILL);
   // Warm-up: each path's code compiled and its statements prepared before anything is timed.
   for (const [name, store] of Object.entries(paths))
     await timed(store, sealedChain(`warm-${name}`, 1_000));
@@ -138,7 +168,7 @@ try {
   }
   paths.prepared.close();
   console.log(
-    `audit insert, SQLite file, ${EVENTS} events a round in batches of ${BATCH}, ${ROUNDS} rounds each (µs of CPU per event, median (range))`,
+    `audit insert, SQLite file of ${PREFILL} rows before, ${EVENTS} events a round in batches of ${BATCH}, ${ROUNDS} rounds each (µs of CPU per event, median (range))`,
   );
   for (const name of ['kysely', 'prepared']) {
     const label = name === 'kysely' ? "Kysely's multi-row insert" : 'prepared statements';

@@ -10,6 +10,7 @@ import {
   type TestDatabase,
   type TestDatabaseKind,
 } from '../../test/helpers/storage-harness.js';
+import { toAuditRow } from './audit-row.mapper.js';
 import { migrateToLatest } from './database.migrator.js';
 import type { GatewayDatabase } from './database.types.js';
 import { KyselyAuditRepository } from './kysely-audit.repository.js';
@@ -119,6 +120,21 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('KyselyAuditRepository o
       });
     }
     expect(await store.head('a')).toMatchObject({ seq: 30 });
+  });
+
+  it('stores exactly the rows the mapper makes, in statements of up to 1,000 rows', async () => {
+    const records = chain('m', 1_005, 'awk\'ward "tenant"').map((r, i) =>
+      i % 3 === 0 ? { ...r, tenant: null, prev_hash: null } : r,
+    );
+    await store.append(records, []);
+    const rows = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('writer', '=', 'm')
+      .orderBy('seq')
+      .execute();
+    expect(rows.map((r) => ({ ...r, seq: Number(r.seq) }))).toEqual(records.map(toAuditRow));
+    expect(await store.chain('m', 0, 2_000)).toEqual(records);
   });
 
   it('lets a tenant be deleted: audit rows name it without a foreign key', async () => {

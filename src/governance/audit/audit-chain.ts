@@ -3,6 +3,7 @@ import {
   createHash,
   createHmac,
   createPublicKey,
+  hash,
   type KeyObject,
   sign,
   timingSafeEqual,
@@ -48,10 +49,18 @@ export function hmacHex(secret: string, text: string): string {
   return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
 }
 
-/** Adds `hash` and `hmac` to a record. */
-export function sealRecord(record: UnsealedAuditRecord, secret: string): AuditRecord {
-  const canonical = canonicalRecord(record);
-  return { ...record, hash: sha256Hex(canonical), hmac: hmacHex(secret, canonical) };
+/**
+ * Adds `hash` and `hmac` to a record. The canonical text is encoded once and both digests read
+ * the same bytes; the SHA-256 is Node's one-shot `crypto.hash` (no Hash object), and the secret
+ * may be a KeyObject made once (the writer's), so it is not imported again for every record.
+ */
+export function sealRecord(record: UnsealedAuditRecord, secret: string | KeyObject): AuditRecord {
+  const canonical = Buffer.from(canonicalRecord(record), 'utf8');
+  return {
+    ...record,
+    hash: hash('sha256', canonical, 'hex'),
+    hmac: createHmac('sha256', secret).update(canonical).digest('hex'),
+  };
 }
 
 /** Whether two hex digests are equal, in constant time (an HMAC comparison must not leak). */

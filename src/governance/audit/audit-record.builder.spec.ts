@@ -2,7 +2,7 @@ import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GovernanceContext } from '../pipeline/governance-context.js';
 import type { CompiledRule, PolicyVerdict } from '../policy/policy.types.js';
-import { callEvents, jsonSafe } from './audit-record.builder.js';
+import { asJsonSafe, callEvents, jsonSafe } from './audit-record.builder.js';
 
 function context(): GovernanceContext {
   const c = new GovernanceContext('trace-1', 'POST', '/v1/chat/completions', 0);
@@ -161,5 +161,50 @@ describe(jsonSafe.name, () => {
       }),
     ).toEqual({ b: null, c: 'x\ufffdy', d: [null, null] });
     expect(jsonSafe('\ud83c\udf0d')).toBe('\ud83c\udf0d');
+  });
+});
+
+describe(asJsonSafe.name, () => {
+  it('returns a payload that is already JSON-safe as it is, not a copy', () => {
+    const payload = {
+      trace_id: 't-1',
+      n: 1.5,
+      ok: true,
+      none: null,
+      list: [1, 'two', { three: [] }],
+      nested: Object.assign(Object.create(null) as object, { a: '\ud83c\udf0d' }),
+    };
+    expect(asJsonSafe(payload)).toBe(payload);
+    expect(asJsonSafe('\ud83c\udf0d')).toBe('\ud83c\udf0d');
+  });
+
+  it.each([
+    ['an undefined member', { a: undefined, b: 1 }],
+    ['a NaN', { a: [1, Number.NaN] }],
+    ['an Infinity', { a: -Infinity }],
+    ['a lone surrogate in a value', { a: 'x\ud800' }],
+    ['a lone surrogate in a key', { ['k\udc00']: 1 }],
+    ['a function', { a: () => 1 }],
+    ['a bigint', { a: 1n }],
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the shape under test
+    ['an array hole', { a: [1, , 3] }],
+    ['an undefined in an array', { a: [undefined] }],
+    ['a Date', { at: new Date(0) }],
+    ['a Map', { m: new Map([['a', 1]]) }],
+    [
+      'a class instance',
+      {
+        c: new (class Point {
+          x = 1;
+        })(),
+      },
+    ],
+    ['an own __proto__ key', JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown],
+    ['undefined itself', undefined],
+  ])('copies what jsonSafe would change (%s), as jsonSafe does', (_shape, value) => {
+    const safe = asJsonSafe(value);
+    expect(safe).not.toBe(value);
+    expect(safe).toEqual(jsonSafe(value));
+    expect(JSON.stringify(safe)).toBe(JSON.stringify(jsonSafe(value)));
   });
 });

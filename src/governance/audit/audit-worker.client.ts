@@ -39,10 +39,11 @@ const POST_DELAY_MS = 10;
 /**
  * The worker's young generation, in MB (V8 sizes it from the machine otherwise: 16 MB of
  * semi-spaces here, all resident once start-up has filled them). What the worker allocates is one
- * batch of events at a time, and a small young generation keeps its idle RSS small; measured in
- * bench/README.md (history, idle RSS).
+ * batch of events at a time, and a small young generation keeps its idle RSS small; but at 6 MB
+ * the scavenges cost the worker about 8-10 µs of CPU an event more than at 10 or 16 MB (sealing
+ * allocates), for about 2 MB of idle RSS: bench/README.md (history, idle RSS; audit cost).
  */
-const WORKER_YOUNG_GENERATION_MB = 6;
+const WORKER_YOUNG_GENERATION_MB = 10;
 /** The worker drains for up to 15 s at shutdown (a refusing store); this bounds the wait for it. */
 const STOP_WAIT_MS = 20_000;
 

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +167,20 @@ describe(verifyAuditChain.name, () => {
     expect(canonical.startsWith('{"event_id":')).toBe(true);
     expect(record.hash).toBe(sha256Hex(canonical));
     expect(record.hmac).toBe(hmacHex(SECRET, canonical));
+  });
+
+  it('seals the same with the secret as a KeyObject (as the writer holds it)', () => {
+    const [record] = three();
+    const { hash: _hash, hmac: _hmac, ...unsealed } = record;
+    const awkward = { ...unsealed, payload: { é: '\u2028\ud83c\udf0d"\\', n: 1e21, z: -0 } };
+    const sealed = sealRecord(awkward, createSecretKey(SECRET, 'utf8'));
+    const canonical = canonicalRecord(awkward);
+    expect(sealed).toEqual({
+      ...awkward,
+      hash: sha256Hex(canonical),
+      hmac: hmacHex(SECRET, canonical),
+    });
+    expect(sealed.hmac).toBe(sealRecord(awkward, SECRET).hmac);
   });
 
   describe('checkpoints', () => {

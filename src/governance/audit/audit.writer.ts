@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import type { AuditRepository } from '../../storage/audit.repository.js';
 import { sealRecord, signCheckpoint } from './audit-chain.js';
 import type { AuditFileMirror } from './audit-file.mirror.js';
-import { jsonSafe } from './audit-record.builder.js';
+import { asJsonSafe } from './audit-record.builder.js';
 import type { AuditSettings } from './audit.settings.js';
 import type {
   AuditCheckpoint,
@@ -82,13 +82,18 @@ export class AuditChainWriter {
     slowestFlushMs: 0,
   };
 
+  /** The HMAC secret as a key imported once (the same bytes: the secret's UTF-8). */
+  private readonly hmacKey: KeyObject;
+
   constructor(
     private readonly settings: AuditSettings,
     private readonly store: AuditSink,
     private readonly log: AuditLog,
     private readonly mirror?: AuditFileMirror,
     private readonly onCommit?: CommitListener,
-  ) {}
+  ) {
+    this.hmacKey = createSecretKey(settings.secret, 'utf8');
+  }
 
   get writer(): string {
     return this.settings.writer;
@@ -235,10 +240,10 @@ export class AuditChainWriter {
         event_type: queued.event.eventType,
         // Producers hand over payloads as they are: here they become what JCS can take (no
         // undefined, NaN or lone surrogate), off the request's thread.
-        payload: jsonSafe(queued.event.payload) as AuditPayload,
+        payload: asJsonSafe(queued.event.payload) as AuditPayload,
         prev_hash: head?.hash ?? null,
       };
-      const record = sealRecord(unsealed, this.settings.secret);
+      const record = sealRecord(unsealed, this.hmacKey);
       head = { seq: record.seq, hash: record.hash, timestamp: record.timestamp };
       return record;
     });
