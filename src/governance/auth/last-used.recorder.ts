@@ -25,7 +25,11 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.auth.lastUsedFlushMs);
+    // An idle tick allocates no promise (V8 shrinks an idle heap only while next to nothing is
+    // allocated).
+    this.timer = setInterval(() => {
+      if (this.pending.size > 0) void this.flush();
+    }, this.config.auth.lastUsedFlushMs);
     this.timer.unref();
   }
 
