@@ -6,7 +6,9 @@
 // benchmark pins them), makes the benchmark's checks (one JSON and one streamed call; the governed
 // target: the API key and its policies too), then reads VmRSS from /proc/<pid>/status every second
 // while the gateway is idle. Printed per run: RSS 3 s after the checks (the benchmark's "RSS idle"
-// column), 10 s, 20 s and at the end, and the lowest; then the median and minimum over runs.
+// column), 10 s, 20 s and at the end, the lowest, and when it fell by 20 MB or more (V8's memory
+// reducer returning the young generation: it waits for a low allocation rate, averaged over the
+// last ten GCs, so 25-60 s after start-up or load); then the median and minimum over runs.
 // BENCH_GATEWAY_NODE_FLAGS passes node flags to the gateway, as for the benchmark.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -55,7 +57,10 @@ async function oneRun(ctx, args) {
       samples.push(rssMb(sut.pid));
     }
     const at = (s) => samples[Math.min(s, samples.length) - 1];
+    // V8's memory reducer returning the young generation shows as a drop of 20 MB or more.
+    const shrunk = samples.findIndex((rss) => rss < at(3) - 20);
     return {
+      shrunkAtS: shrunk === -1 ? null : shrunk + 1,
       at3: at(3),
       at10: at(10),
       at20: at(20),
@@ -87,7 +92,8 @@ async function main() {
       const f = (n) => n.toFixed(0);
       log(
         `run ${i + 1}: RSS MB at 3 s ${f(r.at3)}, 10 s ${f(r.at10)}, 20 s ${f(r.at20)}, ` +
-          `${args.seconds} s ${f(r.end)}; lowest ${f(r.min)}`,
+          `${args.seconds} s ${f(r.end)}; lowest ${f(r.min)}; ` +
+          (r.shrunkAtS === null ? 'no memory-reducing GC seen' : `shrunk at ${r.shrunkAtS} s`),
       );
     }
   } finally {
