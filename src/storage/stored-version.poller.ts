@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
@@ -22,14 +23,16 @@ export interface VersionWatch {
  * caches are stale when another process wrote the shared database. One timer for both, at the
  * shorter of their intervals, so each is still checked at least as often as configured. A tick
  * that finds nothing changed allocates (next to) nothing: on a SQLite file the versions are read
- * synchronously through prepared statements (see {@link StoredVersionReader}), so an idle gateway
- * no longer keeps V8's memory reducer from returning its young generation to the system.
+ * synchronously through prepared statements (see {@link StoredVersionReader}): no query builder,
+ * no promise. (V8's memory reducer did not wait on the old polls: bench/README.md, 2026-12-07.)
  *
  * A read that fails tells every watcher its cache may be stale: each then reloads through its
  * repository as before, which keeps what is in force and logs why when storage does not answer.
  */
 @Injectable()
-export class StoredVersionPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StoredVersionPoller
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('Storage');
   private readonly watches: { name: keyof StoredVersions; watch: VersionWatch }[] = [];
   private intervalMs = Infinity;
@@ -57,9 +60,14 @@ export class StoredVersionPoller implements OnApplicationBootstrap, OnApplicatio
     await this.opening;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops polling before any shutdown hook runs, so no tick reaches a database being closed. */
+  beforeApplicationShutdown(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.beforeApplicationShutdown();
     await this.opening;
     this.reader?.close();
   }

@@ -25,8 +25,7 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    // An idle tick allocates no promise (V8 shrinks an idle heap only while next to nothing is
-    // allocated).
+    // Nothing queued, nothing done: an idle tick allocates no promise.
     this.timer = setInterval(() => {
       if (this.pending.size > 0) void this.flush();
     }, this.config.auth.lastUsedFlushMs);

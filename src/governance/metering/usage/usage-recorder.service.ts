@@ -43,8 +43,7 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.settlement.prepare((context) => this.costing.costOf(context));
     this.settlement.observe({ callSettled: (context, outcome) => this.record(context, outcome) });
-    // Nothing queued, nothing done: an idle tick allocates no promise (V8 shrinks an idle heap
-    // only while next to nothing is allocated).
+    // Nothing queued, nothing done: an idle tick allocates no promise.
     this.timer = setInterval(() => {
       if (this.queue.length > 0) void this.flush();
     }, this.intervalMs);
