@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import type * as IoRedis from 'ioredis';
+import type { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { withDeadline } from './deadline.js';
 import { RedisStepRunner } from './redis-step.runner.js';
@@ -7,6 +9,14 @@ import { RedisStepRunner } from './redis-step.runner.js';
 const CONNECT_TIMEOUT_MS = 5_000;
 /** Commands issued while Redis is away fail after this many reconnection attempts, not 20. */
 const MAX_RETRIES_PER_REQUEST = 3;
+
+/**
+ * ioredis (about 90 modules), required only when Redis is configured: a gateway without it never
+ * loads the client.
+ */
+function loadIoRedis(): typeof IoRedis {
+  return createRequire(import.meta.url)('ioredis') as typeof IoRedis;
+}
 
 /**
  * The shared Redis client when `GATEWAY_REDIS_URL` is set (`client` is undefined otherwise: the
@@ -32,7 +42,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     const url = config.redis.url.trim();
     this.address = url === '' ? '' : describeRedisUrl(url);
     if (url === '') return;
-    this.client = new Redis(url, {
+    this.client = new (loadIoRedis().Redis)(url, {
       lazyConnect: true,
       keyPrefix: this.keyPrefix,
       connectTimeout: CONNECT_TIMEOUT_MS,

@@ -20,6 +20,7 @@ import { PolicyRepository } from './policy.repository.js';
 import { PricingRepository } from './pricing.repository.js';
 import { RedisConnection } from './redis.connection.js';
 import { StorageHealth } from './storage.health.js';
+import { StoredVersionPoller } from './stored-version.poller.js';
 import { TenantRepository } from './tenant.repository.js';
 import { UsageRepository } from './usage.repository.js';
 
@@ -50,6 +51,7 @@ import { UsageRepository } from './usage.repository.js';
     DatabaseLifecycle,
     RedisConnection,
     StorageHealth,
+    StoredVersionPoller,
     { provide: TenantRepository, useClass: KyselyTenantRepository },
     { provide: ApiKeyRepository, useClass: KyselyApiKeyRepository },
     { provide: PolicyRepository, useClass: KyselyPolicyRepository },
@@ -69,6 +71,7 @@ import { UsageRepository } from './usage.repository.js';
     CredentialCipher,
     RedisConnection,
     StorageHealth,
+    StoredVersionPoller,
     TenantRepository,
     ApiKeyRepository,
     PolicyRepository,

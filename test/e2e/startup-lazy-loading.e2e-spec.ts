@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
+import { TEST_REDIS_URL } from '../helpers/storage-harness.js';
 
 const TRACE_HOOK = resolve('test/helpers/module-trace.hook.mjs');
 const ADMIN_TOKEN = 'e2e-admin-token-long-enough-to-pass';
@@ -110,6 +111,20 @@ describe('start-up loads only what is activated', () => {
       // require() too: better-sqlite3's own files are loaded that way.
       expect(urls().some((url) => url.endsWith('/better-sqlite3/lib/database.js'))).toBe(true);
       expect(loadedFrom(urls(), '@pydantic/genai-prices')).toBe(false);
+      // No GATEWAY_REDIS_URL: the Redis client is never loaded.
+      expect(loadedFrom(urls(), 'ioredis')).toBe(false);
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it(
+    'with GATEWAY_REDIS_URL, loads the Redis client and connects',
+    async () => {
+      const urls = await start('redis', { GATEWAY_REDIS_URL: TEST_REDIS_URL });
+      expect(loadedFrom(urls(), 'ioredis')).toBe(true);
+      expect(gw!.output.join('\n')).toContain('Connected to Redis at');
+      const ready = await fetch(`${gw!.url}/health/ready`);
+      expect(ready.status).toBe(200);
     },
     START_TIMEOUT_MS,
   );

@@ -25,7 +25,10 @@ export class LastUsedRecorder implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.auth.lastUsedFlushMs);
+    // Nothing queued, nothing done: an idle tick allocates no promise.
+    this.timer = setInterval(() => {
+      if (this.pending.size > 0) void this.flush();
+    }, this.config.auth.lastUsedFlushMs);
     this.timer.unref();
   }
 

@@ -14,14 +14,15 @@ import { BudgetRegistry } from './budgets/budget.registry.js';
 import { MeteringChangeBus } from './metering-change.bus.js';
 import { PriceBook } from './pricing/price-book.service.js';
 import { withDeadline } from '../../storage/deadline.js';
+import { StoredVersionPoller } from '../../storage/stored-version.poller.js';
 
 /** How long shutdown waits for the budget counters to take the last settlements. */
 const SHUTDOWN_FLUSH_MS = 2_000;
 
 /**
  * Keeps every replica's cached budgets and prices current (contract 11.1, 11.3): loaded at
- * start-up, reloaded when the stored metering version moves (polled every
- * `gateway.metering.reload-interval-ms`) or at once when another replica announces a change over
+ * start-up, reloaded when the stored metering version moves (polled at least every
+ * `gateway.metering.reload-interval-ms`, by {@link StoredVersionPoller}) or at once when another replica announces a change over
  * Redis. A storage hiccup keeps what is in force.
  */
 @Injectable()
@@ -29,7 +30,6 @@ export class MeteringSync implements OnModuleInit, OnApplicationBootstrap, OnApp
   private readonly logger = new Logger('Metering');
   private version = -1;
   private reloading: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
   private warnedPerReplica = false;
 
   constructor(
@@ -39,6 +39,7 @@ export class MeteringSync implements OnModuleInit, OnApplicationBootstrap, OnApp
     private readonly repository: BudgetRepository,
     private readonly bus: MeteringChangeBus,
     private readonly ledger: BudgetLedger,
+    private readonly poller: StoredVersionPoller,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -47,15 +48,14 @@ export class MeteringSync implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   async onApplicationBootstrap(): Promise<void> {
     await this.bus.start(() => void this.reloadQuietly(true));
-    this.timer = setInterval(
-      () => void this.reloadQuietly(false),
-      this.config.metering.reloadIntervalMs,
-    );
-    this.timer.unref();
+    // The shared poll compares the stored version with ours and reloads only when it moved.
+    this.poller.watch('metering', this.config.metering.reloadIntervalMs, {
+      loaded: () => this.version,
+      stale: () => void this.reloadQuietly(false),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     // A Redis that does not answer must not hold the shutdown: the settlements it would have
     // taken are in the usage records, which rebuild the counters.
     try {

@@ -6,6 +6,7 @@ import type { ProviderRegistry } from '../../providers/provider-registry.service
 import type { PolicyRepository } from '../../storage/policy.repository.js';
 import type { TenantRepository } from '../../storage/tenant.repository.js';
 import type { Tenant } from '../../storage/tenant.types.js';
+import type { StoredVersionPoller } from '../../storage/stored-version.poller.js';
 import type { PolicyChangeBus } from './policy-change.bus.js';
 import { type DryRunInput, PolicyDryRun } from './policy-dry-run.service.js';
 import { PolicyRegistry } from './policy.registry.js';
@@ -40,6 +41,7 @@ function dryRun(policies: unknown[] = [], dispatch = true): PolicyDryRun {
     CATALOG,
     {} as PolicyRepository,
     {} as PolicyChangeBus,
+    {} as StoredVersionPoller,
   );
   const tenants = {
     get: (id: string) => Promise.resolve(id === ACME.id ? ACME : undefined),

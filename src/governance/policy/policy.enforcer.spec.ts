@@ -5,6 +5,7 @@ import type { GatewayConfig } from '../../config/gateway-config.types.js';
 import type { TargetVerdict } from '../../routing/target-gate.js';
 import type { PolicyRepository } from '../../storage/policy.repository.js';
 import { GovernanceContext, type RequestFacts } from '../pipeline/governance-context.js';
+import type { StoredVersionPoller } from '../../storage/stored-version.poller.js';
 import type { PolicyChangeBus } from './policy-change.bus.js';
 import { PolicyEnforcer } from './policy.enforcer.js';
 import { PolicyRegistry } from './policy.registry.js';
@@ -40,6 +41,7 @@ function enforcer(...policies: RawPolicy[]): PolicyEnforcer {
     CATALOG,
     {} as PolicyRepository,
     {} as PolicyChangeBus,
+    {} as StoredVersionPoller,
   );
   return new PolicyEnforcer(registry);
 }

@@ -3,13 +3,13 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import { PolicyRepository } from '../../storage/policy.repository.js';
+import { StoredVersionPoller } from '../../storage/stored-version.poller.js';
 import { compilePolicy } from './dsl/policy.compiler.js';
 import { parsePolicyEntry } from './dsl/policy-entry.parser.js';
 import { PolicyChangeBus } from './policy-change.bus.js';
@@ -48,7 +48,7 @@ const EMPTY: RuleSet = Object.freeze({ active: [], targeted: [], shadow: [], emp
  * version, and with Redis a change is also announced at once over pub/sub.
  */
 @Injectable()
-export class PolicyRegistry implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class PolicyRegistry implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Policies');
   private readonly fromConfig: readonly StoredPolicy[];
   private readonly compiledConfig: readonly CompiledPolicy[];
@@ -57,7 +57,6 @@ export class PolicyRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   private readonly sets = new Map<string, RuleSet>();
   private global: RuleSet = EMPTY;
   private reloading: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
   /** Failed compilations already logged, by `id@updatedAt`, so polling does not repeat them. */
   private readonly reported = new Set<string>();
 
@@ -66,6 +65,7 @@ export class PolicyRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
     @Inject(POLICY_CATALOG) private readonly catalog: ProviderCatalog,
     private readonly repository: PolicyRepository,
     private readonly bus: PolicyChangeBus,
+    private readonly poller: StoredVersionPoller,
   ) {
     const loaded = this.loadConfigPolicies(config.policies);
     this.fromConfig = loaded.map((p) => p.stored);
@@ -80,15 +80,11 @@ export class PolicyRegistry implements OnModuleInit, OnApplicationBootstrap, OnA
   async onApplicationBootstrap(): Promise<void> {
     this.bus.subscribe(() => void this.reloadQuietly(true));
     await this.bus.start();
-    this.timer = setInterval(
-      () => void this.reloadQuietly(false),
-      this.config.policy.reloadIntervalMs,
-    );
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    // The shared poll compares the stored version with ours and reloads only when it moved.
+    this.poller.watch('policy', this.config.policy.reloadIntervalMs, {
+      loaded: () => this.version,
+      stale: () => void this.reloadQuietly(false),
+    });
   }
 
   /** The rules for a tenant's call: the global ones and the tenant's own, in evaluation order. */
