@@ -1,4 +1,6 @@
 import { createServer } from 'node:net';
+import { CallCancellation } from '../../common/cancellation/call-cancellation.js';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import {
   type FakeOpenAiConfigOverrides,
   fakeOpenAiConfig,
@@ -33,7 +35,7 @@ describe(UpstreamHttpClient.name, () => {
   let origin: string;
   let client: UpstreamHttpClient;
 
-  const chat = (stream: boolean, signal?: AbortSignal): UpstreamRequest => ({
+  const chat = (stream: boolean, signal?: CancelSignal): UpstreamRequest => ({
     origin,
     path: '/v1/chat/completions',
     headers: { authorization: `Bearer ${FAKE_OPENAI_API_KEY}` },
@@ -139,6 +141,62 @@ describe(UpstreamHttpClient.name, () => {
       'aborted',
     );
     expect(fake.requests).toHaveLength(0);
+  });
+
+  describe("with the gateway's own cancellation as the caller's signal", () => {
+    it('aborts a JSON call in flight and drops the connection', async () => {
+      fake.hangNext();
+      const cancellation = new CallCancellation();
+      const answering = failure(client.requestJson(chat(false, cancellation)));
+      await fake.waitForRequests(1);
+      cancellation.abort();
+
+      expect((await answering).kind).toBe('aborted');
+      await fake.waitForClientDisconnects(1);
+      expect(cancellation.listenerCount('abort')).toBe(0);
+    });
+
+    it('aborts a stream being read and drops the connection', async () => {
+      fake.stallStreamNext(1);
+      const cancellation = new CallCancellation();
+      const body = await openOk(client, chat(true, cancellation));
+      const reading = failure(drain(body));
+      cancellation.abort();
+
+      expect((await reading).kind).toBe('aborted');
+      await fake.waitForClientDisconnects(1);
+    });
+
+    it('sends nothing for a call already cancelled', async () => {
+      const cancellation = new CallCancellation();
+      cancellation.abort();
+
+      expect((await failure(client.requestJson(chat(false, cancellation)))).kind).toBe('aborted');
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('leaves no listener behind once a call has answered', async () => {
+      const cancellation = new CallCancellation();
+      const answer = await client.requestJson(chat(false, cancellation));
+
+      expect(answer.ok).toBe(true);
+      expect(cancellation.listenerCount('abort')).toBe(0);
+      expect(cancellation.aborted).toBe(false);
+    });
+
+    it('times one attempt out without cancelling the call, so a retry can still be sent', async () => {
+      client = clientWith({ requestTimeoutMs: 150 });
+      fake.hangNext();
+      const cancellation = new CallCancellation();
+      const error = await failure(client.requestJson(chat(false, cancellation)));
+
+      expect(error.kind).toBe('timeout');
+      expect(error.message).toContain('150 ms');
+      expect(cancellation.aborted).toBe(false);
+      expect(cancellation.listenerCount('abort')).toBe(0);
+      const retried = await client.requestJson(chat(false, cancellation));
+      expect(retried.ok).toBe(true);
+    });
   });
 
   it('bounds a whole JSON call by request-timeout-ms', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { CallTimeouts } from '../llm-provider.js';
 import { CallDeadline } from './call-deadline.js';
@@ -21,7 +22,7 @@ export interface UpstreamRequest {
   /** Sent as the JSON request body, with `content-type: application/json`. */
   readonly json?: unknown;
   /** Cancels the call; the upstream socket is destroyed at once. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** This call's limits (a provider's resilience settings); absent: `gateway.upstream`'s. */
   readonly timeouts?: CallTimeouts;
 }
@@ -97,7 +98,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       // The deadline covers headers and body together, so undici's own timers are redundant.
       const response = await this.agent.request({
         ...this.dispatchOptions(request),
-        signal: deadline.signal,
+        signal: deadline.cancellation,
         headersTimeout: 0,
         bodyTimeout: 0,
       });
@@ -135,7 +136,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     try {
       response = await this.agent.request({
         ...this.dispatchOptions(request),
-        signal: deadline.signal,
+        signal: deadline.cancellation,
         headersTimeout: idle,
         bodyTimeout: idle,
       });
