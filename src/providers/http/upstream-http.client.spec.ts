@@ -70,6 +70,44 @@ describe(UpstreamHttpClient.name, () => {
     expect(fake.lastRequest!.method).toBe('POST');
   });
 
+  it("sends the adapter's headers, the trace context and the JSON content type, in that precedence", async () => {
+    await client.requestJson({
+      ...chat(false),
+      headers: {
+        authorization: `Bearer ${FAKE_OPENAI_API_KEY}`,
+        'content-type': 'text/plain',
+        'x-vendor': 'adapter',
+        traceparent: 'from-adapter',
+      },
+      traceContext: {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'gw=1',
+      },
+    });
+
+    const sent = fake.lastRequest?.headers;
+    expect(sent?.['x-vendor']).toBe('adapter');
+    expect(sent?.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(sent?.tracestate).toBe('gw=1');
+    expect(sent?.['content-type']).toBe('application/json');
+    expect(fake.lastRequest?.body).toMatchObject({ model: 'gpt-4o', stream: false });
+  });
+
+  it('sends a call without a body as a GET with no content type, its headers left as they are', async () => {
+    const headers = { authorization: `Bearer ${FAKE_OPENAI_API_KEY}` };
+    const answer = await client.requestJson({
+      origin,
+      path: '/v1/models',
+      headers,
+      traceContext: undefined,
+    });
+
+    expect(answer.ok).toBe(true);
+    expect(fake.lastRequest?.method).toBe('GET');
+    expect(fake.lastRequest?.headers['content-type']).toBeUndefined();
+    expect(headers).toEqual({ authorization: `Bearer ${FAKE_OPENAI_API_KEY}` });
+  });
+
   it('returns an error status with its body, parsed when it is JSON and as text otherwise', async () => {
     fake.failNext(503).failNext(502, { body: 'Bad gateway' });
 

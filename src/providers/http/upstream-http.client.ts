@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
+import type { CallCancellation } from '../../common/cancellation/call-cancellation.js';
 import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { CallTimeouts } from '../llm-provider.js';
@@ -96,12 +97,9 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     });
     try {
       // The deadline covers headers and body together, so undici's own timers are redundant.
-      const response = await this.agent.request({
-        ...this.dispatchOptions(request),
-        signal: deadline.cancellation,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
+      const response = await this.agent.request(
+        this.dispatchOptions(request, deadline.cancellation, 0),
+      );
       const ok = isSuccess(response.statusCode);
       if (!ok) {
         const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
@@ -134,12 +132,9 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     });
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.agent.request({
-        ...this.dispatchOptions(request),
-        signal: deadline.cancellation,
-        headersTimeout: idle,
-        bodyTimeout: idle,
-      });
+      response = await this.agent.request(
+        this.dispatchOptions(request, deadline.cancellation, idle),
+      );
     } catch (error) {
       deadline.dispose();
       throw this.classify(error, deadline, idle);
@@ -163,17 +158,30 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     await this.agent.close();
   }
 
-  private dispatchOptions(request: UpstreamRequest) {
+  /**
+   * undici's options for one request; `timeoutMs` bounds the headers and each silence in the
+   * body (0: none). Objects are built by assignment, not spread: V8 (Node 20) took about 0.7 µs
+   * to spread these headers against 0.05 µs (bench/README.md, 2026-12-07).
+   */
+  private dispatchOptions(
+    request: UpstreamRequest,
+    signal: CallCancellation,
+    timeoutMs: number,
+  ): Dispatcher.RequestOptions {
     const hasBody = request.json !== undefined;
+    const headers: Record<string, string> = Object.assign({}, request.headers);
+    if (request.traceContext !== undefined) Object.assign(headers, request.traceContext);
+    if (hasBody) headers['content-type'] = 'application/json';
     return {
       origin: request.origin,
       path: request.path,
       method: request.method ?? (hasBody ? 'POST' : 'GET'),
-      headers: hasBody
-        ? { ...request.headers, ...request.traceContext, 'content-type': 'application/json' }
-        : { ...request.headers, ...request.traceContext },
+      headers,
       body: hasBody ? JSON.stringify(request.json) : undefined,
-    } as const;
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    };
   }
 
   private async *guard(
