@@ -102,10 +102,10 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       );
       const ok = isSuccess(response.statusCode);
       if (!ok) {
-        const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
+        const body = parseLenient(await readUpTo(response, MAX_ERROR_BODY_BYTES, 'truncate'));
         return { ok, status: response.statusCode, headers: response.headers, body };
       }
-      const text = await readUpTo(response.body, this.limits.maxResponseBytes, 'refuse');
+      const text = await readUpTo(response, this.limits.maxResponseBytes, 'refuse');
       return {
         ok,
         status: response.statusCode,
@@ -144,7 +144,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       return { ok: true, status, headers, body: this.guard(response.body, deadline, idle) };
     }
     try {
-      const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
+      const body = parseLenient(await readUpTo(response, MAX_ERROR_BODY_BYTES, 'truncate'));
       return { ok: false, status, headers, body };
     } catch (error) {
       throw this.classify(error, deadline, idle);
@@ -263,12 +263,13 @@ function isSuccess(status: number): boolean {
 }
 
 function parseStrict(text: string): unknown {
-  if (text.trim() === '') {
-    throw new UpstreamHttpError('malformed_response', 'empty answer body');
-  }
   try {
     return JSON.parse(text);
   } catch (error) {
+    // Only a failed parse asks whether the body was empty: trimming copies it.
+    if (text.trim() === '') {
+      throw new UpstreamHttpError('malformed_response', 'empty answer body');
+    }
     throw new UpstreamHttpError('malformed_response', 'answer body is not valid JSON', {
       cause: error,
     });
@@ -290,13 +291,24 @@ function parseLenient(text: string): unknown {
  * the rest is never read: undici drops the socket.
  */
 async function readUpTo(
-  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  response: Dispatcher.ResponseData,
   maxBytes: number,
   past: 'truncate' | 'refuse',
 ): Promise<string> {
+  const { body } = response;
+  // A length declared under the cap needs no counting: undici frames the body by it, so no more
+  // can arrive. The body is then consumed whole, without an async iterator's promise per chunk
+  // (about 5 µs a call). bytes(), not text(): text() would drop a byte order mark that JSON.parse
+  // refuses, and the answer would no longer count as malformed.
+  const declared = declaredLength(response.headers);
+  if (declared !== undefined && declared < maxBytes) {
+    const bytes = await body.bytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  const stream: AsyncIterable<Uint8Array> = body;
+  for await (const chunk of stream) {
     chunks.push(chunk);
     size += chunk.byteLength;
     if (past === 'truncate' ? size < maxBytes : size <= maxBytes) continue;
@@ -308,6 +320,13 @@ async function readUpTo(
     );
   }
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+
+/** The body's `content-length`, when it is one well-formed number. */
+function declaredLength(headers: UpstreamHeaders): number | undefined {
+  const value = headers['content-length'];
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
 }
 
 /** Node and undici put a string `code` on network errors; happy-eyeballs wraps them in an AggregateError. */
