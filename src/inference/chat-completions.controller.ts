@@ -9,7 +9,7 @@ import { chatRequestFacts } from '../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { ChatCompletionsService } from './chat-completions.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
-import { firstEventHeaders, gatewayHeaders } from './gateway-headers.js';
+import { answerHeaders, firstEventHeaders } from './gateway-headers.js';
 
 @Controller('v1/chat')
 export class ChatCompletionsController {
@@ -41,8 +41,6 @@ export class ChatCompletionsController {
       return;
     }
     const { value, answer } = await this.chat.complete(body, context, abortOnDisconnect(reply));
-    void reply
-      .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
-      .send(value);
+    void reply.headers(answerHeaders(answer, this.governance.headers(context))).send(value);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { lastValueFrom, map, type Observable, of } from 'rxjs';
+import type { CancelSignal } from '../common/cancellation/cancel-signal.js';
 import type { StreamFlow } from '../common/sse/stream-flow.js';
 import type { ChatAnswerPart } from '../governance/pipeline/answer-stage.js';
 import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
@@ -36,7 +37,7 @@ export class ChatCompletionsService {
   async complete(
     request: ChatCompletionRequest,
     context: GovernanceContext,
-    signal: AbortSignal,
+    signal: CancelSignal,
     plan: RoutePlan = this.plan(request, context),
   ): Promise<Routed<ChatCompletion>> {
     const routed = await this.executor.run(plan, context, signal, (target, call) =>

@@ -7,7 +7,7 @@ import { embeddingRequestFacts } from '../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from './call-abort.js';
 import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
 import { EmbeddingsService } from './embeddings.service.js';
-import { gatewayHeaders } from './gateway-headers.js';
+import { answerHeaders } from './gateway-headers.js';
 
 @Controller('v1')
 export class EmbeddingsController {
@@ -35,8 +35,6 @@ export class EmbeddingsController {
       context,
       abortOnDisconnect(reply),
     );
-    void reply
-      .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
-      .send(response);
+    void reply.headers(answerHeaders(answer, this.governance.headers(context))).send(response);
   }
 }

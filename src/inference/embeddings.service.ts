@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CancelSignal } from '../common/cancellation/cancel-signal.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { GovernanceContext } from '../governance/pipeline/governance-context.js';
@@ -30,7 +31,7 @@ export class EmbeddingsService {
   async create(
     request: EmbeddingRequest,
     context: GovernanceContext,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<{ answer: RoutedAnswer; response: EmbeddingResponse }> {
     const offers = (target: PlannedTarget) =>
       target.provider.capabilities(target.upstreamModel).embeddings;

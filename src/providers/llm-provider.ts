@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { CancelSignal } from '../common/cancellation/cancel-signal.js';
 import type { StreamFlow } from '../common/sse/stream-flow.js';
 import type {
   ChatCompletion,
@@ -32,7 +33,7 @@ export interface ProviderCall {
   /** Correlates upstream logs with the caller's `X-Trace-ID`. */
   readonly traceId: string;
   /** Aborts the upstream request (client disconnect, shutdown). Streams use unsubscription. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** This attempt's limits; absent: the `gateway.upstream` defaults. */
   readonly timeouts?: CallTimeouts;
   /**

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Observable } from 'rxjs';
+import { CallCancellation } from '../common/cancellation/call-cancellation.js';
+import type { CancelSignal } from '../common/cancellation/cancel-signal.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
@@ -75,7 +77,7 @@ export class FailoverExecutor {
   run<T>(
     plan: RoutePlan,
     routed: RoutedCall,
-    signal: AbortSignal,
+    signal: CancelSignal,
     call: TargetCall<Promise<T>>,
   ): Promise<Routed<T>> {
     const attempt = routed.trace === undefined ? call : tracedAttempts(routed.trace, call);
@@ -91,14 +93,14 @@ export class FailoverExecutor {
     const attempt = routed.trace === undefined ? open : tracedStreams(routed.trace, open);
     let answer: RoutedAnswer | undefined;
     const events$ = new Observable<T>((subscriber) => {
-      const controller = new AbortController();
-      const scope = this.scope(routed.traceId, controller.signal);
+      const cancellation = new CallCancellation();
+      const scope = this.scope(routed.traceId, cancellation);
       let opened: OpenedStream<T> | undefined;
       void this.chain(plan, scope, (target, call) =>
-        openStream(attempt(target, call), controller.signal, () => cancelled(target)),
+        openStream(attempt(target, call), cancellation, () => cancelled(target)),
       ).then(
         (routed) => {
-          if (controller.signal.aborted) return routed.value.cancel();
+          if (cancellation.aborted) return routed.value.cancel();
           answer = routed.answer;
           opened = routed.value;
           opened.forward(subscriber);
@@ -106,14 +108,14 @@ export class FailoverExecutor {
         (error: unknown) => subscriber.error(error),
       );
       return () => {
-        controller.abort();
+        cancellation.abort();
         opened?.cancel();
       };
     });
     return { events$, answer: () => answer };
   }
 
-  private scope(traceId: string, signal: AbortSignal): AttemptScope {
+  private scope(traceId: string, signal: CancelSignal): AttemptScope {
     return { traceId, signal, deadlineAt: Date.now() + this.settings.deadlineMs };
   }
 

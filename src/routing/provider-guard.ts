@@ -9,6 +9,7 @@ import {
   type IDisposable,
 } from 'cockatiel';
 import { Logger } from '@nestjs/common';
+import type { CancelSignal } from '../common/cancellation/cancel-signal.js';
 import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import type { CallTimeouts } from '../providers/llm-provider.js';
@@ -22,7 +23,7 @@ import type { BreakerState, RoutingEvents } from './routing-events.js';
 export interface AttemptScope {
   readonly traceId: string;
   /** Fires when the caller goes away: the attempt in flight is aborted, none follows. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** Epoch milliseconds after which no new attempt (retry or fallback) starts. */
   readonly deadlineAt: number;
 }
@@ -46,6 +47,16 @@ class CallerGone extends Error {
  */
 function countsAgainstBreaker(error: Error): boolean {
   return error instanceof GatewayError && error.code === ErrorCode.ProviderError;
+}
+
+/**
+ * The call's cancellation as cockatiel's `execute` types it. cockatiel 3.2 reads only `aborted`
+ * of that signal (RetryPolicy and CircuitBreakerPolicy `execute`) and otherwise hands it to our
+ * own filters, so the gateway's `CallCancellation` serves as it is: no `AbortSignal` is
+ * built for it.
+ */
+function forCockatiel(signal: CancelSignal): AbortSignal {
+  return signal as AbortSignal;
 }
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
@@ -203,7 +214,7 @@ export class ProviderGuard {
           lastError = error;
           throw error;
         }
-      }, scope.signal);
+      }, forCockatiel(scope.signal));
     } finally {
       listener.dispose();
     }
@@ -221,7 +232,7 @@ export class ProviderGuard {
         } finally {
           this.lastTraceId = scope.traceId;
         }
-      }, scope.signal);
+      }, forCockatiel(scope.signal));
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw this.circuitOpenError();
       if (error instanceof CallerGone) throw error.original;

@@ -232,4 +232,52 @@ describe(RoutePlanner.name, () => {
       ['openai:gpt-a', 'mock:mock/c'],
     ]);
   });
+  describe('the targets it plans', () => {
+    const target = (provider: string, model: string, upstreamModel = model) => ({
+      provider: registry.providers.find((p) => p.id === provider),
+      model,
+      upstreamModel,
+    });
+
+    it('carries the provider, the model the request names and the upstream model, nothing else', () => {
+      expect(planner([]).plan('groq/llama', anything).targets).toStrictEqual([
+        target('groq', 'groq/llama', 'llama'),
+      ]);
+    });
+
+    it('plans a pinned target under its own model', () => {
+      const plan = planner([]).plan('gpt-4o', anything, {
+        pinned: { provider: 'anthropic', model: 'claude-x' },
+      });
+      expect(plan.targets).toStrictEqual([target('anthropic', 'claude-x')]);
+    });
+
+    it('plans the target a gate re-routes to, asked about in turn', () => {
+      const asked: string[] = [];
+      const plan = planner([]).plan('gpt-4o', anything, {
+        gate: (t) => {
+          asked.push(`${t.provider}:${t.model}`);
+          return t.provider === 'openai'
+            ? { kind: 'reroute', provider: 'groq', model: 'groq/llama' }
+            : { kind: 'allow' };
+        },
+      });
+      expect(plan.targets).toStrictEqual([target('groq', 'groq/llama', 'llama')]);
+      expect(asked).toEqual(['openai:gpt-4o', 'groq:groq/llama']);
+    });
+
+    it("plans a route's targets and fallbacks without their weights", () => {
+      const plan = planner([
+        route(
+          'team-model',
+          [{ provider: 'openai', model: 'gpt-a', weight: 3 }],
+          [{ provider: 'anthropic', model: 'claude-b' }],
+        ),
+      ]).plan('team-model', anything);
+      expect(plan.targets).toStrictEqual([
+        target('openai', 'gpt-a'),
+        target('anthropic', 'claude-b'),
+      ]);
+    });
+  });
 });

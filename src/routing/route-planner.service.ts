@@ -3,7 +3,7 @@ import { ErrorCode } from '../common/errors/error-code.js';
 import { GatewayError } from '../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import type { LlmProvider } from '../providers/llm-provider.js';
-import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { ProviderRegistry, type ResolvedModel } from '../providers/provider-registry.service.js';
 import { type CompiledRoute, RouteTable } from './route-table.js';
 import type { PlanGovernance, TargetGate } from './target-gate.js';
 import { TargetSelector } from './target-selector.js';
@@ -85,7 +85,7 @@ export class RoutePlanner {
         pinned === undefined
           ? this.registry.resolve(model)
           : this.registry.resolveTarget(pinned.provider, pinned.model ?? model);
-      let target: PlannedTarget = { ...resolved, model: pinned?.model ?? model };
+      let target = targetOf(resolved, pinned?.model ?? model);
       if (gate !== undefined) {
         const admitted = this.admit(target, gate);
         if (admitted instanceof GatewayError) throw admitted;
@@ -108,7 +108,7 @@ export class RoutePlanner {
           refusals.push({ label, inactive: error });
           return [];
         }
-        let target: PlannedTarget = { ...resolved, model: targetModel };
+        let target = targetOf(resolved, targetModel);
         if (gate !== undefined) {
           const admitted = this.admit(target, gate);
           if (admitted instanceof GatewayError) {
@@ -117,7 +117,12 @@ export class RoutePlanner {
           }
           target = admitted;
         }
-        const candidate = { ...target, weight: entry.weight ?? 1 };
+        const candidate = {
+          provider: target.provider,
+          model: target.model,
+          upstreamModel: target.upstreamModel,
+          weight: entry.weight ?? 1,
+        };
         const lacks = probe.lacks(candidate);
         if (lacks.length > 0) {
           refusals.push({ label, lacks });
@@ -186,7 +191,7 @@ export class RoutePlanner {
       }
       const model = verdict.model ?? current.model;
       try {
-        current = { ...this.registry.resolveTarget(verdict.provider, model), model };
+        current = targetOf(this.registry.resolveTarget(verdict.provider, model), model);
       } catch (error) {
         if (error instanceof GatewayError) return error;
         throw error;
@@ -228,6 +233,15 @@ export class RoutePlanner {
       }
     }
   }
+}
+
+/**
+ * A resolved provider and upstream model under the model name the request carries to it. Written
+ * out: V8 (Node 20.20) took 0.6 µs to spread `resolved` into it, against 0.03 µs (bench/README.md,
+ * 2026-12-07), and every call plans at least one target.
+ */
+function targetOf(resolved: ResolvedModel, model: string): PlannedTarget {
+  return { provider: resolved.provider, model, upstreamModel: resolved.upstreamModel };
 }
 
 function withoutWeight({ provider, model, upstreamModel }: PlannedTarget): PlannedTarget {

@@ -1,4 +1,5 @@
 import { type Observable, type Subscriber, Subscription } from 'rxjs';
+import { type CancelSignal, onAbort } from '../common/cancellation/cancel-signal.js';
 
 /** A stream whose first chunk has arrived: what follows goes to whoever takes it over. */
 export interface OpenedStream<T> {
@@ -17,7 +18,7 @@ export interface OpenedStream<T> {
  */
 export function openStream<T>(
   source$: Observable<T>,
-  signal: AbortSignal,
+  signal: CancelSignal,
   cancelled: () => Error,
 ): Promise<OpenedStream<T>> {
   return new Promise<OpenedStream<T>>((resolve, reject) => {
@@ -32,10 +33,10 @@ export function openStream<T>(
     const subscription = new Subscription();
 
     const cancel = () => {
-      signal.removeEventListener('abort', onAbort);
+      detach();
       subscription.unsubscribe();
     };
-    const onAbort = () => {
+    const abandon = () => {
       cancel();
       if (!settled) {
         settled = true;
@@ -57,7 +58,7 @@ export function openStream<T>(
       resolve(opened);
     };
 
-    signal.addEventListener('abort', onAbort, { once: true });
+    const detach = onAbort(signal, abandon);
     subscription.add(
       source$.subscribe({
         next: (chunk) => {
@@ -66,7 +67,7 @@ export function openStream<T>(
           open();
         },
         error: (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          detach();
           if (!settled) {
             settled = true;
             reject(error instanceof Error ? error : new Error(String(error)));
@@ -74,7 +75,7 @@ export function openStream<T>(
           else end = { error };
         },
         complete: () => {
-          signal.removeEventListener('abort', onAbort);
+          detach();
           if (downstream !== undefined) return downstream.complete();
           end = 'complete';
           open();

@@ -4,6 +4,8 @@ import {
   DATABASE,
   type DatabaseSchema,
   type GatewayDatabase,
+  type UsageRecordTagsTable,
+  type UsageRecordsTable,
   type UsageRollupTable,
   type UsageRollupTagsTable,
 } from './database.types.js';
@@ -41,9 +43,7 @@ export class KyselyUsageRepository extends UsageRepository {
           .values(records.slice(i, i + CHUNK).map(recordRow))
           .execute();
       }
-      const tagRows = records.flatMap((r) =>
-        r.tags.map((tag) => ({ ...measures(r), ...scope(r), created_at: r.at, tag })),
-      );
+      const tagRows = records.flatMap((r) => r.tags.map((tag) => tagRow(r, tag)));
       for (let i = 0; i < tagRows.length; i += CHUNK) {
         await trx
           .insertInto('usage_record_tags')
@@ -75,9 +75,17 @@ export class KyselyUsageRepository extends UsageRepository {
   }
 }
 
-function recordRow(r: UsageRecord) {
+// Rows are written out field by field: an object spread into a literal with more fields after it
+// cost about 10 µs a row in V8 (Node 20), against 0.1 µs for the same row built directly, and
+// every proxied call writes one (bench/README.md, 2026-12-07).
+function recordRow(r: UsageRecord): UsageRecordsTable {
   return {
-    ...measures(r),
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    cached_input_tokens: r.cachedInputTokens,
+    cost_nusd: r.costNano,
+    estimated: r.estimated ? 1 : 0,
+    priced: r.priced ? 1 : 0,
     created_at: r.at,
     trace_id: r.traceId,
     tenant_id: r.tenantId,
@@ -91,7 +99,7 @@ function recordRow(r: UsageRecord) {
   };
 }
 
-function measures(r: UsageRecord) {
+function tagRow(r: UsageRecord, tag: string): UsageRecordTagsTable {
   return {
     input_tokens: r.inputTokens,
     output_tokens: r.outputTokens,
@@ -99,11 +107,13 @@ function measures(r: UsageRecord) {
     cost_nusd: r.costNano,
     estimated: r.estimated ? 1 : 0,
     priced: r.priced ? 1 : 0,
+    tenant_id: r.tenantId,
+    key_id: r.keyId,
+    provider: r.provider,
+    model: r.model,
+    created_at: r.at,
+    tag,
   };
-}
-
-function scope(r: UsageRecord) {
-  return { tenant_id: r.tenantId, key_id: r.keyId, provider: r.provider, model: r.model };
 }
 
 const MEASURE_COLUMNS = [

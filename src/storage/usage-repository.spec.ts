@@ -63,6 +63,75 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('metering storage on %s'
     await database.drop();
   });
 
+  it('stores every field of a record, and each of its tags with its measures', async () => {
+    const at = DAY0 + 3 * 86_400_000 + 17;
+    await usage.insert([
+      record(at, {
+        traceId: 'trace-every-field',
+        tenantId: 'fields',
+        keyId: 'key_f',
+        provider: 'cohere',
+        model: 'command-r',
+        inputTokens: 11,
+        outputTokens: 12,
+        cachedInputTokens: 13,
+        cacheWriteTokens: 14,
+        reasoningTokens: 15,
+        costNano: 16,
+        estimated: true,
+        priced: false,
+        status: 499,
+        tags: ['a=1', 'b=2'],
+      }),
+    ]);
+
+    const row = await db
+      .selectFrom('usage_records')
+      .selectAll()
+      .where('trace_id', '=', 'trace-every-field')
+      .executeTakeFirstOrThrow();
+    expect({ ...row, created_at: Number(row.created_at) }).toEqual({
+      created_at: at,
+      trace_id: 'trace-every-field',
+      tenant_id: 'fields',
+      key_id: 'key_f',
+      provider: 'cohere',
+      model: 'command-r',
+      input_tokens: 11,
+      output_tokens: 12,
+      cached_input_tokens: 13,
+      cache_write_tokens: 14,
+      reasoning_tokens: 15,
+      cost_nusd: 16,
+      estimated: 1,
+      priced: 0,
+      status: 499,
+      tags: 'a=1,b=2',
+    });
+    const tags = await db
+      .selectFrom('usage_record_tags')
+      .selectAll()
+      .where('tenant_id', '=', 'fields')
+      .orderBy('tag')
+      .execute();
+    expect(tags.map((t) => ({ ...t, created_at: Number(t.created_at) }))).toEqual(
+      ['a=1', 'b=2'].map((tag) => ({
+        created_at: at,
+        tenant_id: 'fields',
+        key_id: 'key_f',
+        provider: 'cohere',
+        model: 'command-r',
+        input_tokens: 11,
+        output_tokens: 12,
+        cached_input_tokens: 13,
+        cost_nusd: 16,
+        estimated: 1,
+        priced: 0,
+        tag,
+      })),
+    );
+  });
+
   it('sums whole hours from the hourly rows and the edges from the raw records alike', async () => {
     const from = DAY0 + 5 * 60_000; // mid-hour: the first hour is partly raw
     const to = DAY0 + 2 * HOUR + 45 * 60_000; // mid-hour again

@@ -89,8 +89,7 @@ export class GovernancePipeline {
     ) {
       return undefined;
     }
-    const headers: Record<string, string> =
-      limited === undefined ? {} : { ...rateLimitHeaders(limited) };
+    const headers: Record<string, string> = limited === undefined ? {} : rateLimitHeaders(limited);
     if (context.warnings.length > 0 || budget?.warning === true) {
       headers['x-budget-warning'] = 'true';
     }

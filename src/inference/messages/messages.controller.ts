@@ -7,7 +7,7 @@ import { contextOf } from '../../governance/pipeline/governance-request.js';
 import { GovernancePipeline } from '../../governance/pipeline/governance-pipeline.service.js';
 import { chatRequestFacts } from '../../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from '../call-abort.js';
-import { firstEventHeaders, gatewayHeaders } from '../gateway-headers.js';
+import { answerHeaders, firstEventHeaders } from '../gateway-headers.js';
 import { type CountTokensRequest, type MessagesRequest } from './dto/messages-request.schema.js';
 import { CountTokensRequestDto, MessagesRequestDto } from './dto/messages-request.dto.js';
 import { toChatPrompt, toChatRequest } from './messages-request.mapper.js';
@@ -67,9 +67,7 @@ export class MessagesController {
       context,
       abortOnDisconnect(reply),
     );
-    void reply
-      .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
-      .send(value);
+    void reply.headers(answerHeaders(answer, this.governance.headers(context))).send(value);
   }
 
   /** `{input_tokens}`: the gateway's estimate of the prompt. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Observable } from 'rxjs';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import type { StreamFlow } from '../../common/sse/stream-flow.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { GovernanceContext } from '../../governance/pipeline/governance-context.js';
@@ -52,7 +53,7 @@ export class MessagesService {
     body: MessagesRequest,
     headers: PassthroughHeaders,
     context: GovernanceContext,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<Routed<MessagesAnswer | MessagesJson>> {
     const request = governed(context);
     const plan = this.chat.plan(request, context);
@@ -105,7 +106,7 @@ export class MessagesService {
     body: CountTokensRequest,
     headers: PassthroughHeaders,
     context: GovernanceContext,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<{ input_tokens: number }> {
     const plan = this.chat.plan(governed(context), context);
     if (this.native(plan, context)) {

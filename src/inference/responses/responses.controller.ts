@@ -7,7 +7,7 @@ import { contextOf } from '../../governance/pipeline/governance-request.js';
 import { GovernancePipeline } from '../../governance/pipeline/governance-pipeline.service.js';
 import { chatRequestFacts } from '../../governance/pipeline/request-facts.js';
 import { abortOnDisconnect } from '../call-abort.js';
-import { firstEventHeaders, gatewayHeaders } from '../gateway-headers.js';
+import { answerHeaders, firstEventHeaders } from '../gateway-headers.js';
 import type { ResponsesRequest } from './dto/responses-request.schema.js';
 import { ResponsesRequestDto } from './dto/responses-request.dto.js';
 import { toChatRequest } from './responses-request.mapper.js';
@@ -56,8 +56,6 @@ export class ResponsesController {
       return;
     }
     const { value, answer } = await this.responses.create(body, context, abortOnDisconnect(reply));
-    void reply
-      .headers({ ...gatewayHeaders(answer), ...this.governance.headers(context) })
-      .send(value);
+    void reply.headers(answerHeaders(answer, this.governance.headers(context))).send(value);
   }
 }

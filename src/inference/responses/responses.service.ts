@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import type { StreamFlow } from '../../common/sse/stream-flow.js';
@@ -41,7 +42,7 @@ export class ResponsesService {
   async create(
     body: ResponsesRequest,
     context: GovernanceContext,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<Routed<ResponseObject | ResponsesJson>> {
     const plan = this.plan(body, context);
     if (this.native(plan, context)) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import { type CancelSignal, toAbortSignal } from '../../common/cancellation/cancel-signal.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import { ImageFetcher } from '../http/image-fetcher.js';
 import { coldUpstreamStream, type StreamPump } from '../http/cold-upstream-stream.js';
@@ -171,11 +172,13 @@ export class GeminiAdapter extends LlmProvider {
   /** The request body, once every user image is inline bytes (Gemini fetches no URLs). */
   private async chatBody(
     request: ChatCompletionRequest,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
   ): Promise<Record<string, unknown>> {
     const wanted = imagesToInline(request);
     const inlined = await Promise.all(
-      wanted.map(({ part, param }) => this.images.inline(part.image_url.url, param, signal)),
+      wanted.map(({ part, param }) =>
+        this.images.inline(part.image_url.url, param, toAbortSignal(signal)),
+      ),
     );
     return toGeminiChatBody(request, new Map(wanted.map(({ part }, i) => [part, inlined[i]])));
   }

@@ -1,3 +1,5 @@
+import { CallCancellation } from '../../common/cancellation/call-cancellation.js';
+import { type CancelSignal, onAbort } from '../../common/cancellation/cancel-signal.js';
 import { UpstreamHttpError } from './upstream-http.error.js';
 
 export interface DeadlineLimits {
@@ -10,34 +12,39 @@ export interface DeadlineLimits {
 }
 
 /**
- * One upstream call's cancellation: its signal fires on the caller's signal, on {@link cancel},
+ * One upstream attempt's cancellation: it fires on the caller's signal, on {@link cancel},
  * when the whole call runs past its limit, or after too long a silence (when an idle limit is
  * set and {@link touch} is called as data arrives). It records which, so the failure says
- * "timed out" rather than "aborted". Used by the shared HTTP client and by adapters whose vendor
- * SDK takes an `AbortSignal`.
+ * "timed out" rather than "aborted". Each attempt (a retry, a fallback) has its own, so one
+ * attempt's timeout leaves the call and the next attempt alone. The shared HTTP client hands
+ * undici {@link cancellation}; adapters whose vendor SDK takes an `AbortSignal` use
+ * {@link signal}, built only then.
  */
 export class CallDeadline {
-  private readonly controller = new AbortController();
+  /** What undici listens to: an event emitter, cheaper to build than an `AbortSignal`. */
+  readonly cancellation = new CallCancellation();
   private readonly totalTimer: NodeJS.Timeout;
   private idleTimer: NodeJS.Timeout | undefined;
+  private readonly detach: (() => void) | undefined;
 
   constructor(
-    private readonly caller: AbortSignal | undefined,
+    caller: CancelSignal | undefined,
     private readonly limits: DeadlineLimits,
   ) {
     if (caller?.aborted) this.onCallerAbort();
-    else caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+    else if (caller !== undefined) this.detach = onAbort(caller, this.onCallerAbort);
     this.totalTimer = setTimeout(() => this.fail(limits.totalMessage), limits.totalMs);
     this.touch();
   }
 
+  /** The same cancellation as a standard `AbortSignal`, for vendor SDKs. */
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.cancellation.signal;
   }
 
   /** Why the call was stopped, if it was. */
   reason(): UpstreamHttpError | undefined {
-    const reason: unknown = this.controller.signal.reason;
+    const reason: unknown = this.cancellation.reason;
     return reason instanceof UpstreamHttpError ? reason : undefined;
   }
 
@@ -63,14 +70,16 @@ export class CallDeadline {
   dispose(): void {
     clearTimeout(this.totalTimer);
     clearTimeout(this.idleTimer);
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
+    this.detach?.();
   }
 
   private fail(message: string): void {
-    this.controller.abort(new UpstreamHttpError('timeout', message));
+    if (this.cancellation.aborted) return;
+    this.cancellation.abort(new UpstreamHttpError('timeout', message));
   }
 
   private readonly onCallerAbort = (): void => {
-    this.controller.abort(new UpstreamHttpError('aborted', 'the caller cancelled the request'));
+    if (this.cancellation.aborted) return;
+    this.cancellation.abort(new UpstreamHttpError('aborted', 'the caller cancelled the request'));
   };
 }

@@ -1,4 +1,6 @@
 import { firstValueFrom, toArray } from 'rxjs';
+import { CallCancellation } from '../../common/cancellation/call-cancellation.js';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import { StreamFlow } from '../../common/sse/stream-flow.js';
 import {
   coldUpstreamStream,
@@ -64,7 +66,7 @@ describe('coldUpstreamStream', () => {
   });
 
   it('aborts the pump when unsubscribed before the end, not after', async () => {
-    let pumpSignal: AbortSignal | undefined;
+    let pumpSignal: CancelSignal | undefined;
     let release: () => void = () => undefined;
     const stream$ = coldUpstreamStream<number>(
       undefined,
@@ -88,7 +90,7 @@ describe('coldUpstreamStream', () => {
 
   it("aborts the pump when the caller's signal does", () => {
     const caller = new AbortController();
-    let pumpSignal: AbortSignal | undefined;
+    let pumpSignal: CancelSignal | undefined;
     coldUpstreamStream<number>(
       { signal: caller.signal },
       (s) => {
@@ -99,6 +101,33 @@ describe('coldUpstreamStream', () => {
     ).subscribe();
     caller.abort();
     expect(pumpSignal?.aborted).toBe(true);
+  });
+
+  it("aborts the pump when the caller's CallCancellation does, and lets go of it after", () => {
+    const caller = new CallCancellation();
+    let pumpSignal: CancelSignal | undefined;
+    const subscription = coldUpstreamStream<number>(
+      { signal: caller },
+      (s) => {
+        pumpSignal = s.signal;
+        return new Promise<void>(() => undefined);
+      },
+      (e) => e,
+    ).subscribe();
+    expect(caller.listenerCount('abort')).toBe(1);
+    caller.abort();
+    expect(pumpSignal?.aborted).toBe(true);
+    subscription.unsubscribe();
+
+    const other = new CallCancellation();
+    coldUpstreamStream<number>(
+      { signal: other },
+      () => new Promise<void>(() => undefined),
+      (e) => e,
+    )
+      .subscribe()
+      .unsubscribe();
+    expect(other.listenerCount('abort')).toBe(0);
   });
 });
 

@@ -1,11 +1,13 @@
 import { Observable } from 'rxjs';
+import { CallCancellation } from '../../common/cancellation/call-cancellation.js';
+import { type CancelSignal, onAbort } from '../../common/cancellation/cancel-signal.js';
 import type { ProviderCall } from '../llm-provider.js';
 import { type SseEvent, SseEventParser } from './sse-event.parser.js';
 
 /** What a pump gets: where chunks go, and the signal that cancels its upstream call. */
 export interface StreamPump<T> {
   /** Fires when the caller unsubscribes before the end (client gone) or the caller's signal aborts. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   next(chunk: T): void;
   /**
    * Awaited before pulling more of the upstream body: `undefined` when the caller keeps up, a
@@ -35,10 +37,11 @@ export function coldUpstreamStream<T>(
   const flow = call?.flow;
   const ready = () => flow?.ready();
   return new Observable<T>((subscriber) => {
-    const controller = new AbortController();
-    const abort = () => controller.abort();
+    const cancellation = new CallCancellation();
+    const abort = () => cancellation.abort();
+    let detach: (() => void) | undefined;
     if (callerSignal?.aborted) abort();
-    else callerSignal?.addEventListener('abort', abort, { once: true });
+    else if (callerSignal !== undefined) detach = onAbort(callerSignal, abort);
 
     let settled = false;
     const complete = () => {
@@ -47,7 +50,7 @@ export function coldUpstreamStream<T>(
       subscriber.complete();
     };
     pump({
-      signal: controller.signal,
+      signal: cancellation,
       next: (chunk) => subscriber.next(chunk),
       ready,
       complete,
@@ -57,8 +60,8 @@ export function coldUpstreamStream<T>(
       subscriber.error(mapError(error));
     });
     return () => {
-      callerSignal?.removeEventListener('abort', abort);
-      if (!settled) controller.abort();
+      detach?.();
+      if (!settled) cancellation.abort();
     };
   });
 }

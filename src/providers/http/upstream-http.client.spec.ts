@@ -1,4 +1,7 @@
+import { createServer as createHttpServer, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
+import { CallCancellation } from '../../common/cancellation/call-cancellation.js';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import {
   type FakeOpenAiConfigOverrides,
   fakeOpenAiConfig,
@@ -33,7 +36,7 @@ describe(UpstreamHttpClient.name, () => {
   let origin: string;
   let client: UpstreamHttpClient;
 
-  const chat = (stream: boolean, signal?: AbortSignal): UpstreamRequest => ({
+  const chat = (stream: boolean, signal?: CancelSignal): UpstreamRequest => ({
     origin,
     path: '/v1/chat/completions',
     headers: { authorization: `Bearer ${FAKE_OPENAI_API_KEY}` },
@@ -66,6 +69,44 @@ describe(UpstreamHttpClient.name, () => {
     expect(response.body).toMatchObject({ object: 'chat.completion' });
     expect(fake.lastRequest!.headers['content-type']).toBe('application/json');
     expect(fake.lastRequest!.method).toBe('POST');
+  });
+
+  it("sends the adapter's headers, the trace context and the JSON content type, in that precedence", async () => {
+    await client.requestJson({
+      ...chat(false),
+      headers: {
+        authorization: `Bearer ${FAKE_OPENAI_API_KEY}`,
+        'content-type': 'text/plain',
+        'x-vendor': 'adapter',
+        traceparent: 'from-adapter',
+      },
+      traceContext: {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        tracestate: 'gw=1',
+      },
+    });
+
+    const sent = fake.lastRequest?.headers;
+    expect(sent?.['x-vendor']).toBe('adapter');
+    expect(sent?.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(sent?.tracestate).toBe('gw=1');
+    expect(sent?.['content-type']).toBe('application/json');
+    expect(fake.lastRequest?.body).toMatchObject({ model: 'gpt-4o', stream: false });
+  });
+
+  it('sends a call without a body as a GET with no content type, its headers left as they are', async () => {
+    const headers = { authorization: `Bearer ${FAKE_OPENAI_API_KEY}` };
+    const answer = await client.requestJson({
+      origin,
+      path: '/v1/models',
+      headers,
+      traceContext: undefined,
+    });
+
+    expect(answer.ok).toBe(true);
+    expect(fake.lastRequest?.method).toBe('GET');
+    expect(fake.lastRequest?.headers['content-type']).toBeUndefined();
+    expect(headers).toEqual({ authorization: `Bearer ${FAKE_OPENAI_API_KEY}` });
   });
 
   it('returns an error status with its body, parsed when it is JSON and as text otherwise', async () => {
@@ -141,6 +182,62 @@ describe(UpstreamHttpClient.name, () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  describe("with the gateway's own cancellation as the caller's signal", () => {
+    it('aborts a JSON call in flight and drops the connection', async () => {
+      fake.hangNext();
+      const cancellation = new CallCancellation();
+      const answering = failure(client.requestJson(chat(false, cancellation)));
+      await fake.waitForRequests(1);
+      cancellation.abort();
+
+      expect((await answering).kind).toBe('aborted');
+      await fake.waitForClientDisconnects(1);
+      expect(cancellation.listenerCount('abort')).toBe(0);
+    });
+
+    it('aborts a stream being read and drops the connection', async () => {
+      fake.stallStreamNext(1);
+      const cancellation = new CallCancellation();
+      const body = await openOk(client, chat(true, cancellation));
+      const reading = failure(drain(body));
+      cancellation.abort();
+
+      expect((await reading).kind).toBe('aborted');
+      await fake.waitForClientDisconnects(1);
+    });
+
+    it('sends nothing for a call already cancelled', async () => {
+      const cancellation = new CallCancellation();
+      cancellation.abort();
+
+      expect((await failure(client.requestJson(chat(false, cancellation)))).kind).toBe('aborted');
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('leaves no listener behind once a call has answered', async () => {
+      const cancellation = new CallCancellation();
+      const answer = await client.requestJson(chat(false, cancellation));
+
+      expect(answer.ok).toBe(true);
+      expect(cancellation.listenerCount('abort')).toBe(0);
+      expect(cancellation.aborted).toBe(false);
+    });
+
+    it('times one attempt out without cancelling the call, so a retry can still be sent', async () => {
+      client = clientWith({ requestTimeoutMs: 150 });
+      fake.hangNext();
+      const cancellation = new CallCancellation();
+      const error = await failure(client.requestJson(chat(false, cancellation)));
+
+      expect(error.kind).toBe('timeout');
+      expect(error.message).toContain('150 ms');
+      expect(cancellation.aborted).toBe(false);
+      expect(cancellation.listenerCount('abort')).toBe(0);
+      const retried = await client.requestJson(chat(false, cancellation));
+      expect(retried.ok).toBe(true);
+    });
+  });
+
   it('bounds a whole JSON call by request-timeout-ms', async () => {
     client = clientWith({ requestTimeoutMs: 150 });
     fake.hangNext();
@@ -193,6 +290,114 @@ describe(UpstreamHttpClient.name, () => {
   it('reports a 2xx answer that is not JSON as malformed', async () => {
     fake.failNext(200, { body: 'OK' });
     expect((await failure(client.requestJson(chat(false)))).kind).toBe('malformed_response');
+  });
+});
+
+/** How a raw loopback server answers: a declared length, or chunked (none), and its bytes. */
+describe(`${UpstreamHttpClient.name} reading answer bodies`, () => {
+  let answer: (res: ServerResponse) => void = (res) => res.end();
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => answer(res));
+  });
+  let origin: string;
+  let client: UpstreamHttpClient;
+  const call: () => UpstreamRequest = () => ({
+    origin,
+    path: '/v1/chat/completions',
+    traceContext: undefined,
+    json: { model: 'm' },
+  });
+  const declared = (status: number, body: Buffer | string) => (res: ServerResponse) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  };
+  const chunked = (status: number, parts: string[]) => (res: ServerResponse) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    for (const part of parts) res.write(part);
+    res.end();
+  };
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  beforeEach(() => {
+    client = clientWith({ maxResponseBytes: 64 });
+  });
+  afterEach(() => client.onApplicationShutdown());
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ['a declared length', declared(200, '{"a":"\u00e9t\u00e9","n":[1,2]}')],
+    ['chunks', chunked(200, ['{"a":"\u00e9', 't\u00e9","n":', '[1,2]}'])],
+  ])('parses a JSON answer sent with %s', async (_, how) => {
+    answer = how;
+    const response = await client.requestJson(call());
+    expect(response.body).toEqual({ a: 'été', n: [1, 2] });
+  });
+
+  it('decodes UTF-8 split across chunks, and bytes beyond ASCII sent with a declared length', async () => {
+    const text = JSON.stringify({ s: 'ü€😀' });
+    const bytes = Buffer.from(text);
+    answer = (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(bytes.subarray(0, 8));
+      res.end(bytes.subarray(8));
+    };
+    expect((await client.requestJson(call())).body).toEqual({ s: 'ü€😀' });
+    answer = declared(200, bytes);
+    expect((await client.requestJson(call())).body).toEqual({ s: 'ü€😀' });
+  });
+
+  it.each([
+    [
+      'a declared length',
+      declared(200, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}')])),
+    ],
+    ['chunks', (res: ServerResponse) => chunked(200, ['\ufeff{}'])(res)],
+  ])('still refuses a JSON answer led by a byte order mark, sent with %s', async (_, how) => {
+    answer = how;
+    const error = await failure(client.requestJson(call()));
+    expect(error.kind).toBe('malformed_response');
+    expect(error.message).toBe('answer body is not valid JSON');
+  });
+
+  it.each([
+    ['a declared length', declared(200, '   ')],
+    ['chunks', chunked(200, [' ', '\n'])],
+  ])('calls an empty answer sent with %s empty', async (_, how) => {
+    answer = how;
+    const error = await failure(client.requestJson(call()));
+    expect(error.message).toBe('empty answer body');
+  });
+
+  it.each([
+    ['exactly at the cap, declared', declared(200, `{"p":"${'x'.repeat(56)}"}`), true],
+    ['exactly at the cap, chunked', chunked(200, ['{"p":"', 'x'.repeat(56), '"}']), true],
+    ['one byte past it, declared', declared(200, `{"p":"${'x'.repeat(57)}"}`), false],
+    ['one byte past it, chunked', chunked(200, ['{"p":"', 'x'.repeat(57), '"}']), false],
+  ])('takes a 2xx answer %s only within max-response-bytes', async (_, how, accepted) => {
+    answer = how;
+    const outcome = client.requestJson(call());
+    if (accepted) expect((await outcome).ok).toBe(true);
+    else expect((await failure(outcome)).message).toContain('max-response-bytes (64)');
+  });
+
+  it.each([
+    ['a declared length', declared(503, '{"error":{"message":"busy"}}')],
+    ['chunks', chunked(503, ['{"error":', '{"message":"busy"}}'])],
+  ])('reads an error body sent with %s', async (_, how) => {
+    answer = how;
+    const response = await client.requestJson(call());
+    expect([response.ok, response.status, response.body]).toEqual([
+      false,
+      503,
+      { error: { message: 'busy' } },
+    ]);
   });
 });
 

@@ -1,5 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, type Dispatcher } from 'undici';
+import type { CallCancellation } from '../../common/cancellation/call-cancellation.js';
+import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { CallTimeouts } from '../llm-provider.js';
 import { CallDeadline } from './call-deadline.js';
@@ -21,7 +23,7 @@ export interface UpstreamRequest {
   /** Sent as the JSON request body, with `content-type: application/json`. */
   readonly json?: unknown;
   /** Cancels the call; the upstream socket is destroyed at once. */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
   /** This call's limits (a provider's resilience settings); absent: `gateway.upstream`'s. */
   readonly timeouts?: CallTimeouts;
 }
@@ -95,18 +97,15 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     });
     try {
       // The deadline covers headers and body together, so undici's own timers are redundant.
-      const response = await this.agent.request({
-        ...this.dispatchOptions(request),
-        signal: deadline.signal,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
+      const response = await this.agent.request(
+        this.dispatchOptions(request, deadline.cancellation, 0),
+      );
       const ok = isSuccess(response.statusCode);
       if (!ok) {
-        const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
+        const body = parseLenient(await readUpTo(response, MAX_ERROR_BODY_BYTES, 'truncate'));
         return { ok, status: response.statusCode, headers: response.headers, body };
       }
-      const text = await readUpTo(response.body, this.limits.maxResponseBytes, 'refuse');
+      const text = await readUpTo(response, this.limits.maxResponseBytes, 'refuse');
       return {
         ok,
         status: response.statusCode,
@@ -133,12 +132,9 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     });
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.agent.request({
-        ...this.dispatchOptions(request),
-        signal: deadline.signal,
-        headersTimeout: idle,
-        bodyTimeout: idle,
-      });
+      response = await this.agent.request(
+        this.dispatchOptions(request, deadline.cancellation, idle),
+      );
     } catch (error) {
       deadline.dispose();
       throw this.classify(error, deadline, idle);
@@ -148,7 +144,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       return { ok: true, status, headers, body: this.guard(response.body, deadline, idle) };
     }
     try {
-      const body = parseLenient(await readUpTo(response.body, MAX_ERROR_BODY_BYTES, 'truncate'));
+      const body = parseLenient(await readUpTo(response, MAX_ERROR_BODY_BYTES, 'truncate'));
       return { ok: false, status, headers, body };
     } catch (error) {
       throw this.classify(error, deadline, idle);
@@ -162,17 +158,30 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     await this.agent.close();
   }
 
-  private dispatchOptions(request: UpstreamRequest) {
+  /**
+   * undici's options for one request; `timeoutMs` bounds the headers and each silence in the
+   * body (0: none). Objects are built by assignment, not spread: V8 (Node 20) took about 0.7 µs
+   * to spread these headers against 0.05 µs (bench/README.md, 2026-12-07).
+   */
+  private dispatchOptions(
+    request: UpstreamRequest,
+    signal: CallCancellation,
+    timeoutMs: number,
+  ): Dispatcher.RequestOptions {
     const hasBody = request.json !== undefined;
+    const headers: Record<string, string> = Object.assign({}, request.headers);
+    if (request.traceContext !== undefined) Object.assign(headers, request.traceContext);
+    if (hasBody) headers['content-type'] = 'application/json';
     return {
       origin: request.origin,
       path: request.path,
       method: request.method ?? (hasBody ? 'POST' : 'GET'),
-      headers: hasBody
-        ? { ...request.headers, ...request.traceContext, 'content-type': 'application/json' }
-        : { ...request.headers, ...request.traceContext },
+      headers,
       body: hasBody ? JSON.stringify(request.json) : undefined,
-    } as const;
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    };
   }
 
   private async *guard(
@@ -254,12 +263,13 @@ function isSuccess(status: number): boolean {
 }
 
 function parseStrict(text: string): unknown {
-  if (text.trim() === '') {
-    throw new UpstreamHttpError('malformed_response', 'empty answer body');
-  }
   try {
     return JSON.parse(text);
   } catch (error) {
+    // Only a failed parse asks whether the body was empty: trimming copies it.
+    if (text.trim() === '') {
+      throw new UpstreamHttpError('malformed_response', 'empty answer body');
+    }
     throw new UpstreamHttpError('malformed_response', 'answer body is not valid JSON', {
       cause: error,
     });
@@ -281,13 +291,24 @@ function parseLenient(text: string): unknown {
  * the rest is never read: undici drops the socket.
  */
 async function readUpTo(
-  body: AsyncIterable<Uint8Array> & { destroy(): unknown },
+  response: Dispatcher.ResponseData,
   maxBytes: number,
   past: 'truncate' | 'refuse',
 ): Promise<string> {
+  const { body } = response;
+  // A length declared under the cap needs no counting: undici frames the body by it, so no more
+  // can arrive. The body is then consumed whole, without an async iterator's promise per chunk
+  // (about 5 µs a call). bytes(), not text(): text() would drop a byte order mark that JSON.parse
+  // refuses, and the answer would no longer count as malformed.
+  const declared = declaredLength(response.headers);
+  if (declared !== undefined && declared < maxBytes) {
+    const bytes = await body.bytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  const stream: AsyncIterable<Uint8Array> = body;
+  for await (const chunk of stream) {
     chunks.push(chunk);
     size += chunk.byteLength;
     if (past === 'truncate' ? size < maxBytes : size <= maxBytes) continue;
@@ -299,6 +320,13 @@ async function readUpTo(
     );
   }
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+
+/** The body's `content-length`, when it is one well-formed number. */
+function declaredLength(headers: UpstreamHeaders): number | undefined {
+  const value = headers['content-length'];
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
 }
 
 /** Node and undici put a string `code` on network errors; happy-eyeballs wraps them in an AggregateError. */

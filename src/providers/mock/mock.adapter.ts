@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { Observable } from 'rxjs';
+import { toAbortSignal } from '../../common/cancellation/cancel-signal.js';
 import { ErrorCode } from '../../common/errors/error-code.js';
 import { GatewayError } from '../../common/errors/gateway-error.js';
 import { GATEWAY_CONFIG } from '../../config/gateway-config.types.js';
@@ -130,8 +131,9 @@ export class MockAdapter extends LlmProvider {
   }
 
   async complete(request: ChatCompletionRequest, call: ProviderCall): Promise<ChatCompletion> {
-    await wait(this.settings.latencyMs, call.signal);
-    const content = await this.answer(request, call.signal);
+    const signal = toAbortSignal(call.signal);
+    await wait(this.settings.latencyMs, signal);
+    const content = await this.answer(request, signal);
     return {
       id: completionId(),
       object: 'chat.completion',
@@ -150,7 +152,7 @@ export class MockAdapter extends LlmProvider {
   }
 
   async embed(request: EmbeddingRequest, call: ProviderCall): Promise<EmbeddingResult> {
-    await wait(this.settings.latencyMs, call.signal);
+    await wait(this.settings.latencyMs, toAbortSignal(call.signal));
     this.simulateFailure();
     const dimensions = request.dimensions ?? this.settings.embeddingDimensions;
     const data = embeddingSeeds(request.input).map((seed, index) => ({
