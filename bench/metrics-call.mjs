@@ -14,7 +14,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const DIST = process.env.BENCH_DIST || join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist');
+const DIST =
+  process.env.BENCH_DIST || join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist');
 const CLK_TCK = 100;
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,7 +49,8 @@ let seq = 0;
 function answered() {
   const body = JSON.parse(BODY);
   const policies = [];
-  for (let i = 0; i < 2; i++) policies.push({ mode: 'enforce', at: 'request', verdict: JSON.parse(VERDICT) });
+  for (let i = 0; i < 2; i++)
+    policies.push({ mode: 'enforce', at: 'request', verdict: JSON.parse(VERDICT) });
   return [
     {
       tenant: TENANT,

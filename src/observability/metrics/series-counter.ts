@@ -20,7 +20,8 @@ export class CounterSeries<L extends string> {
     if (value && !Number.isFinite(value)) {
       throw new TypeError(`Value is not a valid number: ${format(value)}`);
     }
-    if (value !== undefined && value < 0) throw new Error('It is not possible to decrease a counter');
+    if (value !== undefined && value < 0)
+      throw new Error('It is not possible to decrease a counter');
     const by = value ?? 1;
     if (this.total === undefined) {
       this.total = by;
