@@ -23,7 +23,8 @@ const TTFT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
  * never prom-client's global one, so two gateways in one process never share counters. Gauges
  * read at scrape time (circuit states, queue depth, budgets) are added by {@link StateGauges}.
  * In a cluster mode worker a scrape reports the whole process group: the primary merges every
- * worker's registry ({@link ClusterMetricsClient}).
+ * worker's registry ({@link ClusterMetricsClient}). The counters every call updates are counted in
+ * place and published when the registry is read ({@link CallSeries}): no label hashing per call.
  */
 @Injectable()
 export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
