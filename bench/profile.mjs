@@ -1,7 +1,8 @@
 // CPU profile of one system under test, started and pinned as the benchmark does, under the
 // 50-connection non-streaming load:
 //
-//   node bench/profile.mjs [gateway-auth | gateway | gateway-governed | gateway-governed-noaudit | reference]
+//   node bench/profile.mjs [gateway-auth | gateway | gateway-governed | gateway-governed-noaudit |
+//                           gateway-governed-nometrics | reference]
 //                          [--seconds 12] [--warmup 3] [--connections 50] [--out <folder>] [--top 25]
 //
 // (build first: npx nest build, or npm run bench). The target runs under `node --cpu-prof` alone on
@@ -53,7 +54,13 @@ function parseArgs(argv) {
     else if (!a.startsWith('-')) out.target = a;
     else throw new Error(`unknown option ${a}`);
   }
-  const known = ['gateway', 'gateway-auth', 'gateway-governed', 'gateway-governed-noaudit'];
+  const known = [
+    'gateway',
+    'gateway-auth',
+    'gateway-governed',
+    'gateway-governed-noaudit',
+    'gateway-governed-nometrics',
+  ];
   if (![...known, 'reference'].includes(out.target)) {
     throw new Error(`unknown target ${out.target} (${known.join(', ')}, reference)`);
   }
@@ -94,7 +101,8 @@ async function main() {
     const apiKey = `gw_${randomBytes(20).toString('hex')}`;
     const governed = args.target.startsWith('gateway-governed');
     const audit = args.target !== 'gateway-governed-noaudit';
-    sut = await startGateway(ctx, { apiKey, governed, audit, nodeArgs });
+    const metrics = args.target !== 'gateway-governed-nometrics';
+    sut = await startGateway(ctx, { apiKey, governed, audit, metrics, nodeArgs });
     headers = bearerHeaders(apiKey);
     if (governed) await checkPoliciesEnforced(args.target, sut, apiKey);
   }

@@ -13,6 +13,7 @@ import type {
   PolicyRecord,
 } from '../../governance/pipeline/governance-context.js';
 import type { RateLimitRefusal } from '../../governance/rate-limits/rate-limit.errors.js';
+import type { TenantSeries } from './call-series.js';
 import { GatewayMetrics } from './gateway.metrics.js';
 
 /**
@@ -37,24 +38,16 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
     const m = this.metrics;
     const error = outcome.error;
     const answered = context.answeredBy;
-    const tenant = context.tenant?.id ?? '';
     // The model that answered when one did (as metered), else the one the caller asked for.
-    const target = m.labels({
-      provider: answered?.provider ?? error?.provider ?? '',
-      model: answered?.model ?? context.facts?.model ?? '',
-    });
-    m.requests.inc(
-      m.labels({
-        tenant,
-        provider: target.provider,
-        model: target.model,
-        status: String(outcome.status),
-        code: error?.code ?? '',
-      }),
+    const target = m.calls.target(
+      answered?.provider ?? error?.provider ?? '',
+      answered?.model ?? context.facts?.model ?? '',
     );
-    m.duration.observe(target, outcome.latencyMs / 1000);
+    const tenant = target.tenant(context.tenant?.id ?? '');
+    tenant.request(outcome.status, error?.code ?? '').inc();
+    m.duration.observe(target.labels, outcome.latencyMs / 1000);
     const ttft = context.ttftMs;
-    if (ttft !== undefined) m.timeToFirstToken.observe(target, ttft / 1000);
+    if (ttft !== undefined) m.timeToFirstToken.observe(target.labels, ttft / 1000);
     // A failure after a stream's first byte: no attempt reported it (the attempt had succeeded).
     if (error?.provider !== undefined && outcome.status < 400) {
       m.providerErrors.inc(m.labels({ provider: error.provider, code: error.code }));
@@ -69,16 +62,12 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
     }
   }
 
-  private metered(context: GovernanceContext, tenant: string): void {
+  /** Answered calls: under their answering target, which is the call's target then. */
+  private metered(context: GovernanceContext, tenant: TenantSeries): void {
     const cost = this.costing.costOf(context);
-    const answered = context.answeredBy;
-    if (cost === undefined || answered === undefined) return;
-    const m = this.metrics;
-    const labels = m.labels({ tenant, provider: answered.provider, model: answered.model });
-    m.tokens.inc({ ...labels, direction: 'input' }, cost.usage.inputTokens);
-    m.tokens.inc({ ...labels, direction: 'output' }, cost.usage.outputTokens);
-    m.cost.inc(labels, nanoToUsd(cost.nano));
-    if (!cost.priced) m.unpricedCalls.inc();
+    if (cost === undefined || context.answeredBy === undefined) return;
+    tenant.metered(cost.usage.inputTokens, cost.usage.outputTokens, nanoToUsd(cost.nano));
+    if (!cost.priced) this.metrics.unpricedCalls.inc();
   }
 
   private rateLimited(details: Readonly<Record<string, unknown>> | undefined): void {
@@ -93,7 +82,7 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
    */
   private policies(records: readonly PolicyRecord[]): void {
     const m = this.metrics;
-    const counted = new Set<string>();
+    let counted: Set<string> | undefined;
     for (const record of records) {
       const verdict = record.verdict;
       if (
@@ -108,8 +97,8 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
         rule: rule?.ruleId ?? '',
       });
       const key = `${labels.decision}\n${labels.policy}\n${labels.rule}`;
-      if (counted.has(key)) continue;
-      counted.add(key);
+      if (counted?.has(key) === true) continue;
+      (counted ??= new Set()).add(key);
       m.policyDecisions.inc(labels);
     }
   }

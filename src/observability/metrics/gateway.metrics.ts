@@ -9,7 +9,9 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { MetricLabel } from '../../config/metrics.schema.js';
 import { ClusterMetricsClient } from './cluster-metrics.client.js';
+import { CallSeries, type CostLabel, type RequestLabel, type TokenLabel } from './call-series.js';
 import { LabelLimiter } from './label-limiter.js';
+import { SeriesCounter } from './series-counter.js';
 
 /** Seconds: from a cache hit (or the mock) to a long generation. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -21,7 +23,8 @@ const TTFT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
  * never prom-client's global one, so two gateways in one process never share counters. Gauges
  * read at scrape time (circuit states, queue depth, budgets) are added by {@link StateGauges}.
  * In a cluster mode worker a scrape reports the whole process group: the primary merges every
- * worker's registry ({@link ClusterMetricsClient}).
+ * worker's registry ({@link ClusterMetricsClient}). The counters every call updates are counted in
+ * place and published when the registry is read ({@link CallSeries}): no label hashing per call.
  */
 @Injectable()
 export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
@@ -29,11 +32,10 @@ export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly limiter: LabelLimiter;
   private readonly cluster?: ClusterMetricsClient;
 
-  readonly requests: Counter<'tenant' | 'provider' | 'model' | 'status' | 'code'>;
+  /** `gateway_requests_total`, `gateway_tokens_total`, `gateway_cost_usd_total`, by call. */
+  readonly calls: CallSeries;
   readonly duration: Histogram<'provider' | 'model'>;
   readonly timeToFirstToken: Histogram<'provider' | 'model'>;
-  readonly tokens: Counter<'tenant' | 'provider' | 'model' | 'direction'>;
-  readonly cost: Counter<'tenant' | 'provider' | 'model'>;
   readonly providerErrors: Counter<'provider' | 'code'>;
   readonly retries: Counter<'provider'>;
   readonly fallbacks: Counter<'from' | 'to'>;
@@ -50,12 +52,14 @@ export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'gateway_requests_total',
-      help: '/v1 calls by tenant, answering provider and model, HTTP status and error code (refusals included).',
-      labelNames: ['tenant', 'provider', 'model', 'status', 'code'],
-      registers,
-    });
+    const requests = new SeriesCounter<RequestLabel>(
+      {
+        name: 'gateway_requests_total',
+        help: '/v1 calls by tenant, answering provider and model, HTTP status and error code (refusals included).',
+        labelNames: ['tenant', 'provider', 'model', 'status', 'code'],
+      },
+      this.registry,
+    );
     this.duration = new Histogram({
       name: 'gateway_request_duration_seconds',
       help: '/v1 calls from arrival to their last byte, in seconds.',
@@ -70,18 +74,23 @@ export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
       buckets: TTFT_BUCKETS,
       registers,
     });
-    this.tokens = new Counter({
-      name: 'gateway_tokens_total',
-      help: 'Tokens used by answered calls (direction input or output), as metered.',
-      labelNames: ['tenant', 'provider', 'model', 'direction'],
-      registers,
-    });
-    this.cost = new Counter({
-      name: 'gateway_cost_usd_total',
-      help: 'Cost of answered calls in USD, as metered.',
-      labelNames: ['tenant', 'provider', 'model'],
-      registers,
-    });
+    const tokens = new SeriesCounter<TokenLabel>(
+      {
+        name: 'gateway_tokens_total',
+        help: 'Tokens used by answered calls (direction input or output), as metered.',
+        labelNames: ['tenant', 'provider', 'model', 'direction'],
+      },
+      this.registry,
+    );
+    const cost = new SeriesCounter<CostLabel>(
+      {
+        name: 'gateway_cost_usd_total',
+        help: 'Cost of answered calls in USD, as metered.',
+        labelNames: ['tenant', 'provider', 'model'],
+      },
+      this.registry,
+    );
+    this.calls = new CallSeries(this.limiter, requests, tokens, cost);
     this.providerErrors = new Counter({
       name: 'gateway_provider_errors_total',
       help: 'Failed upstream attempts (retries included) and failures after a stream started, by provider and error code.',
