@@ -126,4 +126,21 @@ describe(MemoryRateLimitStore.name, () => {
     expect(small.admit([requests(1, 'a')]).admitted).toBe(true);
     expect(small.admit([requests(1, 'c')]).admitted).toBe(false);
   });
+
+  it('forgets the least recently written bucket, not the one created first', () => {
+    const small = new MemoryRateLimitStore(() => now, 3);
+    for (const id of ['a', 'b', 'c']) small.admit([requests(2, id)]);
+    // 'a' is written again (and 'b' given back to, which writes it too): 'c' is now the oldest write.
+    small.admit([requests(2, 'a')]);
+    small.adjust([{ key: 'b', delta: 0.5, limit: 2 }]);
+    small.admit([requests(2, 'd')]);
+    expect(small.size).toBe(3);
+    // 'a' and 'b' kept their levels (refusals write nothing).
+    expect(small.admit([requests(2, 'a')]).admitted).toBe(false);
+    expect(small.admit([requests(2, 'b')]).admitted).toBe(false);
+    // 'c' was forgotten, and placing it again forgets 'a' (written before 'b' and 'd').
+    expect(small.admit([requests(2, 'c')]).admitted).toBe(true);
+    expect(small.admit([requests(2, 'b')]).admitted).toBe(false);
+    expect(small.admit([requests(2, 'a')]).admitted).toBe(true);
+  });
 });

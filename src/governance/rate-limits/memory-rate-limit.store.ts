@@ -12,6 +12,10 @@ import {
 interface Bucket extends BucketState {
   /** The limit it last drained at, for the sweep. */
   limit: number;
+  /** The write count when it was last written. */
+  written: number;
+  /** The write count when it took its place in the map's order (at or before {@link written}). */
+  placed: number;
 }
 
 /** Far more buckets (keys and tenants busy in the last minute) than a replica serves. */
@@ -26,6 +30,8 @@ const MAX_BUCKETS = 100_000;
 export class MemoryRateLimitStore extends RateLimitStore {
   private readonly buckets = new Map<string, Bucket>();
   private lastSweep: number;
+  /** Writes so far: orders buckets by their last write. */
+  private writes = 0;
 
   constructor(
     private readonly clock: Clock = Date.now,
@@ -47,7 +53,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
     const admitted = demands.every((d, i) => fits(levels[i], d.cost, d.limit));
     const buckets: BucketReading[] = demands.map((d, i) => {
       const level = admitted ? levels[i] + d.cost : levels[i];
-      if (admitted) this.store(d.key, { level, updatedAt: now, limit: d.limit });
+      if (admitted) this.store(d.key, level, now, d.limit);
       return {
         remaining: remaining(level, d.limit),
         waitMs: admitted ? 0 : waitMs(level, d.cost, d.limit, WINDOW_MS),
@@ -63,7 +69,7 @@ export class MemoryRateLimitStore extends RateLimitStore {
       const bucket = this.buckets.get(change.key);
       const level = Math.max(0, levelAt(bucket, change.limit, WINDOW_MS, now) + change.delta);
       if (level === 0) this.buckets.delete(change.key);
-      else this.store(change.key, { level, updatedAt: now, limit: change.limit });
+      else this.store(change.key, level, now, change.limit);
     }
   }
 
@@ -75,18 +81,42 @@ export class MemoryRateLimitStore extends RateLimitStore {
     }
   }
 
-  private store(key: string, bucket: Bucket): void {
-    if (!this.buckets.has(key) && this.buckets.size >= this.maxBuckets) {
+  /**
+   * Writes a bucket in place. The map's order is the order buckets were placed, not last written
+   * (moving an entry on every write costs a delete and an insert per call, and leaves V8's map a
+   * hole to skip); eviction puts a bucket written since its placing at the end instead of
+   * forgetting it, so the bucket forgotten is still the least recently written.
+   */
+  private store(key: string, level: number, now: number, limit: number): void {
+    const written = ++this.writes;
+    const bucket = this.buckets.get(key);
+    if (bucket !== undefined) {
+      bucket.level = level;
+      bucket.updatedAt = now;
+      bucket.limit = limit;
+      bucket.written = written;
+      return;
+    }
+    if (this.buckets.size >= this.maxBuckets) {
       this.sweep();
       // Still full of live buckets: forget the one least recently written.
-      if (this.buckets.size >= this.maxBuckets) {
-        const oldest = this.buckets.keys().next().value;
-        if (oldest !== undefined) this.buckets.delete(oldest);
-      }
+      if (this.buckets.size >= this.maxBuckets) this.evictLeastRecentlyWritten();
     }
-    // Re-inserted so the map's order is the order of last writes.
-    this.buckets.delete(key);
-    this.buckets.set(key, bucket);
+    this.buckets.set(key, { level, updatedAt: now, limit, written, placed: written });
+  }
+
+  /**
+   * The first bucket in the map not written since it was placed is the least recently written:
+   * every bucket after it was placed (and so written) later. Buckets written since their placing
+   * move to the end, placed anew at their last write.
+   */
+  private evictLeastRecentlyWritten(): void {
+    for (const [key, bucket] of this.buckets) {
+      this.buckets.delete(key);
+      if (bucket.written === bucket.placed) return;
+      bucket.placed = bucket.written;
+      this.buckets.set(key, bucket);
+    }
   }
 
   private sweepIfDue(now: number): void {
