@@ -13,6 +13,17 @@ export function cpuMicrosPerRequest(r) {
   return (1e6 * (busy / 100)) / t.reqPerSec;
 }
 
+/**
+ * µs of the target's main thread (the request thread) per answered request: what a request costs
+ * where the worker threads (the audit writer) have a core of their own.
+ */
+export function mainThreadMicrosPerRequest(r) {
+  const t = r?.throughput;
+  const busy = t?.cpu?.targetMainThreadPercent;
+  if (!t?.reqPerSec || !busy) return null;
+  return (1e6 * (busy / 100)) / t.reqPerSec;
+}
+
 /** [target, what differs from the governed lane's defaults (audit on SQLite, metrics on)]. */
 const GOVERNED = [
   ['gateway-governed-noaudit', 'audit off'],
@@ -32,6 +43,7 @@ export function cpuPerRequest(results) {
       target: key,
       label,
       micros,
+      mainThreadMicros: mainThreadMicrosPerRequest(results[key]),
       vsGovernedMicros: base === null ? null : micros - base,
     });
   }
@@ -52,7 +64,11 @@ export function cpuPerRequestLines(report) {
       row.target === 'gateway-governed' || row.vsGovernedMicros === null
         ? ''
         : ` (${row.vsGovernedMicros >= 0 ? '+' : ''}${int(row.vsGovernedMicros)} vs the governed lane)`;
-    lines.push(`  ${row.label}: ${int(row.micros)} µs${delta}`);
+    const main =
+      row.mainThreadMicros === null || row.mainThreadMicros === undefined
+        ? ''
+        : `; request thread ${int(row.mainThreadMicros)} µs`;
+    lines.push(`  ${row.label}: ${int(row.micros)} µs${delta}${main}`);
   }
   return lines;
 }

@@ -232,6 +232,14 @@ export function processCpuSeconds(pid) {
   }
 }
 
+/**
+ * CPU seconds (user + system) a process's main thread has used so far: for the gateway, the
+ * request thread alone, without its worker threads (the audit writer) and V8's helper threads.
+ */
+export function mainThreadCpuSeconds(pid) {
+  return processCpuSeconds(`${pid}/task/${pid}`);
+}
+
 /** Per-CPU { busy, total } jiffies from /proc/stat. */
 export function cpuTimes() {
   const out = {};

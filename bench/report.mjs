@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { auditLines } from './audit-report.mjs';
-import { cpuMicrosPerRequest, cpuPerRequestLines } from './cpu-per-request.mjs';
+import {
+  cpuMicrosPerRequest,
+  cpuPerRequestLines,
+  mainThreadMicrosPerRequest,
+} from './cpu-per-request.mjs';
 import {
   METRICS_COST_LIMIT_PERCENT,
   metricsCostMet,
@@ -181,6 +185,12 @@ function perCpuCell(key, r, ref) {
 function cpuPerRequestCell(key, r) {
   if (key === 'direct') return 'n/a';
   const v = cpuMicrosPerRequest(r);
+  return v === null ? '-' : int(v);
+}
+
+function mainThreadCell(key, r) {
+  if (key === 'direct') return 'n/a';
+  const v = mainThreadMicrosPerRequest(r);
   return v === null ? '-' : int(v);
 }
 
@@ -506,6 +516,7 @@ export function printReport(report) {
     ],
     ['  per CPU-second of the target, req', ...cell((k, r) => perCpuCell(k, r, ref))],
     ['  CPU per request, µs (target, all threads)', ...cell((k, r) => cpuPerRequestCell(k, r))],
+    ['  CPU per request, µs (request thread)', ...cell((k, r) => mainThreadCell(k, r))],
     ['  failures (non2xx/err/timeout/lat/stream)', ...cell((_, r) => failuresCell(r))],
     ['  CPU: target process / others on its core', ...cell((k, r) => cpuCell(k, r))],
     ['  CPU: load core busy (others)', ...cell((_, r) => loadCpuCell(r))],

@@ -20,6 +20,7 @@ import {
   killAllNow,
   pinSelf,
   planPinning,
+  mainThreadCpuSeconds,
   processCpuSeconds,
   rssMb,
   runToResult,
@@ -207,6 +208,7 @@ async function measuredLane(ctx, spec, pid, { sampleRss = false } = {}) {
     at: Date.now(),
     cpus: cpuTimes(),
     target: pid ? processCpuSeconds(pid) : null,
+    targetMainThread: pid ? mainThreadCpuSeconds(pid) : null,
     benchOnLoadCpu: loadSideCpuSeconds([ctx.upstreamPid, driverPid].filter(Boolean)),
   });
   const sample = () => {
@@ -244,6 +246,7 @@ async function measuredLane(ctx, spec, pid, { sampleRss = false } = {}) {
     const seconds = (after.at - before.at) / 1000;
     const share = (a, b) => (a === null || b === null ? undefined : (100 * (b - a)) / seconds);
     cpu.targetProcessPercent = share(before.target, after.target);
+    cpu.targetMainThreadPercent = share(before.targetMainThread, after.targetMainThread);
     cpu.benchOnLoadCpuPercent = share(before.benchOnLoadCpu, after.benchOnLoadCpu);
     if (ctx.pinning.pinned) {
       cpu.loadCpuBusyPercent = cpuBusyPercent(before.cpus, after.cpus, String(ctx.pinning.loadCpu));
