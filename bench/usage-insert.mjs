@@ -1,6 +1,8 @@
 // µs of CPU per usage record written by KyselyUsageRepository.insert on a SQLite file in a
-// temporary folder: batches of 125 records (the governed lane's mean flush), 5 rounds of 40
-// batches after a warm-up; median and range.
+// temporary folder, both ways: through Kysely (what PostgreSQL and in-memory SQLite use) and
+// through the statements prepared once that a SQLite file's batches use (the gateway's
+// DATABASE_TARGET given). Batches of 125 records (the governed lane's mean flush), 5 rounds of 40
+// batches after a warm-up, the two ways interleaved; median and range.
 //   node bench/usage-insert.mjs [dist folder, default ./dist]   (build first)
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +22,11 @@ const db = createDatabase(
   () => undefined,
 );
 await migrateToLatest(db);
-const usage = new KyselyUsageRepository(db);
+const target = resolveDatabaseTarget({ databaseUrl: '', sqlitePath: join(folder, 'gateway.db') });
+const ways = {
+  kysely: new KyselyUsageRepository(db),
+  prepared: new KyselyUsageRepository(db, target),
+};
 
 let n = 0;
 const batch = () =>
@@ -43,17 +49,24 @@ const batch = () =>
     tags: [],
   }));
 
-for (let i = 0; i < 20; i++) await usage.insert(batch());
-const rounds = [];
+const rounds = { kysely: [], prepared: [] };
+for (const usage of Object.values(ways)) for (let i = 0; i < 20; i++) await usage.insert(batch());
 for (let r = 0; r < 5; r++) {
-  const batches = Array.from({ length: 40 }, batch);
-  const start = process.cpuUsage();
-  for (const b of batches) await usage.insert(b);
-  const used = process.cpuUsage(start);
-  rounds.push((used.user + used.system) / (40 * BATCH));
+  for (const [way, usage] of Object.entries(ways)) {
+    const batches = Array.from({ length: 40 }, batch);
+    const start = process.cpuUsage();
+    for (const b of batches) await usage.insert(b);
+    const used = process.cpuUsage(start);
+    rounds[way].push((used.user + used.system) / (40 * BATCH));
+  }
 }
+await ways.prepared.onApplicationShutdown();
 await db.destroy();
 rmSync(folder, { recursive: true, force: true });
-rounds.sort((a, b) => a - b);
 const f = (x) => x.toFixed(1);
-console.log(`usage insert: ${f(rounds[2])} µs of CPU per record (${f(rounds[0])}-${f(rounds[4])})`);
+for (const [way, figures] of Object.entries(rounds)) {
+  figures.sort((a, b) => a - b);
+  console.log(
+    `usage insert, ${way}: ${f(figures[2])} µs of CPU per record (${f(figures[0])}-${f(figures[4])})`,
+  );
+}

@@ -1,14 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { sql, type Transaction } from 'kysely';
+import type { DatabaseTarget } from './database-target.js';
 import {
   DATABASE,
+  DATABASE_TARGET,
   type DatabaseSchema,
   type GatewayDatabase,
-  type UsageRecordTagsTable,
-  type UsageRecordsTable,
   type UsageRollupTable,
-  type UsageRollupTagsTable,
 } from './database.types.js';
+import { SqliteUsageWriter } from './sqlite-usage.writer.js';
+import { MEASURE_COLUMNS, recordRow, rollupBatches, tagRow } from './usage-rows.js';
 import { spendReport } from './usage-report.query.js';
 import {
   type SpendQuery,
@@ -17,8 +18,6 @@ import {
   UsageRepository,
 } from './usage.repository.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 /** Rows per INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 400;
 
@@ -26,16 +25,40 @@ const CHUNK = 400;
  * {@link UsageRepository} on the gateway's database. A batch is one transaction: raw records,
  * their tag rows, and the hourly and daily sums upserted (`ON CONFLICT ... DO UPDATE` adds to
  * them, on both databases). Sums are upserted in key order, so two replicas flushing at once lock
- * them in the same order and never deadlock.
+ * them in the same order and never deadlock. On a SQLite file, batches are written through
+ * statements prepared once ({@link SqliteUsageWriter}): the same rows and sums.
  */
 @Injectable()
-export class KyselyUsageRepository extends UsageRepository {
-  constructor(@Inject(DATABASE) private readonly db: GatewayDatabase) {
+export class KyselyUsageRepository extends UsageRepository implements OnApplicationShutdown {
+  /** A SQLite file's path: batches go through {@link SqliteUsageWriter}. */
+  private readonly sqlitePath: string | undefined;
+  private writer: Promise<SqliteUsageWriter> | undefined;
+  private closed = false;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: GatewayDatabase,
+    @Optional() @Inject(DATABASE_TARGET) target?: DatabaseTarget,
+  ) {
     super();
+    if (target?.kind === 'sqlite' && target.path !== ':memory:') this.sqlitePath = target.path;
+  }
+
+  /** The prepared-statement writer, opened on first use (again after a failed open). */
+  private openWriter(path: string): Promise<SqliteUsageWriter> {
+    this.writer ??= SqliteUsageWriter.open(path).catch((err: unknown) => {
+      this.writer = undefined;
+      throw err;
+    });
+    return this.writer;
   }
 
   async insert(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
+    if (this.sqlitePath !== undefined && !this.closed) {
+      const writer = await this.openWriter(this.sqlitePath);
+      // Shutdown may have begun while it opened: its connection is then closing.
+      if (!this.closed) return writer.insert(records);
+    }
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < records.length; i += CHUNK) {
         await trx
@@ -73,95 +96,24 @@ export class KyselyUsageRepository extends UsageRepository {
   report(query: SpendQuery): Promise<SpendReport> {
     return spendReport(this.db, query);
   }
+
+  /** After the usage recorder's last flush (its module shuts down before storage's). */
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer !== undefined) (await writer).close();
+  }
 }
 
-// Rows are written out field by field: an object spread into a literal with more fields after it
-// cost about 10 µs a row in V8 (Node 20), against 0.1 µs for the same row built directly, and
-// every proxied call writes one (bench/README.md, 2026-12-07).
-function recordRow(r: UsageRecord): UsageRecordsTable {
-  return {
-    input_tokens: r.inputTokens,
-    output_tokens: r.outputTokens,
-    cached_input_tokens: r.cachedInputTokens,
-    cost_nusd: r.costNano,
-    estimated: r.estimated ? 1 : 0,
-    priced: r.priced ? 1 : 0,
-    created_at: r.at,
-    trace_id: r.traceId,
-    tenant_id: r.tenantId,
-    key_id: r.keyId,
-    provider: r.provider,
-    model: r.model,
-    cache_write_tokens: r.cacheWriteTokens,
-    reasoning_tokens: r.reasoningTokens,
-    status: r.status,
-    tags: r.tags.join(','),
-  };
-}
-
-function tagRow(r: UsageRecord, tag: string): UsageRecordTagsTable {
-  return {
-    input_tokens: r.inputTokens,
-    output_tokens: r.outputTokens,
-    cached_input_tokens: r.cachedInputTokens,
-    cost_nusd: r.costNano,
-    estimated: r.estimated ? 1 : 0,
-    priced: r.priced ? 1 : 0,
-    tenant_id: r.tenantId,
-    key_id: r.keyId,
-    provider: r.provider,
-    model: r.model,
-    created_at: r.at,
-    tag,
-  };
-}
-
-const MEASURE_COLUMNS = [
-  'requests',
-  'estimated_requests',
-  'unpriced_requests',
-  'input_tokens',
-  'output_tokens',
-  'cached_input_tokens',
-  'cost_nusd',
-] as const;
-
-/** The rollups a batch adds to: per UTC hour and per UTC day, each plain and per tag. */
-const ROLLUPS = [
-  { table: 'usage_hourly', tags: 'usage_hourly_tags', bucketMs: HOUR_MS },
-  { table: 'usage_daily', tags: 'usage_daily_tags', bucketMs: DAY_MS },
-] as const;
-
-/** Sums a batch per bucket and owner (and tag), then adds the sums to the stored rollup rows. */
 async function upsertRollups(
   trx: Transaction<DatabaseSchema>,
   records: readonly UsageRecord[],
 ): Promise<void> {
-  for (const rollup of ROLLUPS) {
-    const plain = new Map<string, UsageRollupTable>();
-    const tagged = new Map<string, UsageRollupTagsTable>();
-    for (const r of records) {
-      const base = {
-        bucket: Math.floor(r.at / rollup.bucketMs) * rollup.bucketMs,
-        tenant_id: r.tenantId,
-        key_id: r.keyId ?? '',
-        provider: r.provider,
-        model: r.model,
-      };
-      const id = [base.bucket, base.tenant_id, base.key_id, base.provider, base.model].join(
-        '\u0000',
-      );
-      add(plain, id, base, r);
-      for (const tag of r.tags) add(tagged, `${id}\u0000${tag}`, { ...base, tag }, r);
-    }
-    await upsert(trx, rollup.table, sorted(plain), false);
-    await upsert(trx, rollup.tags, sorted(tagged), true);
+  for (const rollup of rollupBatches(records)) {
+    await upsert(trx, rollup.table, rollup.plain, false);
+    await upsert(trx, rollup.tags, rollup.tagged, true);
   }
-}
-
-/** Rows in key order: two replicas flushing at once lock them in the same order. */
-function sorted<T>(map: Map<string, T>): T[] {
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
 async function upsert(
@@ -184,33 +136,4 @@ async function upsert(
       .onConflict((oc) => oc.columns(key as never).doUpdateSet(increments))
       .execute();
   }
-}
-
-function add<T extends UsageRollupTable>(
-  map: Map<string, T>,
-  id: string,
-  base: Omit<T, (typeof MEASURE_COLUMNS)[number]>,
-  r: UsageRecord,
-): void {
-  let row = map.get(id);
-  if (row === undefined) {
-    row = {
-      ...base,
-      requests: 0,
-      estimated_requests: 0,
-      unpriced_requests: 0,
-      input_tokens: 0,
-      output_tokens: 0,
-      cached_input_tokens: 0,
-      cost_nusd: 0,
-    } as T;
-    map.set(id, row);
-  }
-  row.requests += 1;
-  if (r.estimated) row.estimated_requests += 1;
-  if (!r.priced) row.unpriced_requests += 1;
-  row.input_tokens += r.inputTokens;
-  row.output_tokens += r.outputTokens;
-  row.cached_input_tokens += r.cachedInputTokens;
-  row.cost_nusd += r.costNano;
 }

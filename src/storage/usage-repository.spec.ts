@@ -5,6 +5,7 @@ import {
   type TestDatabase,
   type TestDatabaseKind,
 } from '../../test/helpers/storage-harness.js';
+import { resolveDatabaseTarget } from './database-target.js';
 import { migrateToLatest } from './database.migrator.js';
 import type { GatewayDatabase } from './database.types.js';
 import { KyselyBudgetRepository } from './kysely-budget.repository.js';
@@ -37,7 +38,13 @@ function record(at: number, overrides: Partial<UsageRecord> = {}): UsageRecord {
   };
 }
 
-describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('metering storage on %s', (kind) => {
+// SQLite twice: through Kysely (an in-memory database's path) and through the statements prepared
+// once that a SQLite file's batches use; both must store the very same rows and sums.
+describe.each<[TestDatabaseKind, 'kysely' | 'prepared']>([
+  ['sqlite', 'kysely'],
+  ['sqlite', 'prepared'],
+  ['postgres', 'kysely'],
+])('metering storage on %s, usage written through %s statements', (kind, writer) => {
   let database: TestDatabase;
   let db: GatewayDatabase;
   let usage: KyselyUsageRepository;
@@ -46,7 +53,8 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('metering storage on %s'
     database = await createTestDatabase(kind);
     db = openDatabase(database.url);
     await migrateToLatest(db);
-    usage = new KyselyUsageRepository(db);
+    const target = resolveDatabaseTarget({ databaseUrl: database.url, sqlitePath: '' });
+    usage = new KyselyUsageRepository(db, writer === 'prepared' ? target : undefined);
     // Two batches over three hours and two days, so both the hourly sums and the raw edges count.
     await usage.insert([
       record(DAY0 + 10 * 60_000, { tags: ['team=search', 'env=prod'] }),
@@ -59,6 +67,7 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('metering storage on %s'
     ]);
   });
   afterAll(async () => {
+    await usage.onApplicationShutdown();
     await db.destroy();
     await database.drop();
   });
@@ -235,5 +244,17 @@ describe.each<TestDatabaseKind>(['sqlite', 'postgres'])('metering storage on %s'
         source: 'api',
       }),
     ).rejects.toMatchObject({ code: 'budget_exists' });
+  });
+
+  it('still stores a batch flushed after shutdown began (through the gateway connection)', async () => {
+    await usage.onApplicationShutdown();
+    const at = DAY0 + 5 * 86_400_000;
+    await usage.insert([record(at, { tenantId: 'late', traceId: 'trace-late' })]);
+    const rows = await db
+      .selectFrom('usage_records')
+      .select(['trace_id', 'tenant_id'])
+      .where('tenant_id', '=', 'late')
+      .execute();
+    expect(rows).toEqual([{ trace_id: 'trace-late', tenant_id: 'late' }]);
   });
 });
