@@ -3,40 +3,27 @@ import { openSqlite } from './database.factory.js';
 import { MEASURE_COLUMNS, recordRow, rollupBatches, tagRow } from './usage-rows.js';
 import type { UsageRecord } from './usage.repository.js';
 
-const RECORD_COLUMNS = Object.keys(
-  recordRow({
-    at: 0,
-    traceId: '',
-    tenantId: '',
-    keyId: null,
-    provider: '',
-    model: '',
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedInputTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    costNano: 0,
-    estimated: false,
-    priced: false,
-    status: 0,
-    tags: [],
-  }),
-);
-const TAG_COLUMNS = [
-  'input_tokens',
-  'output_tokens',
-  'cached_input_tokens',
-  'cost_nusd',
-  'estimated',
-  'priced',
-  'tenant_id',
-  'key_id',
-  'provider',
-  'model',
-  'created_at',
-  'tag',
-];
+/** Any record: only the keys of the rows built from it matter, so the columns match the rows. */
+const SAMPLE: UsageRecord = {
+  at: 0,
+  traceId: '',
+  tenantId: '',
+  keyId: null,
+  provider: '',
+  model: '',
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  costNano: 0,
+  estimated: false,
+  priced: false,
+  status: 0,
+  tags: [],
+};
+const RECORD_COLUMNS = Object.keys(recordRow(SAMPLE));
+const TAG_COLUMNS = Object.keys(tagRow(SAMPLE, ''));
 const ROLLUP_KEY = ['bucket', 'tenant_id', 'key_id', 'provider', 'model'];
 const ROLLUP_MEASURES = ['requests', 'estimated_requests', 'unpriced_requests', ...MEASURE_COLUMNS];
 
