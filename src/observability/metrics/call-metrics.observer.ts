@@ -45,9 +45,9 @@ export class CallMetricsObserver implements CallObserver, OnModuleInit {
     );
     const tenant = target.tenant(context.tenant?.id ?? '');
     tenant.request(outcome.status, error?.code ?? '').inc();
-    m.duration.observe(target.labels, outcome.latencyMs / 1000);
+    target.duration.observe(outcome.latencyMs / 1000);
     const ttft = context.ttftMs;
-    if (ttft !== undefined) m.timeToFirstToken.observe(target.labels, ttft / 1000);
+    if (ttft !== undefined) target.timeToFirstToken.observe(ttft / 1000);
     // A failure after a stream's first byte: no attempt reported it (the attempt had succeeded).
     if (error?.provider !== undefined && outcome.status < 400) {
       m.providerErrors.inc(m.labels({ provider: error.provider, code: error.code }));

@@ -1,10 +1,21 @@
-import { type CounterSeries, SeriesCounter } from './series-counter.js';
+import type { CounterSeries, SeriesCounter } from './series-counter.js';
+import type { HistogramSeries, SeriesHistogram } from './series-histogram.js';
 import { LabelBranches } from './label-branches.js';
 import type { LabelLimiter } from './label-limiter.js';
 
 export type RequestLabel = 'tenant' | 'provider' | 'model' | 'status' | 'code';
 export type TokenLabel = 'tenant' | 'provider' | 'model' | 'direction';
 export type CostLabel = 'tenant' | 'provider' | 'model';
+export type TargetLabel = 'provider' | 'model';
+
+/** The instruments a settled call updates. */
+export interface CallInstruments {
+  readonly requests: SeriesCounter<RequestLabel>;
+  readonly tokens: SeriesCounter<TokenLabel>;
+  readonly cost: SeriesCounter<CostLabel>;
+  readonly duration: SeriesHistogram<TargetLabel>;
+  readonly timeToFirstToken: SeriesHistogram<TargetLabel>;
+}
 
 /** A call's tenant under its target: its request series by status and code, and its metering. */
 export class TenantSeries {
@@ -22,7 +33,7 @@ export class TenantSeries {
     const { tenant, provider, model } = labels;
     this.statuses = new LabelBranches(owner.limiter, 'status', (status) => {
       return new LabelBranches(owner.limiter, 'code', (code) =>
-        owner.requests.at({ tenant, provider, model, status, code }),
+        owner.instruments.requests.at({ tenant, provider, model, status, code }),
       );
     });
   }
@@ -41,13 +52,18 @@ export class TenantSeries {
   }
 }
 
-/** A call's target (provider and model, bounded): the histograms' labels and its tenants. */
+/** A call's target (provider and model, bounded): its latency histograms and its tenants. */
 export class TargetSeries {
-  readonly labels: Readonly<Record<'provider' | 'model', string>>;
+  /** `gateway_request_duration_seconds` of this target. */
+  readonly duration: HistogramSeries<TargetLabel>;
+  /** `gateway_time_to_first_token_seconds` of this target. */
+  readonly timeToFirstToken: HistogramSeries<TargetLabel>;
   private readonly tenants: LabelBranches<TenantSeries>;
 
   constructor(owner: CallSeries, provider: string, model: string) {
-    this.labels = { provider, model };
+    const labels = { provider, model };
+    this.duration = owner.instruments.duration.at(labels);
+    this.timeToFirstToken = owner.instruments.timeToFirstToken.at(labels);
     this.tenants = new LabelBranches(
       owner.limiter,
       'tenant',
@@ -62,7 +78,7 @@ export class TargetSeries {
 
 /**
  * The series every settled call counts (`gateway_requests_total`, `gateway_tokens_total`,
- * `gateway_cost_usd_total`, and the labels of the latency histograms), as a tree by target,
+ * `gateway_cost_usd_total`, and the latency histograms), as a tree by target,
  * tenant, status and code: a call finds its series with a few map look-ups of the values it
  * carries and adds to numbers in place. Label values are bounded by the limiter as they are first
  * met, label by label in the order the call observer has always bounded them, so what is kept and
@@ -74,9 +90,7 @@ export class CallSeries {
 
   constructor(
     readonly limiter: LabelLimiter,
-    readonly requests: SeriesCounter<RequestLabel>,
-    readonly tokens: SeriesCounter<TokenLabel>,
-    readonly cost: SeriesCounter<CostLabel>,
+    readonly instruments: CallInstruments,
   ) {
     this.targets = new LabelBranches(
       limiter,
@@ -94,9 +108,9 @@ export class CallSeries {
   /** @internal The metering series of one tenant and target, input tokens first. */
   meteringOf(labels: Readonly<Record<CostLabel, string>>) {
     return {
-      input: this.tokens.at({ ...labels, direction: 'input' }),
-      output: this.tokens.at({ ...labels, direction: 'output' }),
-      cost: this.cost.at(labels),
+      input: this.instruments.tokens.at({ ...labels, direction: 'input' }),
+      output: this.instruments.tokens.at({ ...labels, direction: 'output' }),
+      cost: this.instruments.cost.at(labels),
     };
   }
 }

@@ -5,13 +5,20 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import cluster from 'node:cluster';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { MetricLabel } from '../../config/metrics.schema.js';
 import { ClusterMetricsClient } from './cluster-metrics.client.js';
-import { CallSeries, type CostLabel, type RequestLabel, type TokenLabel } from './call-series.js';
+import {
+  CallSeries,
+  type CostLabel,
+  type RequestLabel,
+  type TargetLabel,
+  type TokenLabel,
+} from './call-series.js';
 import { LabelLimiter } from './label-limiter.js';
 import { SeriesCounter } from './series-counter.js';
+import { SeriesHistogram } from './series-histogram.js';
 
 /** Seconds: from a cache hit (or the mock) to a long generation. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -23,8 +30,9 @@ const TTFT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
  * never prom-client's global one, so two gateways in one process never share counters. Gauges
  * read at scrape time (circuit states, queue depth, budgets) are added by {@link StateGauges}.
  * In a cluster mode worker a scrape reports the whole process group: the primary merges every
- * worker's registry ({@link ClusterMetricsClient}). The counters every call updates are counted in
- * place and published when the registry is read ({@link CallSeries}): no label hashing per call.
+ * worker's registry ({@link ClusterMetricsClient}). The counters and histograms every call updates are
+ * counted in place and read as they are when the registry is read ({@link CallSeries}): no label
+ * hashing per call.
  */
 @Injectable()
 export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
@@ -32,10 +40,11 @@ export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly limiter: LabelLimiter;
   private readonly cluster?: ClusterMetricsClient;
 
-  /** `gateway_requests_total`, `gateway_tokens_total`, `gateway_cost_usd_total`, by call. */
+  /**
+   * By call: `gateway_requests_total`, `gateway_tokens_total`, `gateway_cost_usd_total`,
+   * `gateway_request_duration_seconds`, `gateway_time_to_first_token_seconds`.
+   */
   readonly calls: CallSeries;
-  readonly duration: Histogram<'provider' | 'model'>;
-  readonly timeToFirstToken: Histogram<'provider' | 'model'>;
   readonly providerErrors: Counter<'provider' | 'code'>;
   readonly retries: Counter<'provider'>;
   readonly fallbacks: Counter<'from' | 'to'>;
@@ -60,20 +69,24 @@ export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
       },
       this.registry,
     );
-    this.duration = new Histogram({
-      name: 'gateway_request_duration_seconds',
-      help: '/v1 calls from arrival to their last byte, in seconds.',
-      labelNames: ['provider', 'model'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.timeToFirstToken = new Histogram({
-      name: 'gateway_time_to_first_token_seconds',
-      help: 'Streams from arrival to their first event sent to the caller, in seconds.',
-      labelNames: ['provider', 'model'],
-      buckets: TTFT_BUCKETS,
-      registers,
-    });
+    const duration = new SeriesHistogram<TargetLabel>(
+      {
+        name: 'gateway_request_duration_seconds',
+        help: '/v1 calls from arrival to their last byte, in seconds.',
+        labelNames: ['provider', 'model'],
+        buckets: DURATION_BUCKETS,
+      },
+      this.registry,
+    );
+    const timeToFirstToken = new SeriesHistogram<TargetLabel>(
+      {
+        name: 'gateway_time_to_first_token_seconds',
+        help: 'Streams from arrival to their first event sent to the caller, in seconds.',
+        labelNames: ['provider', 'model'],
+        buckets: TTFT_BUCKETS,
+      },
+      this.registry,
+    );
     const tokens = new SeriesCounter<TokenLabel>(
       {
         name: 'gateway_tokens_total',
@@ -90,7 +103,13 @@ export class GatewayMetrics implements OnApplicationBootstrap, OnModuleDestroy {
       },
       this.registry,
     );
-    this.calls = new CallSeries(this.limiter, requests, tokens, cost);
+    this.calls = new CallSeries(this.limiter, {
+      requests,
+      tokens,
+      cost,
+      duration,
+      timeToFirstToken,
+    });
     this.providerErrors = new Counter({
       name: 'gateway_provider_errors_total',
       help: 'Failed upstream attempts (retries included) and failures after a stream started, by provider and error code.',
