@@ -1,0 +1,74 @@
+// The cost of the audit trail on the governed lane (issue 12), paired: the governed gateway with
+// its audit trail on a SQLite file and the same with audit off, in alternating rounds
+// (paired-rounds.mjs says how).
+//
+//   node bench/audit-paired.mjs [--worker-core] [--rounds 6] [--seconds 6] [--warmup 2]
+//                               [--connections 50]
+//
+// Without --worker-core the audit writer's worker thread shares the target's core with the
+// request thread, as in `npm run bench`. With it, after the unmeasured first round the worker
+// thread (the process's busiest thread after the request thread) is moved to the load core: what
+// audit costs a host that has a core for the worker (a pod with two CPUs, say), where what stays
+// on the request thread is what matters. The load core then carries the worker too; the report
+// says how much of the load core the load generator and upstream left idle.
+// (build first: npx nest build; BENCH_GATEWAY_ENTRY runs another build.)
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { bearerHeaders } from './payloads.mjs';
+import { arg, runMain, runPaired } from './paired-rounds.mjs';
+import { processCpuSeconds } from './processes.mjs';
+import { checkPoliciesEnforced, checkTarget, startGateway } from './targets.mjs';
+
+const log = (msg) => process.stderr.write(`audit-paired: ${msg}\n`);
+const WORKER_CORE = process.argv.includes('--worker-core');
+
+/** The thread of `pid`, other than its main thread, that has used the most CPU. */
+function busiestOtherThread(pid) {
+  let best;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid)) continue;
+    const seconds = processCpuSeconds(`${pid}/task/${tid}`);
+    if (seconds !== null && (best === undefined || seconds > best.seconds)) best = { tid, seconds };
+  }
+  return best;
+}
+
+function variant(audit) {
+  const name = audit ? 'audit on' : 'audit off';
+  return {
+    name,
+    async start(ctx) {
+      const apiKey = `gw_${randomBytes(20).toString('hex')}`;
+      const sut = await startGateway(ctx, { apiKey, governed: true, audit, label: name });
+      const headers = bearerHeaders(apiKey);
+      await checkPoliciesEnforced(name, sut, apiKey);
+      await checkTarget(name, sut.origin, headers);
+      return { sut, headers };
+    },
+    afterWarmup(v, ctx) {
+      if (!audit || !WORKER_CORE) return;
+      if (!ctx.pinning.pinned) throw new Error('--worker-core needs pinning (two or more CPUs)');
+      const worker = busiestOtherThread(v.sut.pid);
+      const main = processCpuSeconds(`${v.sut.pid}/task/${v.sut.pid}`);
+      const comm = readFileSync(`/proc/${v.sut.pid}/task/${worker.tid}/comm`, 'utf8').trim();
+      log(
+        `moving thread ${worker.tid} (${comm}, ${worker.seconds.toFixed(1)} s of CPU against the ` +
+          `request thread's ${main.toFixed(1)} s) to CPU ${ctx.pinning.loadCpu}`,
+      );
+      execFileSync('taskset', ['-p', '-c', String(ctx.pinning.loadCpu), worker.tid]);
+    },
+  };
+}
+
+runMain(async () => {
+  await runPaired({
+    label: `audit cost${WORKER_CORE ? ', the audit worker on a core of its own' : ''}`,
+    variants: [variant(true), variant(false)],
+    rounds: arg('rounds', 6),
+    seconds: arg('seconds', 6),
+    warmup: arg('warmup', 2),
+    connections: arg('connections', 50),
+    log,
+  });
+}, log);
