@@ -10,6 +10,8 @@ import { Session } from 'node:inspector/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { gatewayResponsePayload } from './audit-events.mjs';
 const d = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { createDatabase } = await d('storage/database.factory.js');
 const { migrateToLatest } = await d('storage/database.migrator.js');
@@ -38,35 +40,8 @@ const writer = new AuditChainWriter(
   () => {},
 );
 await writer.start();
-const payload = () =>
-  JSON.parse(
-    JSON.stringify({
-      trace_id: 'a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4',
-      method: 'POST',
-      path: '/v1/chat/completions',
-      status: 200,
-      error_code: null,
-      client_gone: false,
-      provider: 'openai',
-      model: 'gpt-4o-mini',
-      upstream_model: 'gpt-4o-mini',
-      attempts: 1,
-      fallback: false,
-      stream: false,
-      latency_ms: 3,
-      ttft_ms: null,
-      input_tokens: 12,
-      output_tokens: 9,
-      estimated: false,
-      cost_usd: 0.0000073,
-      policy_decision: null,
-      policy_id: null,
-      rule_id: null,
-      pii_request_types: {},
-      pii_response_types: {},
-      tags: { team: 'x' },
-    }),
-  );
+// Fresh objects from JSON.parse, as the worker's message delivers them.
+const payload = () => JSON.parse(JSON.stringify(gatewayResponsePayload(randomUUID())));
 const events = Array.from({ length: 20 }, () => ({
   eventType: 'GATEWAY_RESPONSE',
   tenant: 'acme',

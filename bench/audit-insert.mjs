@@ -19,6 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gatewayResponsePayload } from './audit-events.mjs';
 
 const DIST = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist');
 const SECRET = 'bench-audit-insert-secret-0123456789abcdef';
@@ -47,36 +48,6 @@ function threadCpuMicros() {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
 }
 
-/** A GATEWAY_RESPONSE as the gateway writes one for the bench's call (contract 12's fields). */
-function payload() {
-  return {
-    // Random, as the gateway's trace ids are: where a row lands in the trace_id index.
-    trace_id: randomUUID(),
-    method: 'POST',
-    path: '/v1/chat/completions',
-    status: 200,
-    error_code: null,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    upstream_model: 'gpt-4o-mini',
-    attempts: 1,
-    fallback: false,
-    stream: false,
-    latency_ms: 3,
-    ttft_ms: null,
-    input_tokens: 21,
-    output_tokens: 12,
-    estimated: false,
-    cost_usd: 0.0000104,
-    policy_decision: 'ALLOW',
-    policy_id: null,
-    rule_id: null,
-    pii_request_types: [],
-    pii_response_types: [],
-    tags: { team: 'bench', env: 'perf' },
-  };
-}
-
 function sealedChain(writer, count) {
   const records = [];
   const start = Date.parse('2026-12-07T00:00:00Z');
@@ -92,7 +63,7 @@ function sealedChain(writer, count) {
           tenant: 'bench',
           key_id: 'key-bench',
           event_type: 'GATEWAY_RESPONSE',
-          payload: payload(),
+          payload: gatewayResponsePayload(randomUUID()),
           prev_hash: records.at(-1)?.hash ?? null,
         },
         SECRET,
@@ -116,7 +87,7 @@ async function prefill(store, count) {
         tenant: 'bench',
         key_id: 'key-bench',
         event_type: 'GATEWAY_RESPONSE',
-        payload: payload(),
+        payload: gatewayResponsePayload(randomUUID()),
         prev_hash: hex(),
         hash: hex(),
         hmac: hex(),

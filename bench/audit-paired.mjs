@@ -13,12 +13,10 @@
 // says how much of the load core the load generator and upstream left idle.
 // (build first: npx nest build; BENCH_GATEWAY_ENTRY runs another build.)
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { bearerHeaders } from './payloads.mjs';
-import { arg, runMain, runPaired } from './paired-rounds.mjs';
+import { roundArgs, runMain, runPaired, startGoverned } from './paired-rounds.mjs';
 import { processCpuSeconds } from './processes.mjs';
-import { checkPoliciesEnforced, checkTarget, startGateway } from './targets.mjs';
+import { auditFigures } from './targets.mjs';
 
 const log = (msg) => process.stderr.write(`audit-paired: ${msg}\n`);
 const WORKER_CORE = process.argv.includes('--worker-core');
@@ -38,13 +36,11 @@ function variant(audit) {
   const name = audit ? 'audit on' : 'audit off';
   return {
     name,
-    async start(ctx) {
-      const apiKey = `gw_${randomBytes(20).toString('hex')}`;
-      const sut = await startGateway(ctx, { apiKey, governed: true, audit, label: name });
-      const headers = bearerHeaders(apiKey);
-      await checkPoliciesEnforced(name, sut, apiKey);
-      await checkTarget(name, sut.origin, headers);
-      return { sut, headers };
+    start: (ctx) => startGoverned(ctx, name, { audit }),
+    async afterRounds(v) {
+      if (!audit) return;
+      const figures = await auditFigures(v.sut.origin);
+      log(`the audit writer after the rounds: ${JSON.stringify(figures)}`);
     },
     afterWarmup(v, ctx) {
       if (!audit || !WORKER_CORE) return;
@@ -65,10 +61,7 @@ runMain(async () => {
   await runPaired({
     label: `audit cost${WORKER_CORE ? ', the audit worker on a core of its own' : ''}`,
     variants: [variant(true), variant(false)],
-    rounds: arg('rounds', 6),
-    seconds: arg('seconds', 6),
-    warmup: arg('warmup', 2),
-    connections: arg('connections', 50),
+    ...roundArgs(),
     log,
   });
 }, log);

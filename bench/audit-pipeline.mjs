@@ -16,6 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gatewayResponsePayload } from './audit-events.mjs';
 
 const DIST = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist');
 const SECRET = 'bench-audit-pipeline-secret-0123456789abcdef';
@@ -62,36 +63,6 @@ function cpuSince(before) {
   return { main, others, all: main + others };
 }
 
-/** The GATEWAY_RESPONSE payload of the bench's governed call (audit-record.builder.ts's fields). */
-function payload(i) {
-  return {
-    trace_id: `0b6c1e0e-5f7a-4c1e-9d2b-${String(i).padStart(12, '0')}`,
-    method: 'POST',
-    path: '/v1/chat/completions',
-    status: 200,
-    error_code: null,
-    client_gone: false,
-    provider: 'openai',
-    model: 'gpt-4o-mini',
-    upstream_model: 'gpt-4o-mini',
-    attempts: 1,
-    fallback: false,
-    stream: false,
-    latency_ms: 3,
-    ttft_ms: null,
-    input_tokens: 21,
-    output_tokens: 12,
-    estimated: false,
-    cost_usd: 0.0000104,
-    policy_decision: null,
-    policy_id: null,
-    rule_id: null,
-    pii_request_types: {},
-    pii_response_types: {},
-    tags: { team: 'bench', env: 'perf' },
-  };
-}
-
 /** Ticks of events at RATE a second for SECONDS; `record` undefined: the ticks alone. */
 async function drive(record) {
   const total = Math.round(RATE * SECONDS);
@@ -105,7 +76,9 @@ async function drive(record) {
         eventType: 'GATEWAY_RESPONSE',
         tenant: 'bench',
         keyId: 'key-bench',
-        payload: payload(sent),
+        payload: gatewayResponsePayload(
+          `0b6c1e0e-5f7a-4c1e-9d2b-${String(sent).padStart(12, '0')}`,
+        ),
       };
       record?.(event);
     }

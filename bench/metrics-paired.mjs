@@ -9,11 +9,8 @@
 // there is none (the first-started process, placement on the core). Each variant gets one
 // unmeasured round first.
 // (build first: npx nest build; BENCH_GATEWAY_ENTRY runs another build.)
-import { randomBytes } from 'node:crypto';
-import { bearerHeaders } from './payloads.mjs';
 import { checkMetrics } from './observability.mjs';
-import { arg, runMain, runPaired } from './paired-rounds.mjs';
-import { checkPoliciesEnforced, checkTarget, startGateway } from './targets.mjs';
+import { roundArgs, runMain, runPaired, startGoverned } from './paired-rounds.mjs';
 
 const log = (msg) => process.stderr.write(`metrics-paired: ${msg}\n`);
 const AA = process.argv.includes('--aa');
@@ -24,18 +21,9 @@ function variant(metrics) {
   return {
     name,
     async start(ctx) {
-      const apiKey = `gw_${randomBytes(20).toString('hex')}`;
-      const sut = await startGateway(ctx, {
-        apiKey,
-        governed: true,
-        metrics: enabled,
-        label: name,
-      });
-      const headers = bearerHeaders(apiKey);
-      await checkPoliciesEnforced(name, sut, apiKey);
-      await checkTarget(name, sut.origin, headers);
-      await checkMetrics(name, sut.origin, enabled);
-      return { sut, headers };
+      const started = await startGoverned(ctx, name, { metrics: enabled });
+      await checkMetrics(name, started.sut.origin, enabled);
+      return started;
     },
   };
 }
@@ -45,10 +33,7 @@ runMain(async () => {
   await runPaired({
     label: 'metrics cost',
     variants: [variant(true), variant(false)],
-    rounds: arg('rounds', 6),
-    seconds: arg('seconds', 6),
-    warmup: arg('warmup', 2),
-    connections: arg('connections', 50),
+    ...roundArgs(),
     log,
   });
 }, log);

@@ -4,6 +4,7 @@
 // over the measured part (the whole process, and its request thread alone). Drift on a shared
 // machine hits both alike; the paired difference is the cost of what differs.
 // Used by metrics-paired.mjs and audit-paired.mjs.
+import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -19,7 +20,14 @@ import {
   stopAll,
   stopChild,
 } from './processes.mjs';
-import { removeAllTempDirs, startUpstream } from './targets.mjs';
+import { bearerHeaders } from './payloads.mjs';
+import {
+  checkPoliciesEnforced,
+  checkTarget,
+  removeAllTempDirs,
+  startGateway,
+  startUpstream,
+} from './targets.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -28,6 +36,14 @@ export const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
 };
+
+/** The command line's `--rounds`, `--seconds`, `--warmup` and `--connections`, with defaults. */
+export const roundArgs = () => ({
+  rounds: arg('rounds', 6),
+  seconds: arg('seconds', 6),
+  warmup: arg('warmup', 2),
+  connections: arg('connections', 50),
+});
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -77,10 +93,34 @@ async function round(ctx, variant, { connections, warmupS, durationS }) {
   };
 }
 
+/** Pins this process to the load core and starts the fake upstream: the bench's context. */
+export async function benchContext(log) {
+  const pinning = planPinning();
+  if (pinning.pinned) pinSelf(pinning, pinning.loadCpu);
+  else log(`not pinned: ${pinning.reason}`);
+  const ctx = { cfg: { readyTimeoutS: 20 }, pinning };
+  const upstream = await startUpstream(ctx, { chunkDelayMs: 5 });
+  ctx.upstreamOrigin = upstream.origin;
+  return { ctx, upstream };
+}
+
+/**
+ * The governed gateway with a key of its own (`options` as `startGateway` takes them), checked to
+ * enforce its policies and to answer: { sut, headers }.
+ */
+export async function startGoverned(ctx, name, options = {}) {
+  const apiKey = `gw_${randomBytes(20).toString('hex')}`;
+  const sut = await startGateway(ctx, { apiKey, governed: true, label: name, ...options });
+  const headers = bearerHeaders(apiKey);
+  await checkPoliciesEnforced(name, sut, apiKey);
+  await checkTarget(name, sut.origin, headers);
+  return { sut, headers };
+}
+
 /**
  * Starts the fake upstream, then each variant (`start(ctx)` resolves with { sut, headers }),
  * gives each one unmeasured round (`afterWarmup(variant, ctx)` runs then), and measures `rounds`
- * alternating pairs. Logs every round and returns the rounds of both.
+ * alternating pairs (then `afterRounds(variant)`). Logs every round and returns the rounds of both.
  */
 export async function runPaired({
   label,
@@ -91,12 +131,7 @@ export async function runPaired({
   connections,
   log,
 }) {
-  const pinning = planPinning();
-  if (pinning.pinned) pinSelf(pinning, pinning.loadCpu);
-  else log(`not pinned: ${pinning.reason}`);
-  const ctx = { cfg: { readyTimeoutS: 20 }, pinning };
-  const upstream = await startUpstream(ctx, { chunkDelayMs: 5 });
-  ctx.upstreamOrigin = upstream.origin;
+  const { ctx, upstream } = await benchContext(log);
   const lane = { connections, warmupS: warmup, durationS: seconds };
   for (const v of [a, b]) Object.assign(v, await v.start(ctx), { rounds: [] });
   for (const v of [a, b]) {
@@ -134,6 +169,7 @@ export async function runPaired({
         '(above about 95% the load generator, not the target, limits a round)',
     );
   }
+  for (const v of [a, b]) await v.afterRounds?.(v);
   for (const v of [a, b]) await stopChild(v.sut.child);
   await stopChild(upstream.child);
   return { a: a.rounds, b: b.rounds };

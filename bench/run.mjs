@@ -135,7 +135,7 @@ function readConfig() {
     connections: num('BENCH_CONNECTIONS', 50),
     warmupS: num('BENCH_WARMUP_S', quick ? 1 : 5),
     durationS: num('BENCH_DURATION_S', quick ? 3 : 20),
-    latencyWarmupS: num('BENCH_LATENCY_WARMUP_S', quick ? 0.5 : 2),
+    latencyWarmupS: num('BENCH_LATENCY_WARMUP_S', quick ? 0.5 : 5),
     latencyS: num('BENCH_LATENCY_S', quick ? 2 : 10),
     streams: num('BENCH_STREAMS', quick ? 20 : 100),
     streamWarmup: num('BENCH_STREAM_WARMUP', quick ? 5 : 20),

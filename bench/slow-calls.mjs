@@ -6,12 +6,11 @@
 //
 //   node bench/slow-calls.mjs [reference | gateway | gateway-governed] [--seconds 10]
 //                             [--warmup 2] [--audit off]      (build first: npx nest build)
-import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
-import { arg, runMain } from './paired-rounds.mjs';
-import { CHAT_BODY, CHAT_PATH, KEYLESS_HEADERS, bearerHeaders } from './payloads.mjs';
-import { planPinning, pinSelf, stopChild } from './processes.mjs';
-import { startGateway, startReference, startUpstream } from './targets.mjs';
+import { arg, benchContext, runMain, startGoverned } from './paired-rounds.mjs';
+import { CHAT_BODY, CHAT_PATH, KEYLESS_HEADERS } from './payloads.mjs';
+import { stopChild } from './processes.mjs';
+import { startGateway, startReference } from './targets.mjs';
 
 const log = (msg) => process.stderr.write(`slow-calls: ${msg}\n`);
 const target = process.argv[2]?.startsWith('--') ? 'gateway' : (process.argv[2] ?? 'gateway');
@@ -25,20 +24,11 @@ async function start(ctx) {
     return { sut: await startGateway(ctx, { audit }), headers: KEYLESS_HEADERS };
   }
   if (target !== 'gateway-governed') throw new Error(`unknown target ${target}`);
-  const apiKey = `gw_${randomBytes(20).toString('hex')}`;
-  return {
-    sut: await startGateway(ctx, { apiKey, governed: true, audit }),
-    headers: bearerHeaders(apiKey),
-  };
+  return startGoverned(ctx, target, { audit });
 }
 
 runMain(async () => {
-  const pinning = planPinning();
-  if (pinning.pinned) pinSelf(pinning, pinning.loadCpu);
-  else log(`not pinned: ${pinning.reason}`);
-  const ctx = { cfg: { readyTimeoutS: 20 }, pinning };
-  const upstream = await startUpstream(ctx, { chunkDelayMs: 5 });
-  ctx.upstreamOrigin = upstream.origin;
+  const { ctx, upstream } = await benchContext(log);
   const { sut, headers } = await start(ctx);
   const dispatcher = new Agent({ connections: 1 });
   const call = async () => {

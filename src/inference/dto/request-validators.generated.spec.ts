@@ -10,6 +10,7 @@ import { containsSkippedKey } from '../../common/validation/body-scan.js';
 import { MAX_TOOL_CALL_ID_LENGTH } from '../../providers/llm-provider.types.js';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto.js';
 import { EmbeddingRequestDto } from './embedding-request.dto.js';
+import { seededRandom } from '../../../test/helpers/seeded-random.js';
 
 /**
  * The hand-written checks against the class-validator DTOs, over bodies generated from two valid
@@ -220,7 +221,7 @@ function* added(seed: Body): Generator<Body> {
 
 /** `count` bodies with two to four random edits each (a value, or a subtree moved). */
 function* combined(seed: Body, count: number): Generator<Body> {
-  const next = seeded(20261121);
+  const next = seededRandom(20261121);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   for (let i = 0; i < count; i++) {
     let body = seed;
@@ -235,17 +236,6 @@ function* combined(seed: Body, count: number): Generator<Body> {
     }
     yield body;
   }
-}
-
-/** mulberry32: a small seeded generator, so that a failing body can be found again. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function compare(dto: Type<object>, bodies: Iterable<Body>) {

@@ -12,6 +12,7 @@ import {
 import { CallMetricsObserver } from './call-metrics.observer.js';
 import { GatewayMetrics } from './gateway.metrics.js';
 import { LabelLimiter } from './label-limiter.js';
+import { seededRandom } from '../../../test/helpers/seeded-random.js';
 
 /** The metrics a settled call counts through the series tree (the rest are as they were). */
 const PER_CALL = [
@@ -110,17 +111,6 @@ class PreviousCounting {
   }
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A mix of calls like the gateway settles: answered (some streamed, some with no usage or zero
  * tokens, costs that add up in floating point), refused before a tenant was known (401), refused
@@ -129,7 +119,7 @@ function random(seed: number): () => number {
  * call, as a parsed request's are.
  */
 function* calls(count: number, seed: number): Generator<[GovernanceContext, CallOutcome]> {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)];
   const fresh = (s: string) => ` ${s}`.slice(1);
   for (let i = 0; i < count; i++) {

@@ -1,5 +1,6 @@
 import { AggregatorRegistry, Histogram, Registry } from 'prom-client';
 import { SeriesHistogram } from './series-histogram.js';
+import { seededRandom } from '../../../test/helpers/seeded-random.js';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const CONFIG = {
@@ -31,21 +32,10 @@ function pair() {
   return { theirs, ours, histogram, observe };
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('SeriesHistogram', () => {
   it('prints what prom-client prints for the same observations, edges and awkward labels included', async () => {
     const { theirs, ours, observe } = pair();
-    const next = random(7);
+    const next = seededRandom(7);
     // Exactly on a bound counts in that bucket; past the last bound only in +Inf; zero and
     // negative values in the first bucket.
     for (const value of [0, -1, 0.005, 0.0050001, 120, 120.5, 1e9, ...BUCKETS]) {

@@ -1,17 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { compileGlob, compileGlobList } from './glob.matcher.js';
-
-/** A small seeded generator (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../../test/helpers/seeded-random.js';
 
 function word(next: () => number, alphabet: readonly string[], maxLength: number): string {
   const length = Math.floor(next() * (maxLength + 1));
@@ -69,7 +58,7 @@ describe(compileGlob.name, () => {
   });
 
   it('agrees with a regular-expression reference on thousands of random globs', () => {
-    const next = random(20240115);
+    const next = seededRandom(20240115);
     const mismatches: string[] = [];
     for (let i = 0; i < 4000; i++) {
       const pattern = word(next, PATTERN_ALPHABET, 8);
@@ -112,7 +101,7 @@ describe(compileGlobList.name, () => {
   });
 
   it('agrees with the reference for random lists', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     const mismatches: string[] = [];
     for (let i = 0; i < 1000; i++) {
       const patterns = Array.from({ length: 1 + Math.floor(next() * 4) }, () =>
