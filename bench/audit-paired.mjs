@@ -41,6 +41,17 @@ function variant(audit) {
       if (!audit) return;
       const figures = await auditFigures(v.sut.origin);
       log(`the audit writer after the rounds: ${JSON.stringify(figures)}`);
+      if (v.moved === undefined) return;
+      // The moved thread's CPU since the move, per request of the measured rounds: about the
+      // whole-process difference between audit on and off if it was the audit worker.
+      const spent = processCpuSeconds(`${v.sut.pid}/task/${v.moved.tid}`) - v.moved.seconds;
+      const { seconds, warmup } = roundArgs();
+      // Each round's warm-up loads it too: its requests counted at the round's rate.
+      const requests = v.rounds.reduce((sum, r) => sum + r.reqPerSec * (seconds + warmup), 0);
+      log(
+        `the moved thread used ${((spent * 1e6) / requests).toFixed(0)} µs of CPU per request ` +
+          'since the move (the audit worker: about the whole-process difference above)',
+      );
     },
     afterWarmup(v, ctx) {
       if (!audit || !WORKER_CORE) return;
@@ -53,6 +64,7 @@ function variant(audit) {
           `request thread's ${main.toFixed(1)} s) to CPU ${ctx.pinning.loadCpu}`,
       );
       execFileSync('taskset', ['-p', '-c', String(ctx.pinning.loadCpu), worker.tid]);
+      v.moved = worker;
     },
   };
 }

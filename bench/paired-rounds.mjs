@@ -50,26 +50,24 @@ export const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The bench's 50-connection (by default) throughput load against `origin`, on the load core. */
+export function throughputLane(ctx, origin, headers, { connections = 50, warmupS, durationS }) {
+  return spawnNode(
+    'load (throughput)',
+    [
+      join(BENCH_DIR, 'lanes.mjs'),
+      JSON.stringify({ lane: 'throughput', origin, headers, connections, warmupS, durationS }),
+    ],
+    { pinning: ctx.pinning, cpu: ctx.pinning.loadCpu, env: process.env, cwd: ROOT },
+  );
+}
+
 /** One throughput round against one variant: µs of CPU per request, whole and request thread. */
 async function round(ctx, variant, { connections, warmupS, durationS }) {
   const { sut, headers } = variant;
   let start;
   let cpu;
-  const lane = spawnNode(
-    'load (throughput)',
-    [
-      join(BENCH_DIR, 'lanes.mjs'),
-      JSON.stringify({
-        lane: 'throughput',
-        origin: sut.origin,
-        headers,
-        connections,
-        warmupS,
-        durationS,
-      }),
-    ],
-    { pinning: ctx.pinning, cpu: ctx.pinning.loadCpu, env: process.env, cwd: ROOT },
-  );
+  const lane = throughputLane(ctx, sut.origin, headers, { connections, warmupS, durationS });
   const result = await runToResult(lane, (event) => {
     if (event.event === 'measure-start') {
       start = {
