@@ -14,6 +14,8 @@
 // threads) is printed beside it. Figures: µs of CPU per event, median of the rounds (and range).
 // `--prefill N` first stores N rows (another writer's, random ids as the gateway's are): an insert
 // costs more in a grown table, where each random-key index (trace_id) lands on a page of its own.
+// `--trace-ids random` gives the records random (v4) trace ids, as the gateway minted them before
+// it minted time-ordered (v7) ones, the default here: the trace_id index's cost is the difference.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -33,6 +35,9 @@ const EVENTS = arg('events', 5_000);
 const BATCH = arg('batch', 25);
 const ROUNDS = arg('rounds', 6);
 const PREFILL = arg('prefill', 0);
+const traceIdsAt = process.argv.indexOf('--trace-ids');
+const TRACE_IDS = traceIdsAt === -1 ? 'time' : process.argv[traceIdsAt + 1];
+if (TRACE_IDS !== 'time' && TRACE_IDS !== 'random') throw new Error('--trace-ids time|random');
 
 const dist = (path) => import(pathToFileURL(join(DIST, path)).href);
 const { sealRecord } = await dist('governance/audit/audit-chain.js');
@@ -40,6 +45,10 @@ const { createDatabase } = await dist('storage/database.factory.js');
 const { migrateToLatest } = await dist('storage/database.migrator.js');
 const { KyselyAuditRepository } = await dist('storage/kysely-audit.repository.js');
 const { SqliteAuditAppender } = await dist('storage/sqlite-audit.appender.js');
+const { timeOrderedUuid } = await dist('common/http/trace-id.js');
+
+/** A call's trace id as the gateway mints it (at `ms`), or a random one with --trace-ids random. */
+const traceId = (ms = Date.now()) => (TRACE_IDS === 'random' ? randomUUID() : timeOrderedUuid(ms));
 
 /** This thread's CPU time in µs (the main thread's id is the process id). */
 function threadCpuMicros() {
@@ -63,7 +72,7 @@ function sealedChain(writer, count) {
           tenant: 'bench',
           key_id: 'key-bench',
           event_type: 'GATEWAY_RESPONSE',
-          payload: gatewayResponsePayload(randomUUID()),
+          payload: gatewayResponsePayload(traceId()),
           prev_hash: records.at(-1)?.hash ?? null,
         },
         SECRET,
@@ -83,11 +92,12 @@ async function prefill(store, count) {
         seq,
         event_id: randomUUID(),
         timestamp: new Date(Date.parse('2026-12-06T00:00:00Z') + seq).toISOString(),
+        // Calls of the day before: their ids sort before this run's.
         writer: 'prefill',
         tenant: 'bench',
         key_id: 'key-bench',
         event_type: 'GATEWAY_RESPONSE',
-        payload: gatewayResponsePayload(randomUUID()),
+        payload: gatewayResponsePayload(traceId(Date.parse('2026-12-06T00:00:00Z') + seq)),
         prev_hash: hex(),
         hash: hex(),
         hmac: hex(),
@@ -139,7 +149,7 @@ try {
   }
   paths.prepared.close();
   console.log(
-    `audit insert, SQLite file of ${PREFILL} rows before, ${EVENTS} events a round in batches of ${BATCH}, ${ROUNDS} rounds each (µs of CPU per event, median (range))`,
+    `audit insert, SQLite file of ${PREFILL} rows before, ${EVENTS} events a round in batches of ${BATCH}, ${TRACE_IDS} trace ids, ${ROUNDS} rounds each (µs of CPU per event, median (range))`,
   );
   for (const name of ['kysely', 'prepared']) {
     const label = name === 'kysely' ? "Kysely's multi-row insert" : 'prepared statements';

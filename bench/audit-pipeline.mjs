@@ -35,6 +35,8 @@ const { createDatabase } = await dist('storage/database.factory.js');
 const { migrateToLatest } = await dist('storage/database.migrator.js');
 const { KyselyAuditRepository } = await dist('storage/kysely-audit.repository.js');
 const { AuditWorkerClient } = await dist('governance/audit/audit-worker.client.js');
+// Trace ids as the gateway mints them (time-ordered): where each row lands in the trace_id index.
+const { timeOrderedUuid } = await dist('common/http/trace-id.js');
 
 /** CPU µs of each of this process's threads, by thread id. */
 function threadCpu() {
@@ -76,9 +78,7 @@ async function drive(record) {
         eventType: 'GATEWAY_RESPONSE',
         tenant: 'bench',
         keyId: 'key-bench',
-        payload: gatewayResponsePayload(
-          `0b6c1e0e-5f7a-4c1e-9d2b-${String(sent).padStart(12, '0')}`,
-        ),
+        payload: gatewayResponsePayload(timeOrderedUuid()),
       };
       record?.(event);
     }

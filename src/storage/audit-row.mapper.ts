@@ -1,3 +1,4 @@
+import { payloadJson } from '../governance/audit/audit-chain.js';
 import type { AuditPayload, AuditRecord } from '../governance/audit/audit.types.js';
 import type { AuditEventsTable } from './database.types.js';
 
@@ -15,7 +16,8 @@ export function toAuditRow(record: AuditRecord): AuditEventsTable {
     key_id: record.key_id,
     event_type: record.event_type,
     trace_id: typeof traceId === 'string' ? traceId : null,
-    payload: JSON.stringify(record.payload),
+    // RFC 8785 text: the payload exactly as its record's hash covers it.
+    payload: payloadJson(record),
     prev_hash: record.prev_hash,
     hash: record.hash,
     hmac: record.hmac,

@@ -55,12 +55,43 @@ export function hmacHex(secret: string, text: string): string {
  * may be a KeyObject made once (the writer's), so it is not imported again for every record.
  */
 export function sealRecord(record: UnsealedAuditRecord, secret: string | KeyObject): AuditRecord {
-  const canonical = Buffer.from(canonicalRecord(record), 'utf8');
-  return {
+  const text = canonicalRecord(record);
+  const canonical = Buffer.from(text, 'utf8');
+  const sealed: AuditRecord = {
     ...record,
     hash: hash('sha256', canonical, 'hex'),
     hmac: createHmac('sha256', secret).update(canonical).digest('hex'),
   };
+  return Object.defineProperty(sealed, PAYLOAD_TEXT, { value: payloadWithin(text) });
+}
+
+/**
+ * The payload's JSON text as a store keeps it (`audit_events.payload`): its RFC 8785 text, cut
+ * from the record's canonical text when this thread sealed it (no second serialisation of the
+ * payload per event: about 7% of the audit worker's CPU, bench/README.md), else serialised now.
+ * Either way the same text: JCS of a record holds JCS of each of its values.
+ */
+export function payloadJson(record: AuditRecord): string {
+  return (record as SealedRecord)[PAYLOAD_TEXT] ?? (canonicalize(record.payload) as string);
+}
+
+/**
+ * A non-enumerable, symbol-keyed property: JSON, JCS, spreads, structured clone (the worker's
+ * messages) and deep equality all skip it, so no record written or compared anywhere carries it;
+ * a copied record just has no text cached.
+ */
+const PAYLOAD_TEXT = Symbol('payloadText');
+type SealedRecord = AuditRecord & { [PAYLOAD_TEXT]?: string };
+
+/**
+ * The payload inside a record's canonical text. JCS sorts the keys: `event_id`, `event_type` and
+ * `key_id` come before `payload`, then `prev_hash`, `seq`, `tenant`, `timestamp`, `writer`. All of
+ * those hold a string, a number or null, and a JSON string cannot hold an unescaped quote, so the
+ * first `,"payload":` and the last `,"prev_hash":` of the text are the record's own.
+ */
+function payloadWithin(text: string): string {
+  const start = text.indexOf(',"payload":') + ',"payload":'.length;
+  return text.slice(start, text.lastIndexOf(',"prev_hash":'));
 }
 
 /** Whether two hex digests are equal, in constant time (an HMAC comparison must not leak). */
