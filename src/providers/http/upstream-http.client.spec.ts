@@ -388,6 +388,51 @@ describe(`${UpstreamHttpClient.name} reading answer bodies`, () => {
   });
 
   it.each([
+    ['a declared length', (res: ServerResponse) => declared(502, 'e'.repeat(200_000))(res)],
+    ['chunks', (res: ServerResponse) => chunked(502, Array(50).fill('e'.repeat(4_000)))(res)],
+  ])('cuts an error body sent with %s at 64 KiB and reads no further', async (_, how) => {
+    answer = how;
+    const response = await client.requestJson(call());
+    expect([response.ok, response.status]).toEqual([false, 502]);
+    expect(response.body).toBe('e'.repeat(64 * 1024));
+    // The connection the cut answer was on is gone; the next call gets a fresh one and answers.
+    answer = declared(200, '{"ok":1}');
+    expect((await client.requestJson(call())).body).toEqual({ ok: 1 });
+  });
+
+  it('skips informational answers (103 Early Hints) and reads the final one', async () => {
+    answer = (res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+      declared(200, '{"final":true}')(res);
+    };
+    const response = await client.requestJson(call());
+    expect([response.status, response.body]).toEqual([200, { final: true }]);
+  });
+
+  it('aborts a call still queued for a connection when it is cancelled, and sends it never', async () => {
+    const single = new UpstreamHttpClient(
+      fakeOpenAiConfig('http://unused.invalid/v1', { upstream: { connectionsPerHost: 1 } }),
+    );
+    let release: () => void = () => undefined;
+    let received = 0;
+    answer = (res) => {
+      received += 1;
+      release = () => declared(200, '{"first":true}')(res);
+    };
+    const first = single.requestJson(call());
+    await waitUntil(() => received === 1);
+    const cancellation = new CallCancellation();
+    const queued = failure(single.requestJson({ ...call(), signal: cancellation }));
+    cancellation.abort();
+    expect((await queued).kind).toBe('aborted');
+    release();
+    expect((await first).body).toEqual({ first: true });
+    expect(received).toBe(1);
+    expect(cancellation.listenerCount('abort')).toBe(0);
+    await single.onApplicationShutdown();
+  });
+
+  it.each([
     ['a declared length', declared(503, '{"error":{"message":"busy"}}')],
     ['chunks', chunked(503, ['{"error":', '{"message":"busy"}}'])],
   ])('reads an error body sent with %s', async (_, how) => {
@@ -408,4 +453,11 @@ async function openOk(
   const response = await client.openStream(request);
   if (!response.ok) throw new Error(`unexpected status ${response.status}`);
   return response.body;
+}
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (!condition()) throw new Error('the condition never held');
 }

@@ -5,10 +5,10 @@ import type { CancelSignal } from '../../common/cancellation/cancel-signal.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../../config/gateway-config.types.js';
 import type { CallTimeouts } from '../llm-provider.js';
 import { CallDeadline } from './call-deadline.js';
+import { declaredLength, readAnswer, type UpstreamHeaders } from './json-answer.handler.js';
 import { UpstreamHttpError } from './upstream-http.error.js';
 
-/** Response headers as undici reports them: lower-cased names. */
-export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+export type { UpstreamHeaders } from './json-answer.handler.js';
 
 export interface UpstreamRequest {
   /** Scheme, host and port, e.g. `https://api.openai.com`; one keep-alive pool per origin. */
@@ -97,21 +97,14 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
     });
     try {
       // The deadline covers headers and body together, so undici's own timers are redundant.
-      const response = await this.agent.request(
-        this.dispatchOptions(request, deadline.cancellation, 0),
+      const { status, headers, text } = await readAnswer(
+        this.agent,
+        this.dispatchOptions(request, undefined, 0),
+        deadline.cancellation,
+        { successBytes: this.limits.maxResponseBytes, errorBytes: MAX_ERROR_BODY_BYTES },
       );
-      const ok = isSuccess(response.statusCode);
-      if (!ok) {
-        const body = parseLenient(await readUpTo(response, MAX_ERROR_BODY_BYTES, 'truncate'));
-        return { ok, status: response.statusCode, headers: response.headers, body };
-      }
-      const text = await readUpTo(response, this.limits.maxResponseBytes, 'refuse');
-      return {
-        ok,
-        status: response.statusCode,
-        headers: response.headers,
-        body: parseStrict(text),
-      };
+      const ok = isSuccess(status);
+      return { ok, status, headers, body: ok ? parseStrict(text) : parseLenient(text) };
     } catch (error) {
       throw this.classify(error, deadline);
     } finally {
@@ -144,7 +137,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
       return { ok: true, status, headers, body: this.guard(response.body, deadline, idle) };
     }
     try {
-      const body = parseLenient(await readUpTo(response, MAX_ERROR_BODY_BYTES, 'truncate'));
+      const body = parseLenient(await readErrorBody(response, MAX_ERROR_BODY_BYTES));
       return { ok: false, status, headers, body };
     } catch (error) {
       throw this.classify(error, deadline, idle);
@@ -165,7 +158,7 @@ export class UpstreamHttpClient implements OnApplicationShutdown {
    */
   private dispatchOptions(
     request: UpstreamRequest,
-    signal: CallCancellation,
+    signal: CallCancellation | undefined,
     timeoutMs: number,
   ): Dispatcher.RequestOptions {
     const hasBody = request.json !== undefined;
@@ -285,23 +278,16 @@ function parseLenient(text: string): unknown {
 }
 
 /**
- * Reads a body whole, up to `maxBytes`. An error body past it is cut there (`truncate`: its start
- * says what went wrong); a success body past it is destroyed and the answer counts as malformed
- * (`refuse`), so an upstream that sends gigabytes cannot exhaust the gateway's memory. Either way
- * the rest is never read: undici drops the socket.
+ * A streaming call's error body, read whole up to `maxBytes` and cut there (its start says what
+ * went wrong); the rest is never read: undici drops the socket. (Complete answers are read by
+ * {@link readAnswer}.)
  */
-async function readUpTo(
-  response: Dispatcher.ResponseData,
-  maxBytes: number,
-  past: 'truncate' | 'refuse',
-): Promise<string> {
+async function readErrorBody(response: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
   const { body } = response;
   // A length declared under the cap needs no counting: undici frames the body by it, so no more
-  // can arrive. The body is then consumed whole, without an async iterator's promise per chunk
-  // (about 5 µs a call). bytes(), not text(): text() would drop a byte order mark that JSON.parse
-  // refuses, and the answer would no longer count as malformed.
+  // can arrive. bytes(), not text(): text() would drop a byte order mark.
   const declared = declaredLength(response.headers);
-  if (declared !== undefined && declared < maxBytes) {
+  if (declared >= 0 && declared < maxBytes) {
     const bytes = await body.bytes();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   }
@@ -311,22 +297,11 @@ async function readUpTo(
   for await (const chunk of stream) {
     chunks.push(chunk);
     size += chunk.byteLength;
-    if (past === 'truncate' ? size < maxBytes : size <= maxBytes) continue;
+    if (size < maxBytes) continue;
     body.destroy();
-    if (past === 'truncate') break;
-    throw new UpstreamHttpError(
-      'malformed_response',
-      `answer body larger than gateway.upstream.max-response-bytes (${maxBytes})`,
-    );
+    break;
   }
   return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
-}
-
-/** The body's `content-length`, when it is one well-formed number. */
-function declaredLength(headers: UpstreamHeaders): number | undefined {
-  const value = headers['content-length'];
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return undefined;
-  return Number(value);
 }
 
 /** Node and undici put a string `code` on network errors; happy-eyeballs wraps them in an AggregateError. */
