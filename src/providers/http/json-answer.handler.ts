@@ -55,8 +55,9 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   private headers: UpstreamHeaders = {};
   private readonly chunks: Buffer[] = [];
   private size = 0;
+  /** A 2xx answer: past its cap it is refused, where another is cut. */
+  private success = false;
   private cap = 0;
-  private cutAt: number | undefined;
   private settled = false;
 
   constructor(
@@ -82,19 +83,18 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     if (status < 200) return; // 1xx: informational, the answer follows.
     this.status = status;
     this.headers = headers;
-    const ok = status >= 200 && status < 300;
-    this.cap = ok ? this.caps.successBytes : this.caps.errorBytes;
-    if (ok && declaredLength(headers) > this.cap) controller.abort(this.tooLarge());
+    this.success = status < 300;
+    this.cap = this.success ? this.caps.successBytes : this.caps.errorBytes;
+    if (this.success && declaredLength(headers) > this.cap) controller.abort(this.tooLarge());
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.settled || controller.aborted) return;
     this.chunks.push(chunk);
     this.size += chunk.byteLength;
-    if (this.status >= 200 && this.status < 300) {
+    if (this.success) {
       if (this.size > this.cap) controller.abort(this.tooLarge());
     } else if (this.size >= this.cap) {
-      this.cutAt = this.cap;
       controller.abort(CUT);
     }
   }
@@ -118,7 +118,8 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return;
     this.settle();
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
-    const text = (this.cutAt === undefined ? body : body.subarray(0, this.cutAt)).toString('utf8');
+    // Only a cut error body holds more than its cap (a 2xx one past it was refused).
+    const text = (this.size > this.cap ? body.subarray(0, this.cap) : body).toString('utf8');
     this.resolve({ status: this.status, headers: this.headers, text });
   }
 
