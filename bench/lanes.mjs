@@ -52,8 +52,18 @@ function runAutocannon(opts) {
   });
 }
 
-async function throughput({ origin, headers = REQUEST_HEADERS, connections, warmupS, durationS }) {
+async function throughput({
+  origin,
+  headers = REQUEST_HEADERS,
+  connections,
+  warmupS,
+  durationS,
+  overallRate,
+}) {
   const opts = {
+    // A fixed request rate (autocannon's overallRate) instead of as fast as the target answers:
+    // profile.mjs --rate, to compare CPU per request at equal load.
+    ...(overallRate ? { overallRate } : {}),
     url: `${origin}${CHAT_PATH}`,
     method: 'POST',
     headers,
