@@ -21,13 +21,8 @@ import type { ResponsesPassthrough } from '../responses-passthrough.js';
 import { OpenAiCompatibleStreamReader } from './openai-compatible-stream.reader.js';
 import { OpenAiResponsesPassthrough } from './openai-responses.passthrough.js';
 import type { OpenAiCompatibleProfile, WireJson } from './openai-compatible.profile.js';
-import {
-  openAiStatusHints,
-  toChatCompletion,
-  toEmbeddingResult,
-  toOpenAiChatBody,
-  toOpenAiEmbeddingBody,
-} from './openai-wire.mapper.js';
+import { toOpenAiChatBody, toOpenAiEmbeddingBody } from './openai-request.mapper.js';
+import { openAiStatusHints, toChatCompletion, toEmbeddingResult } from './openai-wire.mapper.js';
 
 /**
  * One adapter for every vendor that speaks OpenAI's Chat Completions and Embeddings wire format
