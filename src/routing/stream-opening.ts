@@ -1,5 +1,6 @@
 import { type Observable, type Subscriber, Subscription } from 'rxjs';
 import { type CancelSignal, onAbort } from '../common/cancellation/cancel-signal.js';
+import { asError } from '../common/errors/as-error.js';
 
 /** A stream whose first chunk has arrived: what follows goes to whoever takes it over. */
 export interface OpenedStream<T> {
@@ -70,7 +71,7 @@ export function openStream<T>(
           detach();
           if (!settled) {
             settled = true;
-            reject(error instanceof Error ? error : new Error(String(error)));
+            reject(asError(error));
           } else if (downstream !== undefined) downstream.error(error);
           else end = { error };
         },

@@ -6,6 +6,7 @@ import {
   type RedisStep,
   RedisScript,
 } from './redis-step.types.js';
+import { asError } from '../common/errors/as-error.js';
 
 /** A decision that waits longer than this for Redis treats Redis as down for the call. */
 const DEADLINE_MS = 1_000;
@@ -197,8 +198,4 @@ function decode(reply: unknown[]): BatchReply {
 
 function isNoScript(error: Error | null | undefined): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.types.js';
 import { withDeadline } from './deadline.js';
 import { RedisStepRunner } from './redis-step.runner.js';
+import { asError } from '../common/errors/as-error.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 /** Commands issued while Redis is away fail after this many reconnection attempts, not 20. */
@@ -75,7 +76,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       await withDeadline(client.connect(), CONNECT_TIMEOUT_MS + 1_000, 'no answer in time');
     } catch (err) {
       stop(client);
-      const reason = (lastError ?? (err instanceof Error ? err : new Error(String(err)))).message;
+      const reason = (lastError ?? asError(err)).message;
       throw new Error(
         `Redis at ${this.address} (GATEWAY_REDIS_URL) is not reachable: ${reason}. Start it, or unset GATEWAY_REDIS_URL to keep state in process.`,
         { cause: err },

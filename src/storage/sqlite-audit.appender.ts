@@ -3,6 +3,7 @@ import type { AuditCheckpoint, AuditRecord, ChainHead } from '../governance/audi
 import { toAuditRow } from './audit-row.mapper.js';
 import type { AuditRepository } from './audit.repository.js';
 import { openSqlite } from './database.factory.js';
+import { asError } from '../common/errors/as-error.js';
 
 type AuditAppend = Pick<AuditRepository, 'head' | 'lastCheckpoint' | 'append'>;
 
@@ -95,7 +96,7 @@ export class SqliteAuditAppender implements AuditAppend {
       this.appendBatch.immediate(records, checkpoints);
       return Promise.resolve();
     } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      return Promise.reject(asError(err));
     }
   }
 

@@ -7,6 +7,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import { normalizeError } from '../errors/error-normalizer.js';
 import { recordCallError } from '../http/call-outcome.js';
 import type { StreamFlow } from './stream-flow.js';
+import { asError } from '../errors/as-error.js';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -93,7 +94,7 @@ export function streamAsSse<T>(
     const fail = (err: unknown) => {
       finish();
       if (!started) {
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(asError(err));
         return;
       }
       try {

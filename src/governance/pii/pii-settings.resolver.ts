@@ -6,6 +6,7 @@ import type { PiiAction, TenantSettings } from '../../storage/tenant.types.js';
 import type { TenantFacts } from '../pipeline/governance-context.js';
 import { compilePiiDetector } from './detection/pii-detector.js';
 import type { CustomPattern, PiiDetector, PiiType } from './pii.types.js';
+import { asError } from '../../common/errors/as-error.js';
 
 /** What the PII stage does for one call: the tenant's settings over the installation's. */
 export interface PiiCallSettings {
@@ -105,7 +106,7 @@ export class PiiSettingsResolver {
         customPatterns: [...patterns].map(([label, source]) => ({ label, source })),
       });
     } catch (error) {
-      detector = error instanceof Error ? error : new Error(String(error));
+      detector = asError(error);
       this.logger.error({ msg: `A tenant's PII patterns cannot be compiled: ${detector.message}` });
     }
     if (this.compiled.size >= MAX_COMPILED) {

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { CallCancellation } from '../../common/cancellation/call-cancellation.js';
 import { UpstreamHttpError } from './upstream-http.error.js';
+import { asError } from '../../common/errors/as-error.js';
 
 /** Response headers as undici reports them: lower-cased names. */
 export type UpstreamHeaders = Record<string, string | string[] | undefined>;
@@ -38,13 +39,13 @@ export function readAnswer(
   cancellation: CallCancellation,
   caps: AnswerCaps,
 ): Promise<AnswerText> {
-  if (cancellation.aborted) return Promise.reject(toError(cancellation.reason));
+  if (cancellation.aborted) return Promise.reject(asError(cancellation.reason));
   return new Promise((resolve, reject) => {
     const handler = new AnswerHandler(cancellation, caps, resolve, reject);
     try {
       dispatcher.dispatch(options, handler);
     } catch (error) {
-      handler.fail(toError(error));
+      handler.fail(asError(error));
     }
   });
 }
@@ -72,7 +73,7 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     // Cancelled while it waited for a connection: it is already answered, and is not sent.
-    if (this.cancellation.aborted) controller.abort(toError(this.cancellation.reason));
+    if (this.cancellation.aborted) controller.abort(asError(this.cancellation.reason));
   }
 
   onResponseStart(
@@ -136,7 +137,7 @@ class AnswerHandler implements Dispatcher.DispatchHandler {
   }
 
   private readonly onCancel = (): void => {
-    const reason = toError(this.cancellation.reason);
+    const reason = asError(this.cancellation.reason);
     // Started: the abort reaches onResponseError with this reason. Still queued for a
     // connection (undici calls onRequestStart only then): the call fails now rather than when a
     // connection frees up, and onRequestStart aborts it.
@@ -150,8 +151,4 @@ export function declaredLength(headers: UpstreamHeaders): number {
   const value = headers['content-length'];
   if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return -1;
   return Number(value);
-}
-
-function toError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
 }
