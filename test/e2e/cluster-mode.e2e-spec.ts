@@ -1,54 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { storedEntries } from '../../src/governance/audit/audit-store.source.js';
 import { verifyAuditChain } from '../../src/governance/audit/audit.verifier.js';
 import { KyselyAuditRepository } from '../../src/storage/kysely-audit.repository.js';
 import { type GatewayProcess, spawnGateway } from '../helpers/gateway-process.js';
 import { openDatabase } from '../helpers/storage-harness.js';
+import {
+  auditedResponseWriters,
+  listeningWorkers,
+  until,
+  workerPids,
+} from '../helpers/cluster-gateway.js';
 
 const SECRET = 'cluster-mode-secret-0123456789abcdefghijk';
 const hello = { model: 'mock/echo', messages: [{ role: 'user', content: 'hi' }] };
-const WAIT_MS = 30_000;
-
-/** The pids the primary logged for its workers, in the order they started. */
-function workerPids(gateway: GatewayProcess): number[] {
-  return gateway.output
-    .map((line) => /"pid":(\d+).*"msg":"Worker \d+ started"/.exec(line)?.[1])
-    .filter((pid) => pid !== undefined)
-    .map(Number);
-}
-
-/** Workers that finished booting: each logs its own listening line (the primary adds "with"). */
-function listeningWorkers(gateway: GatewayProcess): number {
-  return gateway.output.filter((line) => /"msg":"Gateway listening on http:[^ "]*"/.test(line))
-    .length;
-}
-
-async function until(what: string, gateway: GatewayProcess, ok: () => boolean | Promise<boolean>) {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await ok())) {
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not in time\n${gateway.output.join('\n')}`);
-    await sleep(50);
-  }
-}
-
-/** The writer of each audited response, by trace id (the writer names host, pid, start time). */
-async function auditedResponses(url: string): Promise<Map<string, string>> {
-  const db = openDatabase(url);
-  try {
-    const rows = await db
-      .selectFrom('audit_events')
-      .select(['trace_id', 'writer'])
-      .where('event_type', '=', 'GATEWAY_RESPONSE')
-      .execute();
-    return new Map(rows.map((row) => [row.trace_id ?? '', row.writer]));
-  } finally {
-    await db.destroy();
-  }
-}
 
 describe('cluster mode (GATEWAY_WORKERS)', () => {
   let dir: string;
@@ -100,7 +66,7 @@ describe('cluster mode (GATEWAY_WORKERS)', () => {
     const before = await calls(60);
     let audited = new Map<string, string>();
     await until('the first calls audited', gateway, async () => {
-      audited = await auditedResponses(url);
+      audited = await auditedResponseWriters(url);
       return before.every((id) => audited.has(id));
     });
     const writers = new Set(before.map((id) => audited.get(id) ?? ''));
@@ -121,14 +87,14 @@ describe('cluster mode (GATEWAY_WORKERS)', () => {
     let after: string[] = [];
     await until('the replacement answering', gateway, async () => {
       after = after.concat(await calls(20));
-      const now = await auditedResponses(url);
+      const now = await auditedResponseWriters(url);
       return after.some((id) => writerOf(third)(now.get(id) ?? ''));
     });
 
     // SIGTERM to the primary: every worker drains and flushes, then the primary exits 0.
     expect(await gateway.stop(20_000)).toBe(0);
     expect(gateway.output.some((line) => line.includes('"failed_workers":0'))).toBe(true);
-    audited = await auditedResponses(url);
+    audited = await auditedResponseWriters(url);
     expect([...before, ...during, ...after].filter((id) => !audited.has(id))).toEqual([]);
     const db = openDatabase(url);
     try {

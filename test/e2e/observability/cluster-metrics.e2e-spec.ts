@@ -1,35 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayProcess, spawnGateway } from '../../helpers/gateway-process.js';
-import { openDatabase } from '../../helpers/storage-harness.js';
+import {
+  auditedResponseWriters,
+  listeningWorkers,
+  until,
+  workerPids,
+} from '../../helpers/cluster-gateway.js';
 
 const SECRET = 'cluster-metrics-secret-0123456789abcdefghijk';
 const TOKEN = 'cluster-metrics-scrape-token';
 const hello = { model: 'mock/echo', messages: [{ role: 'user', content: 'hi' }] };
-const WAIT_MS = 30_000;
-
-function listeningWorkers(gateway: GatewayProcess): number {
-  return gateway.output.filter((line) => /"msg":"Gateway listening on http:[^ "]*"/.test(line))
-    .length;
-}
-
-function workerPids(gateway: GatewayProcess): number[] {
-  return gateway.output
-    .map((line) => /"pid":(\d+).*"msg":"Worker \d+ started"/.exec(line)?.[1])
-    .filter((pid) => pid !== undefined)
-    .map(Number);
-}
-
-async function until(what: string, gateway: GatewayProcess, ok: () => boolean | Promise<boolean>) {
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await ok())) {
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not in time\n${gateway.output.join('\n')}`);
-    await sleep(50);
-  }
-}
 
 /** A scrape on a new connection, so node:cluster may hand it to any worker. */
 async function scrape(gateway: GatewayProcess, token?: string): Promise<Response> {
@@ -50,21 +32,6 @@ function total(text: string, name: string, labels: Record<string, string> = {}):
     }
   }
   return sum;
-}
-
-/** The writers (one per worker) of the audited responses. */
-async function auditWriters(url: string): Promise<Map<string, string>> {
-  const db = openDatabase(url);
-  try {
-    const rows = await db
-      .selectFrom('audit_events')
-      .select(['trace_id', 'writer'])
-      .where('event_type', '=', 'GATEWAY_RESPONSE')
-      .execute();
-    return new Map(rows.map((row) => [row.trace_id ?? '', row.writer]));
-  } finally {
-    await db.destroy();
-  }
 }
 
 describe('GET /metrics in cluster mode', () => {
@@ -112,7 +79,7 @@ describe('GET /metrics in cluster mode', () => {
     // Both workers answered some of them (each writes its own audit chain).
     let writers = new Map<string, string>();
     await until('the calls audited', gateway, async () => {
-      writers = await auditWriters(url);
+      writers = await auditedResponseWriters(url);
       return ids.every((id) => writers.has(id));
     });
     expect(new Set(ids.map((id) => writers.get(id))).size).toBe(2);
