@@ -87,6 +87,41 @@ describe(ProviderGuard.name, () => {
     ]);
   });
 
+  it('keeps each call its own attempts, waits and events when calls retry side by side', async () => {
+    // One retry policy serves every call to the provider: nothing of one call may leak into
+    // another interleaved with it.
+    const guard = new ProviderGuard('p', settings(), events);
+    const a = scripted(providerError(), providerError());
+    const b = scripted(rateLimited());
+    const c = scripted(rejected());
+    const [first, second, third] = await Promise.allSettled([
+      guard.execute('model-a', { ...scope, traceId: 't-a' }, a.attempt),
+      guard.execute('model-b', { ...scope, traceId: 't-b' }, b.attempt),
+      guard.execute('model-c', { ...scope, traceId: 't-c' }, c.attempt),
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(second).toEqual({ status: 'fulfilled', value: 'ok' });
+    expect(third.status === 'rejected' && third.reason).toMatchObject({
+      code: ErrorCode.ProviderRejectedRequest,
+    });
+    expect([a.calls.length, b.calls.length, c.calls.length]).toEqual([3, 2, 1]);
+    const retries = seen.filter((e) => e.type === 'retry');
+    expect(retries).toHaveLength(3);
+    expect(retries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ traceId: 't-a', model: 'model-a', attempt: 2, delayMs: 10 }),
+        expect.objectContaining({ traceId: 't-a', model: 'model-a', attempt: 3, delayMs: 20 }),
+        expect.objectContaining({
+          traceId: 't-b',
+          model: 'model-b',
+          attempt: 2,
+          delayMs: 10,
+          code: ErrorCode.ProviderRateLimited,
+        }),
+      ]),
+    );
+  });
+
   it('gives up after max-attempts with the last error', async () => {
     const guard = new ProviderGuard('p', settings(), events);
     const { calls, attempt } = scripted(providerError(), providerError(), rateLimited());

@@ -7,6 +7,7 @@ import {
   handleWhen,
   retry,
   type IDisposable,
+  type RetryPolicy,
 } from 'cockatiel';
 import { Logger } from '@nestjs/common';
 import type { CancelSignal } from '../common/cancellation/cancel-signal.js';
@@ -35,6 +36,22 @@ export type Attempt<T> = (timeouts: CallTimeouts | undefined) => Promise<T>;
 class CallerGone extends Error {
   constructor(readonly original: unknown) {
     super('the caller went away');
+  }
+}
+
+/**
+ * A failed attempt that may be repeated, as the retry policy sees it: the error, the wait before
+ * the next attempt, and the call it belongs to (for the `retry` event). Never leaves the guard.
+ */
+class RetryableFailure extends Error {
+  constructor(
+    readonly error: GatewayError,
+    readonly delayMs: number,
+    readonly model: string,
+    readonly traceId: string,
+    readonly nextAttempt: number,
+  ) {
+    super(error.message);
   }
 }
 
@@ -75,6 +92,7 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 export class ProviderGuard {
   private readonly logger = new Logger('Routing');
   private readonly breaker: CircuitBreakerPolicy | undefined;
+  private readonly retries: RetryPolicy;
   /** Epoch ms at which the open breaker lets a call through again. */
   private openUntil = 0;
   /** The call that last went through the breaker: named on its state-change events. */
@@ -91,6 +109,32 @@ export class ProviderGuard {
     private readonly events: RoutingEvents,
     private readonly random: () => number = Math.random,
   ) {
+    // One retry policy for every call to this provider: what differs per call travels on the
+    // failure (RetryableFailure), so a call that succeeds first time builds no policy of its own.
+    this.retries = retry(
+      handleWhen((error) => error instanceof RetryableFailure),
+      {
+        maxAttempts: settings.retry.maxAttempts - 1,
+        backoff: new DelegateBackoff((context) =>
+          'error' in context.result && context.result.error instanceof RetryableFailure
+            ? context.result.error.delayMs
+            : 0,
+        ),
+      },
+    );
+    this.retries.onRetry((reason) => {
+      const failure = 'error' in reason ? reason.error : undefined;
+      if (!(failure instanceof RetryableFailure)) return;
+      this.events.emit({
+        type: 'retry',
+        traceId: failure.traceId,
+        provider: this.providerId,
+        model: failure.model,
+        attempt: failure.nextAttempt,
+        delayMs: reason.delay,
+        code: failure.error.code,
+      });
+    });
     const breaker = settings.circuitBreaker;
     if (!breaker.enabled) return;
     this.breaker = circuitBreaker(handleWhen(countsAgainstBreaker), {
@@ -169,40 +213,11 @@ export class ProviderGuard {
    * attempt after the scope's deadline (the error surfaces so a fallback can still answer).
    */
   async execute<T>(model: string, scope: AttemptScope, attempt: Attempt<T>): Promise<T> {
-    const settings = this.settings.retry;
+    const maxAttempts = this.settings.retry.maxAttempts;
     let started = 0;
     let lastError: unknown;
-    let delay = 0;
-    const policy = retry(
-      handleWhen((error) => {
-        if (!(error instanceof GatewayError) || !error.retryable) return false;
-        if (scope.signal.aborted || started >= settings.maxAttempts) return false;
-        delay = retryDelayMs(settings, started, error, this.random);
-        if (Date.now() + delay < scope.deadlineAt) return true;
-        this.logger.warn({
-          msg: `not retrying provider '${this.providerId}': waiting ${delay} ms would pass the call's deadline`,
-          trace_id: scope.traceId,
-          provider: this.providerId,
-          code: error.code,
-        });
-        return false;
-      }),
-      { maxAttempts: settings.maxAttempts - 1, backoff: new DelegateBackoff(() => delay) },
-    );
-    const listener = policy.onRetry((reason) => {
-      const error = 'error' in reason ? reason.error : undefined;
-      this.events.emit({
-        type: 'retry',
-        traceId: scope.traceId,
-        provider: this.providerId,
-        model,
-        attempt: started + 1,
-        delayMs: reason.delay,
-        code: error instanceof GatewayError ? error.code : 'unknown',
-      });
-    });
     try {
-      return await policy.execute(async () => {
+      return await this.retries.execute(async () => {
         // cockatiel's wait between attempts cannot be cut short; nothing is sent after it.
         if (scope.signal.aborted) {
           throw lastError instanceof Error ? lastError : this.cancelledError();
@@ -212,12 +227,34 @@ export class ProviderGuard {
           return await this.throughBreaker(scope, () => attempt(this.settings.timeouts));
         } catch (error) {
           lastError = error;
-          throw error;
+          if (started >= maxAttempts) throw error;
+          throw this.retryOf(error, model, scope, started);
         }
       }, forCockatiel(scope.signal));
-    } finally {
-      listener.dispose();
+    } catch (error) {
+      // cockatiel gave up on a failure it would have retried (the caller left meanwhile).
+      throw error instanceof RetryableFailure ? error.error : error;
     }
+  }
+
+  /**
+   * What the retry policy is handed for a failed attempt: the error itself when it may not be
+   * repeated (cockatiel then rethrows it as it is), or a {@link RetryableFailure} with the wait
+   * before the next attempt.
+   */
+  private retryOf(error: unknown, model: string, scope: AttemptScope, started: number): unknown {
+    if (!(error instanceof GatewayError) || !error.retryable || scope.signal.aborted) return error;
+    const delay = retryDelayMs(this.settings.retry, started, error, this.random);
+    if (Date.now() + delay < scope.deadlineAt) {
+      return new RetryableFailure(error, delay, model, scope.traceId, started + 1);
+    }
+    this.logger.warn({
+      msg: `not retrying provider '${this.providerId}': waiting ${delay} ms would pass the call's deadline`,
+      trace_id: scope.traceId,
+      provider: this.providerId,
+      code: error.code,
+    });
+    return error;
   }
 
   private async throughBreaker<T>(scope: AttemptScope, call: () => Promise<T>): Promise<T> {
