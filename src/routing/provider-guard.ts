@@ -213,7 +213,6 @@ export class ProviderGuard {
    * attempt after the scope's deadline (the error surfaces so a fallback can still answer).
    */
   async execute<T>(model: string, scope: AttemptScope, attempt: Attempt<T>): Promise<T> {
-    const maxAttempts = this.settings.retry.maxAttempts;
     let started = 0;
     let lastError: unknown;
     try {
@@ -227,7 +226,6 @@ export class ProviderGuard {
           return await this.throughBreaker(scope, () => attempt(this.settings.timeouts));
         } catch (error) {
           lastError = error;
-          if (started >= maxAttempts) throw error;
           throw this.retryOf(error, model, scope, started);
         }
       }, forCockatiel(scope.signal));
@@ -244,6 +242,7 @@ export class ProviderGuard {
    */
   private retryOf(error: unknown, model: string, scope: AttemptScope, started: number): unknown {
     if (!(error instanceof GatewayError) || !error.retryable || scope.signal.aborted) return error;
+    if (started >= this.settings.retry.maxAttempts) return error;
     const delay = retryDelayMs(this.settings.retry, started, error, this.random);
     if (Date.now() + delay < scope.deadlineAt) {
       return new RetryableFailure(error, delay, model, scope.traceId, started + 1);
