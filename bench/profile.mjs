@@ -167,16 +167,15 @@ async function main() {
     await new Promise((done) =>
       perf.exitCode !== null || perf.signalCode !== null ? done() : perf.once('exit', done),
     );
-    await stopWith(sut.child, args.target === 'reference' ? 'SIGTERM' : 'SIGINT', 10_000);
-    await stopChild(upstream.child);
-    if (sut.dir) removeAllTempDirs();
-    log(`perf data: ${args.perf} (${result.ok} requests; perf report -i ${args.perf})`);
-    return;
   }
   const signal = args.target === 'reference' ? 'SIGTERM' : 'SIGINT';
   const exit = await stopWith(sut.child, signal, 10_000);
   if (sut.dir) removeAllTempDirs();
   await stopChild(upstream.child);
+  if (args.perf) {
+    log(`perf data: ${args.perf} (${result.ok} requests; perf report -i ${args.perf})`);
+    return;
+  }
   const profiles = readdirSync(outDir).filter((f) => f.endsWith('.cpuprofile'));
   if (!profiles.length) {
     throw new Error(
